@@ -1,0 +1,218 @@
+//! Command-line arguments (clap derive only; no logic here).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// firsthand: recognises copies and translations of one article across feeds, keeps each
+/// story once, and names its original with the evidence.
+#[derive(Debug, Parser)]
+#[command(name = "firsthand", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    /// Database file [default: $FIRSTHAND_DB, else the platform data dir]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Optional multilingual model directory (config.json, tokenizer.json, model.safetensors)
+    #[arg(long, global = true, value_name = "DIR", env = "FIRSTHAND_MODEL")]
+    pub model: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage subscriptions
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// One pass over the feeds that are due (exit 1 when some failed, 2 on a fatal error)
+    Poll(PollArgs),
+    /// Poll forever on schedule; stops cleanly on Ctrl-C / SIGTERM
+    Run(RunArgs),
+    /// Read local feed files as if polled
+    Ingest {
+        /// Feed files (RSS, Atom, JSON Feed)
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List stories (copies and languages of each), newest first
+    Stories(StoriesArgs),
+    /// Show one story: every copy with its relation to the original
+    Story {
+        /// Story id (merged ids resolve to the story they joined)
+        id: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trace an article URL to its story's original, with the evidence
+    Origin {
+        /// Article URL (any copy)
+        url: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a deduplicated feed: one entry per story, linking the original
+    Export {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ExportFormat::Atom)]
+        format: ExportFormat,
+        /// Only stories updated within this duration (e.g. 24h, 7d)
+        #[arg(long, value_parser = parse_duration)]
+        since: Option<std::time::Duration>,
+    },
+    /// Run matching again over stored articles (after thresholds change)
+    Recluster {
+        /// Only articles first seen within this duration
+        #[arg(long, value_parser = parse_duration)]
+        since: Option<std::time::Duration>,
+    },
+    /// Score matching against a labelled JSONL set (pairwise and B-cubed P/R/F1)
+    Eval {
+        /// Labelled set: one JSON object a line with id, cluster, lang, text, is_original
+        dataset: PathBuf,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        /// Use at most this many clusters (sampled in file order)
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Read-only web view and JSON API
+    Serve {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Run the whole pipeline on bundled sample feeds, served over HTTP on 127.0.0.1
+    Demo {
+        /// Keep serving the demo's stories in the web view afterwards
+        #[arg(long)]
+        serve: bool,
+    },
+    /// Measure throughput of the ingest path on generated corpora
+    Bench(BenchArgs),
+}
+
+/// `feeds` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Subscribe to feeds (a page URL is resolved to its feed by discovery)
+    Add {
+        /// Feed or page URLs
+        #[arg(required = true)]
+        urls: Vec<String>,
+    },
+    /// List subscriptions with their status
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unsubscribe (its articles go too)
+    Remove {
+        /// Feed URL or id
+        feed: String,
+    },
+    /// Import subscriptions from OPML (does not fetch)
+    Import {
+        /// OPML 1.0/2.0 file
+        file: PathBuf,
+    },
+    /// Print subscriptions as OPML 2.0
+    Export,
+}
+
+/// `poll` options.
+#[derive(Debug, Args)]
+pub struct PollArgs {
+    /// Poll every active feed, not only those due
+    #[arg(long)]
+    pub all: bool,
+    /// Fetches in flight at once
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Fetches in flight per host
+    #[arg(long, default_value_t = 2)]
+    pub per_host: usize,
+}
+
+/// `run` options.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Time between passes (e.g. 5m)
+    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    pub interval: std::time::Duration,
+    /// Fetches in flight at once
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Fetches in flight per host
+    #[arg(long, default_value_t = 2)]
+    pub per_host: usize,
+}
+
+/// `stories` options.
+#[derive(Debug, Args)]
+pub struct StoriesArgs {
+    /// Only stories updated within this duration (e.g. 24h, 7d)
+    #[arg(long, value_parser = parse_duration)]
+    pub since: Option<std::time::Duration>,
+    /// At most this many stories
+    #[arg(long)]
+    pub limit: Option<i64>,
+    /// Include single-article stories
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `bench` options.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Corpus sizes (articles)
+    #[arg(long, value_delimiter = ',', default_value = "10000")]
+    pub sizes: Vec<usize>,
+    /// Labelled JSONL the corpus is generated from
+    #[arg(long, default_value = "../shared/data/wmt-dev/dev-small.jsonl")]
+    pub dataset: PathBuf,
+}
+
+/// `export` formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// Atom 1.0
+    Atom,
+    /// JSON Feed 1.1
+    Json,
+}
+
+/// Parses "90s", "5m", "2h", "7d", "1w" (a bare number is seconds).
+///
+/// # Errors
+/// A message naming the bad value.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}: expected e.g. 30s, 5m, 2h, 7d"))?;
+    let mult = match unit.trim() {
+        "" | "s" | "sec" | "secs" => 1,
+        "m" | "min" | "mins" => 60,
+        "h" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 604_800,
+        other => {
+            return Err(format!(
+                "invalid duration unit {other:?} in {s:?}: use s, m, h, d or w"
+            ));
+        }
+    };
+    n.checked_mul(mult)
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("duration {s:?} is too large"))
+}

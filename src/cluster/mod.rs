@@ -1,0 +1,399 @@
+//! Story assignment. A new article is compared with candidates from the indexes (never
+//! with every stored article); when it matches, the stories it touches are clustered again
+//! locally, deterministically, with a guard against chaining: two groups join only when
+//! most of their cross pairs match. Story ids stay stable; merges are logged.
+
+pub mod score;
+
+use crate::Result;
+use crate::model::{ArticleId, Relation, StoryId};
+use crate::origin;
+use crate::store::{Store, articles::Sig};
+use rusqlite::Transaction;
+use score::{Match, Weights};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Settings of matching.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Articles first seen longer ago than this (seconds) are not candidates.
+    pub window_secs: i64,
+    /// Anchor candidates verified per article.
+    pub anchor_candidates: usize,
+    /// Largest group clustered again at once.
+    pub max_group: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            window_secs: 30 * 24 * 3600,
+            anchor_candidates: 24,
+            max_group: 80,
+        }
+    }
+}
+
+/// Matches articles into stories; keeps signature caches for one run.
+pub struct Matcher {
+    cfg: Config,
+    sigs: HashMap<ArticleId, Sig>,
+}
+
+impl Matcher {
+    /// A matcher with empty caches.
+    #[must_use]
+    pub fn new(cfg: Config) -> Self {
+        Self {
+            cfg,
+            sigs: HashMap::new(),
+        }
+    }
+
+    fn load(&mut self, tx: &Transaction<'_>, ids: &[ArticleId]) -> Result<()> {
+        let missing: Vec<ArticleId> = ids
+            .iter()
+            .copied()
+            .filter(|i| !self.sigs.contains_key(i))
+            .collect();
+        if !missing.is_empty() {
+            for s in Store::sigs(tx, &missing)? {
+                self.sigs.insert(s.id, s);
+            }
+        }
+        if self.sigs.len() > 200_000 {
+            // Bounded memory: the cache is only an accelerator.
+            self.sigs.clear();
+            return self.load(tx, ids);
+        }
+        Ok(())
+    }
+
+    /// Forgets a cached signature (its fingerprint changed).
+    pub fn forget(&mut self, id: ArticleId) {
+        self.sigs.remove(&id);
+    }
+
+    fn weights(tx: &Transaction<'_>, sigs: &[&Sig]) -> Result<Weights> {
+        let mut anchors: BTreeSet<&str> = BTreeSet::new();
+        for s in sigs {
+            anchors.extend(s.fp.anchors.iter().map(String::as_str));
+        }
+        let list: Vec<String> = anchors.into_iter().map(str::to_string).collect();
+        let stats = Store::anchor_stats(tx, &list)?;
+        #[allow(clippy::cast_precision_loss)]
+        let docs = Store::article_count(tx)? as f64;
+        Ok(Weights {
+            stats: list.into_iter().zip(stats).collect(),
+            docs,
+        })
+    }
+
+    /// Places a stored, indexed article into a story; returns the stories that changed.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
+        self.load(tx, &[id])?;
+        let Some(me) = self.sigs.get(&id).cloned() else {
+            return Ok(Vec::new());
+        };
+        // Candidates: exact, LSH/SimHash, and the articles sharing the most rare anchors.
+        let mut cands: BTreeSet<ArticleId> = BTreeSet::new();
+        cands.extend(Store::exact_candidates(
+            tx,
+            me.canonical_url.as_deref(),
+            me.fp.text_hash,
+        )?);
+        cands.extend(Store::lsh_candidates(tx, &me.fp)?);
+        let w = Self::weights(tx, &[&me])?;
+        let stats: Vec<_> = me
+            .fp
+            .anchors
+            .iter()
+            .map(|a| w.stats.get(a).copied().unwrap_or_default())
+            .collect();
+        let weights: Vec<f64> = me.fp.anchors.iter().map(|a| w.idf(a)).collect();
+        let by_anchor = Store::anchor_candidates(tx, &me.fp.anchors, &stats, &weights)?;
+        let mut ranked: Vec<(ArticleId, f64)> =
+            by_anchor.into_iter().filter(|(a, _)| *a != id).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        cands.extend(
+            ranked
+                .into_iter()
+                .take(self.cfg.anchor_candidates)
+                .map(|r| r.0),
+        );
+        cands.remove(&id);
+        let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
+        self.load(tx, &cand_ids)?;
+        let earliest = now - self.cfg.window_secs;
+        let cand_sigs: Vec<&Sig> = cand_ids
+            .iter()
+            .filter_map(|c| self.sigs.get(c))
+            .filter(|s| s.first_seen >= earliest)
+            .collect();
+        let w = Self::weights(
+            tx,
+            &std::iter::once(&me)
+                .chain(cand_sigs.iter().copied())
+                .collect::<Vec<_>>(),
+        )?;
+        let matched: Vec<ArticleId> = cand_sigs
+            .iter()
+            .filter(|c| score::pair(&me, c, &w).is_some())
+            .map(|c| c.id)
+            .collect();
+        // The stories touched, and everything in them.
+        let mut touched: BTreeSet<StoryId> = BTreeSet::new();
+        for m in &matched {
+            if let Some(s) = Store::story_of(tx, *m)? {
+                touched.insert(s);
+            }
+        }
+        if let Some(s) = Store::story_of(tx, id)? {
+            touched.insert(s);
+        }
+        let mut group: BTreeSet<ArticleId> = BTreeSet::from([id]);
+        for s in &touched {
+            group.extend(Store::story_members(tx, *s)?);
+        }
+        group.extend(matched.iter().copied());
+        let mut group: Vec<ArticleId> = group.into_iter().collect();
+        if group.len() > self.cfg.max_group {
+            // Keep the new article, its matches, and the earliest of the rest.
+            let keep: BTreeSet<ArticleId> =
+                std::iter::once(id).chain(matched.iter().copied()).collect();
+            let mut rest: Vec<ArticleId> = group
+                .iter()
+                .copied()
+                .filter(|g| !keep.contains(g))
+                .collect();
+            rest.truncate(self.cfg.max_group.saturating_sub(keep.len()));
+            group = keep.into_iter().chain(rest).collect();
+            group.sort_unstable();
+        }
+        self.load(tx, &group)?;
+        let sigs: Vec<Sig> = group
+            .iter()
+            .filter_map(|g| self.sigs.get(g).cloned())
+            .collect();
+        self.regroup(tx, &sigs, &touched, now)
+    }
+
+    /// Clusters `sigs` again and writes the result over the stories in `touched`.
+    fn regroup(
+        &self,
+        tx: &Transaction<'_>,
+        sigs: &[Sig],
+        touched: &BTreeSet<StoryId>,
+        now: i64,
+    ) -> Result<Vec<StoryId>> {
+        let refs: Vec<&Sig> = sigs.iter().collect();
+        let w = Self::weights(tx, &refs)?;
+        let n = sigs.len();
+        let mut matrix: HashMap<(usize, usize), Match> = HashMap::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                if let Some(m) = score::pair(&sigs[i], &sigs[j], &w) {
+                    matrix.insert((i, j), m);
+                }
+            }
+        }
+        let clusters = cluster(sigs, &matrix);
+        // Map clusters to story ids: each old story goes to the cluster holding most of its
+        // members; a cluster takes the lowest such id; the others merge into it.
+        let mut old_story: HashMap<usize, StoryId> = HashMap::new();
+        for (i, s) in sigs.iter().enumerate() {
+            if let Some(st) = Store::story_of(tx, s.id)? {
+                old_story.insert(i, st);
+            }
+        }
+        let mut best_cluster: BTreeMap<StoryId, (usize, usize)> = BTreeMap::new(); // story -> (count, cluster)
+        for (ci, c) in clusters.iter().enumerate() {
+            let mut counts: BTreeMap<StoryId, usize> = BTreeMap::new();
+            for i in c {
+                if let Some(s) = old_story.get(i) {
+                    *counts.entry(*s).or_default() += 1;
+                }
+            }
+            for (s, k) in counts {
+                let e = best_cluster.entry(s).or_insert((0, usize::MAX));
+                if k > e.0 || (k == e.0 && ci < e.1) {
+                    *e = (k, ci);
+                }
+            }
+        }
+        let mut changed = Vec::new();
+        let mut used: BTreeSet<StoryId> = BTreeSet::new();
+        for (ci, c) in clusters.iter().enumerate() {
+            let owners: Vec<StoryId> = best_cluster
+                .iter()
+                .filter(|(_, v)| v.1 == ci)
+                .map(|(s, _)| *s)
+                .collect();
+            let story = match owners.first() {
+                Some(s) => *s,
+                None => Store::create_story(tx, now)?,
+            };
+            used.insert(story);
+            for other in owners.iter().skip(1) {
+                Store::merge_story(tx, *other, story, "an article matched both stories", now)?;
+                used.insert(*other);
+            }
+            let members: Vec<&Sig> = c.iter().map(|&i| &sigs[i]).collect();
+            let decision = origin::decide(tx, &members, &matrix_for(c, &matrix))?;
+            for &i in c {
+                let s = &sigs[i];
+                let relation = relation(
+                    s,
+                    decision
+                        .original
+                        .and_then(|o| sigs.iter().find(|x| x.id == o)),
+                );
+                let reason = reason_json(i, c, sigs, &matrix);
+                Store::set_member(tx, s.id, story, relation, &reason)?;
+            }
+            Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
+            changed.push(story);
+        }
+        // Stories that lost every member to others were merged above or are now empty.
+        for s in touched {
+            if !used.contains(s) && Store::story_members(tx, *s)?.is_empty() {
+                Store::merge_story(
+                    tx,
+                    *s,
+                    changed.first().copied().unwrap_or(*s),
+                    "regrouped",
+                    now,
+                )?;
+            }
+        }
+        Ok(changed)
+    }
+}
+
+/// Pairwise matches within one cluster, keyed by member ids (for origin).
+fn matrix_for(c: &[usize], matrix: &HashMap<(usize, usize), Match>) -> Vec<(usize, usize, f64)> {
+    let mut out = Vec::new();
+    for (x, &i) in c.iter().enumerate() {
+        for &j in &c[x + 1..] {
+            let key = (i.min(j), i.max(j));
+            if let Some(m) = matrix.get(&key) {
+                let (a, b) = (
+                    c.iter().position(|&k| k == key.0).unwrap_or(0),
+                    c.iter().position(|&k| k == key.1).unwrap_or(0),
+                );
+                out.push((a, b, m.score));
+            }
+        }
+    }
+    out
+}
+
+/// The relation of a member to the original.
+fn relation(s: &Sig, original: Option<&Sig>) -> Relation {
+    let Some(o) = original else {
+        return Relation::Syndicated;
+    };
+    if o.id == s.id {
+        Relation::Original
+    } else if o.lang != s.lang {
+        Relation::Translation
+    } else if o.fp.text_hash == s.fp.text_hash
+        || crate::fingerprint::simhash::distance(o.fp.simhash, s.fp.simhash)
+            <= crate::fingerprint::simhash::NEAR
+    {
+        Relation::Duplicate
+    } else {
+        Relation::Syndicated
+    }
+}
+
+/// Why member `i` is in its cluster: its strongest match there.
+fn reason_json(
+    i: usize,
+    c: &[usize],
+    sigs: &[Sig],
+    matrix: &HashMap<(usize, usize), Match>,
+) -> String {
+    let best = c
+        .iter()
+        .filter(|&&j| j != i)
+        .filter_map(|&j| matrix.get(&(i.min(j), i.max(j))).map(|m| (j, m)))
+        .max_by(|a, b| {
+            a.1.score
+                .total_cmp(&b.1.score)
+                .then(sigs[b.0].ukey.cmp(&sigs[a.0].ukey))
+        });
+    match best {
+        None => "{}".into(),
+        Some((j, m)) => serde_json::json!({
+            "matched": sigs[j].url.clone().unwrap_or_default(),
+            "matched_id": sigs[j].id.0,
+            "kind": m.kind,
+            "score": (m.score * 1000.0).round() / 1000.0,
+            "jaccard": (m.jaccard * 1000.0).round() / 1000.0,
+            "containment": (m.containment * 1000.0).round() / 1000.0,
+            "anchor_score": (m.anchors * 1000.0).round() / 1000.0,
+            "shared_anchors": m.shared,
+        })
+        .to_string(),
+    }
+}
+
+/// Deterministic guarded agglomeration: edges strongest first (ties by article key);
+/// two groups join only when at least half of their cross pairs match.
+#[must_use]
+pub fn cluster(sigs: &[Sig], matrix: &HashMap<(usize, usize), Match>) -> Vec<Vec<usize>> {
+    let n = sigs.len();
+    let mut edges: Vec<(usize, usize, f64)> =
+        matrix.iter().map(|(&(i, j), m)| (i, j, m.score)).collect();
+    edges.sort_by(|a, b| {
+        b.2.total_cmp(&a.2).then_with(|| {
+            let ka = (
+                sigs[a.0].ukey.min(sigs[a.1].ukey),
+                sigs[a.0].ukey.max(sigs[a.1].ukey),
+            );
+            let kb = (
+                sigs[b.0].ukey.min(sigs[b.1].ukey),
+                sigs[b.0].ukey.max(sigs[b.1].ukey),
+            );
+            ka.cmp(&kb)
+        })
+    });
+    let mut group: Vec<usize> = (0..n).collect();
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let linked = |i: usize, j: usize| matrix.contains_key(&(i.min(j), i.max(j)));
+    loop {
+        let mut merged = false;
+        for &(i, j, _) in &edges {
+            let (gi, gj) = (group[i], group[j]);
+            if gi == gj {
+                continue;
+            }
+            let links = members[gi]
+                .iter()
+                .map(|&x| members[gj].iter().filter(|&&y| linked(x, y)).count())
+                .sum::<usize>();
+            if links * 2 >= members[gi].len() * members[gj].len() {
+                let (keep, gone) = (gi.min(gj), gi.max(gj));
+                let moved = std::mem::take(&mut members[gone]);
+                for &x in &moved {
+                    group[x] = keep;
+                }
+                members[keep].extend(moved);
+                merged = true;
+            }
+        }
+        if !merged {
+            break;
+        }
+    }
+    let mut out: Vec<Vec<usize>> = members.into_iter().filter(|m| !m.is_empty()).collect();
+    for m in &mut out {
+        m.sort_unstable();
+    }
+    out.sort();
+    out
+}

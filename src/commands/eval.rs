@@ -1,0 +1,57 @@
+//! `firsthand eval DATASET.jsonl [--json]`.
+
+use crate::cluster::Config;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Loads, runs and prints the scores.
+///
+/// # Errors
+/// Unreadable dataset, database failures.
+pub fn run(path: &Path, json: bool, limit: Option<usize>) -> anyhow::Result<ExitCode> {
+    let mut docs = crate::eval::load(path)?;
+    if let Some(limit) = limit {
+        let mut keep: BTreeSet<String> = BTreeSet::new();
+        for d in &docs {
+            if keep.len() >= limit {
+                break;
+            }
+            keep.insert(d.cluster.clone());
+        }
+        docs.retain(|d| keep.contains(&d.cluster));
+    }
+    eprintln!(
+        "evaluating {} documents from {}…",
+        docs.len(),
+        path.display()
+    );
+    let s = crate::eval::run(&docs, Config::default())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "documents {}  gold stories {}  predicted stories {}  ({:.1}s, {:.0} docs/s)",
+        s.documents,
+        s.gold_stories,
+        s.predicted_stories,
+        s.seconds,
+        s.documents as f64 / s.seconds.max(1e-9)
+    );
+    println!("            precision  recall     f1");
+    println!(
+        "pairwise    {:>9.3}  {:>6.3}  {:>5.3}",
+        s.pairwise.precision, s.pairwise.recall, s.pairwise.f1
+    );
+    println!(
+        "b-cubed     {:>9.3}  {:>6.3}  {:>5.3}",
+        s.bcubed.precision, s.bcubed.recall, s.bcubed.f1
+    );
+    println!("recall by language pair:");
+    for (k, (r, n)) in &s.recall_by_class {
+        println!("  {k:<22} {r:>6.3}  ({n} pairs)");
+    }
+    println!("originals found: {:.3}", s.originals_found);
+    Ok(ExitCode::SUCCESS)
+}

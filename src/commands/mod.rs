@@ -1,0 +1,53 @@
+//! One function per subcommand: short glue between the CLI, the library and the output.
+
+pub mod demo;
+pub mod eval;
+pub mod feeds;
+pub mod ingest;
+pub mod poll;
+pub mod read;
+pub mod recluster;
+pub mod serve;
+
+use crate::cli::{Cli, Command};
+use crate::store::Store;
+use std::process::ExitCode;
+
+/// Exit code: some feeds or files failed, the rest went through.
+pub const PARTIAL: u8 = 1;
+/// Exit code: nothing could be done.
+pub const FATAL: u8 = 2;
+
+/// Runs the parsed command line.
+///
+/// # Errors
+/// Fatal errors (the caller prints them and exits 2).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = crate::config::db_path(cli.db.clone());
+    let open = || -> anyhow::Result<Store> { Ok(Store::open(&db)?) };
+    match cli.command {
+        Command::Feeds(cmd) => feeds::run(&mut open()?, cmd),
+        Command::Poll(args) => poll::poll(&mut open()?, &args),
+        Command::Run(args) => poll::run_forever(&mut open()?, &args),
+        Command::Ingest { paths } => ingest::run(&mut open()?, &paths),
+        Command::Stories(args) => read::stories(&open()?, &args),
+        Command::Story { id, json } => read::story(&open()?, id, json),
+        Command::Origin { url, json } => read::origin(&open()?, &url, json),
+        Command::Export { format, since } => read::export(&open()?, format, since),
+        Command::Recluster { since } => recluster::run(&mut open()?, since),
+        Command::Eval {
+            dataset,
+            json,
+            limit,
+        } => eval::run(&dataset, json, limit),
+        Command::Serve { listen } => serve::run(&db, &listen),
+        Command::Demo { serve } => demo::run(serve),
+        Command::Bench(args) => crate::bench::run(&args),
+    }
+}
+
+/// Now, truncated to seconds.
+#[must_use]
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    crate::store::time(chrono::Utc::now().timestamp())
+}

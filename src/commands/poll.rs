@@ -1,0 +1,413 @@
+//! `firsthand poll` (one pass) and `firsthand run` (passes until SIGINT/SIGTERM).
+//!
+//! Fetches run concurrently on a tokio runtime; each result is parsed and stored
+//! synchronously on this thread in its own short transaction (with the feed's new
+//! validators and schedule), so a kill loses at most the fetches in flight. When the pass
+//! is stored, new articles are placed into stories in a fixed order.
+
+use super::{PARTIAL, now};
+use crate::cli::{PollArgs, RunArgs};
+use crate::cluster::{Config, Matcher};
+use crate::poll::{FetchOutcome, FetchRequest, Fetcher, PollConfig};
+use crate::store::Store;
+use crate::store::feeds::{Feed, FetchRecord};
+use crate::{Error, pipeline};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// What one pass did.
+#[derive(Debug, Default, Clone)]
+pub struct PassReport {
+    /// Feeds fetched.
+    pub feeds: usize,
+    /// Answered 304.
+    pub not_modified: usize,
+    /// Failed, with (url, reason).
+    pub failed: Vec<(String, String)>,
+    /// New articles.
+    pub new_articles: usize,
+}
+
+/// Holds the poll lock of a database for its lifetime (released on drop or death).
+pub struct PollLock(#[allow(dead_code)] std::fs::File);
+
+/// Takes the poll lock next to the database; waits (saying so) while another poll holds it.
+///
+/// # Errors
+/// When the lock file cannot be created.
+pub fn lock(store: &Store) -> crate::Result<Option<PollLock>> {
+    if store.path == ":memory:" {
+        return Ok(None);
+    }
+    let path = format!("{}.poll-lock", store.path);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::Io {
+            context: format!("cannot create lock file {path}"),
+            source: e,
+        })?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "another firsthand poll is running on {}; waiting for it to finish",
+                store.path
+            );
+            f.lock().map_err(|e| Error::Io {
+                context: format!("cannot lock {path}"),
+                source: e,
+            })?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(Error::Io {
+                context: format!("cannot lock {path}"),
+                source: e,
+            });
+        }
+    }
+    Ok(Some(PollLock(f)))
+}
+
+fn config(concurrency: usize, per_host: usize) -> PollConfig {
+    PollConfig {
+        concurrency: concurrency.max(1),
+        per_host: per_host.max(1),
+        ..PollConfig::default()
+    }
+}
+
+/// `firsthand poll [--all]`.
+///
+/// # Errors
+/// Fatal errors (database, runtime).
+pub fn poll(store: &mut Store, args: &PollArgs) -> anyhow::Result<ExitCode> {
+    let _lock = lock(store)?;
+    let cfg = config(args.concurrency, args.per_host);
+    let stop = Arc::new(AtomicBool::new(false));
+    let report = pass(store, &cfg, args.all, &stop)?;
+    print_report(&report);
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(PARTIAL)
+    })
+}
+
+fn print_report(r: &PassReport) {
+    for (url, why) in &r.failed {
+        eprintln!("error: {url}: {why}");
+    }
+    eprintln!(
+        "polled {} feed(s): {} new article(s), {} not modified, {} failed",
+        r.feeds,
+        r.new_articles,
+        r.not_modified,
+        r.failed.len()
+    );
+}
+
+/// `firsthand run`: a pass every `interval` until SIGINT/SIGTERM.
+///
+/// # Errors
+/// Fatal errors.
+pub fn run_forever(store: &mut Store, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let cfg = config(args.concurrency, args.per_host);
+    let stop = Arc::new(AtomicBool::new(false));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            rt.block_on(async {
+                wait_for_signal().await;
+                stop.store(true, Ordering::SeqCst);
+            });
+        });
+    }
+    eprintln!(
+        "polling every {}s; Ctrl-C or SIGTERM stops",
+        args.interval.as_secs()
+    );
+    while !stop.load(Ordering::SeqCst) {
+        {
+            let _lock = lock(store)?;
+            let report = pass(store, &cfg, false, &stop)?;
+            print_report(&report);
+        }
+        let until = Instant::now() + args.interval;
+        while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    eprintln!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// One pass over the due feeds (all active feeds with `all`). Stops taking new results
+/// when `stop` is set; what was stored stays stored.
+///
+/// # Errors
+/// Database or runtime failures.
+pub fn pass(
+    store: &mut Store,
+    cfg: &PollConfig,
+    all: bool,
+    stop: &AtomicBool,
+) -> anyhow::Result<PassReport> {
+    let started = now();
+    let feeds = store.due_feeds(started, all)?;
+    let mut report = PassReport::default();
+    let mut matcher = Matcher::new(Config::default());
+    if feeds.is_empty() {
+        // A killed pass may have left articles to place.
+        pipeline::place_pending(store, &mut matcher, started.timestamp(), &mut |_| {})?;
+        return Ok(report);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let fetcher = Fetcher::new(cfg).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let by_id: std::collections::HashMap<i64, Feed> =
+        feeds.iter().map(|f| (f.id.0, f.clone())).collect();
+    let reqs: Vec<FetchRequest> = feeds
+        .iter()
+        .map(|f| FetchRequest {
+            feed_id: f.id.0,
+            url: f.url.clone(),
+            etag: f.etag.clone(),
+            last_modified: f.last_modified.clone(),
+        })
+        .collect();
+    let total = reqs.len();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let f2 = fetcher.clone();
+    rt.spawn(async move { f2.fetch_all(reqs, tx).await });
+    let tty = std::io::stderr().is_terminal();
+    let mut done = 0;
+    while let Some((req, outcome)) = rt.block_on(rx.recv()) {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        done += 1;
+        let Some(feed) = by_id.get(&req.feed_id) else {
+            continue;
+        };
+        let t0 = Instant::now();
+        match handle(store, cfg, feed, outcome, t0) {
+            Ok(Handled::New(n)) => report.new_articles += n,
+            Ok(Handled::NotModified) => report.not_modified += 1,
+            Ok(Handled::Failed(why)) => report.failed.push((feed.url.clone(), why)),
+            Err(e) => return Err(e.into()),
+        }
+        report.feeds += 1;
+        if tty {
+            eprint!(
+                "\r[{done}/{total}] feeds, {} new articles, {} errors   ",
+                report.new_articles,
+                report.failed.len()
+            );
+        }
+    }
+    drop(rx);
+    rt.shutdown_timeout(Duration::from_secs(1));
+    if tty {
+        eprintln!();
+    }
+    let pending = store.pending_count()?;
+    if pending > 0 && !stop.load(Ordering::SeqCst) {
+        pipeline::place_pending(store, &mut matcher, started.timestamp(), &mut |n| {
+            if tty {
+                eprint!("\rmatching {n}/{pending} new articles   ");
+            }
+        })?;
+        if tty {
+            eprintln!();
+        }
+    }
+    Ok(report)
+}
+
+enum Handled {
+    New(usize),
+    NotModified,
+    Failed(String),
+}
+
+fn handle(
+    store: &mut Store,
+    cfg: &PollConfig,
+    feed: &Feed,
+    outcome: FetchOutcome,
+    t0: Instant,
+) -> crate::Result<Handled> {
+    let now = now();
+    let seed = crate::poll::jitter_seed(feed.id.0, now);
+    let ttl = feed
+        .ttl_minutes
+        .and_then(|m| u64::try_from(m).ok())
+        .map(|m| Duration::from_secs(m * 60));
+    let interval = store
+        .publish_interval(feed.id)?
+        .and_then(|s| u64::try_from(s).ok())
+        .map(Duration::from_secs);
+    let elapsed = i64::try_from(t0.elapsed().as_millis()).unwrap_or(0);
+    match outcome {
+        FetchOutcome::NotModified {
+            cache,
+            permanent_redirect,
+        } => {
+            let rec = FetchRecord {
+                status: Some(304),
+                next_poll: Some(crate::poll::next_poll(
+                    now, cfg, &cache, ttl, interval, seed,
+                )),
+                new_url: permanent_redirect,
+                duration_ms: elapsed,
+                ..FetchRecord::default()
+            };
+            store.write(|tx| Store::record_fetch(tx, feed.id, &rec, now))?;
+            Ok(Handled::NotModified)
+        }
+        FetchOutcome::Fetched {
+            body,
+            etag,
+            last_modified,
+            final_url,
+            permanent_redirect,
+            cache,
+            ..
+        } => {
+            let url = permanent_redirect
+                .clone()
+                .unwrap_or_else(|| feed.url.clone());
+            match pipeline::articles(&body, &final_url, &url) {
+                Ok((parsed, articles)) => {
+                    let ttl = parsed
+                        .ttl_minutes
+                        .map(|m| Duration::from_secs(u64::from(m) * 60))
+                        .or(ttl);
+                    let rec = FetchRecord {
+                        status: Some(200),
+                        etag,
+                        last_modified,
+                        validators: true,
+                        next_poll: Some(crate::poll::next_poll(
+                            now, cfg, &cache, ttl, interval, seed,
+                        )),
+                        new_url: permanent_redirect,
+                        title: parsed.title.clone(),
+                        ttl_minutes: parsed.ttl_minutes,
+                        duration_ms: elapsed,
+                        bytes: i64::try_from(body.len()).unwrap_or(i64::MAX),
+                        ..FetchRecord::default()
+                    };
+                    let r = pipeline::store_document(
+                        store,
+                        feed.id,
+                        &url,
+                        &articles,
+                        Some(&rec),
+                        now.timestamp(),
+                    )?;
+                    Ok(Handled::New(r.new))
+                }
+                Err(e) => {
+                    let why = match e {
+                        Error::NotAFeed { reason, .. } => format!("not a feed: {reason}"),
+                        other => other.to_string(),
+                    };
+                    fail(
+                        store,
+                        cfg,
+                        feed,
+                        &why,
+                        Some(200),
+                        None,
+                        false,
+                        permanent_redirect,
+                        now,
+                        seed,
+                    )?;
+                    Ok(Handled::Failed(why))
+                }
+            }
+        }
+        FetchOutcome::Failed {
+            error,
+            status,
+            retry_after,
+            gone,
+        } => {
+            fail(
+                store,
+                cfg,
+                feed,
+                &error,
+                status,
+                retry_after,
+                gone,
+                None,
+                now,
+                seed,
+            )?;
+            Ok(Handled::Failed(error))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // one record, spelled out where it is built
+fn fail(
+    store: &mut Store,
+    cfg: &PollConfig,
+    feed: &Feed,
+    why: &str,
+    status: Option<u16>,
+    retry_after: Option<Duration>,
+    gone: bool,
+    new_url: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+    seed: u64,
+) -> crate::Result<()> {
+    let errors = u32::try_from(feed.error_count + 1).unwrap_or(u32::MAX);
+    let next = crate::poll::retry_at(now, cfg, errors, retry_after, seed);
+    let rec = FetchRecord {
+        status,
+        error: Some(why.to_string()),
+        next_poll: Some(next),
+        retry_until: retry_after.map(|_| next),
+        disable: gone,
+        new_url,
+        ..FetchRecord::default()
+    };
+    store.write(|tx| Store::record_fetch(tx, feed.id, &rec, now))
+}

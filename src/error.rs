@@ -1,0 +1,104 @@
+//! The library's one error type. Messages are lowercase and name the thing that failed.
+
+use std::path::PathBuf;
+
+/// Everything the library can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite refused an operation.
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// The database was written by a newer firsthand.
+    #[error(
+        "database {path} has schema version {found}, newer than this firsthand understands ({supported}); upgrade firsthand"
+    )]
+    DbTooNew {
+        /// Database file.
+        path: String,
+        /// Version found in the file.
+        found: i64,
+        /// Highest version this build knows.
+        supported: i64,
+    },
+    /// The database file cannot be opened or created.
+    #[error("cannot open database {path}: {source}")]
+    DbOpen {
+        /// Database file.
+        path: String,
+        /// Why.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A local file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Bytes that are not a feed.
+    #[error("{what} is not a feed: {reason}")]
+    NotAFeed {
+        /// File path or URL.
+        what: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// An OPML file that cannot be read as OPML.
+    #[error("{path} is not OPML: {reason}")]
+    Opml {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A URL that firsthand will not fetch or cannot parse.
+    #[error("bad feed url {url}: {reason}")]
+    BadUrl {
+        /// As given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// No such story.
+    #[error("no story with id {0}")]
+    NoStory(i64),
+    /// No article with this URL.
+    #[error("no article with url {0} (ingest or poll the feed that carries it first)")]
+    NoArticle(String),
+    /// No such feed.
+    #[error("no feed {0}")]
+    NoFeed(String),
+    /// A labelled dataset line that cannot be used.
+    #[error("{path} line {line}: {reason}")]
+    Dataset {
+        /// The file.
+        path: String,
+        /// 1-based line number.
+        line: usize,
+        /// Why.
+        reason: String,
+    },
+    /// An HTTP fetch failed (discovery, feeds add).
+    #[error("{url}: {reason}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// Any other I/O failure.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Result with the library's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

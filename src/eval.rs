@@ -1,0 +1,396 @@
+//! Evaluation against gold stories: a labelled JSONL set goes through the normal pipeline
+//! into a private database; the stories are scored pairwise and by B-cubed, recall is
+//! broken down by language-pair class, and originals are checked.
+
+use crate::cluster::{Config, Matcher};
+use crate::model::{ArticleId, FeedId};
+use crate::normalize::{self, Raw};
+use crate::store::Store;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// One labelled document.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Doc {
+    /// Unique id.
+    pub id: String,
+    /// Gold story.
+    pub cluster: String,
+    /// Language.
+    pub lang: String,
+    /// Paragraphs joined by newlines (the first is the headline).
+    pub text: String,
+    /// Whether this is the story's original.
+    #[serde(default)]
+    pub is_original: bool,
+    /// Optional link.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Optional title (else the first line).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Optional publication time (RFC 3339).
+    #[serde(default)]
+    pub published: Option<String>,
+    /// Optional role/system, used to name a synthetic site.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// MT system name.
+    #[serde(default)]
+    pub system: Option<String>,
+}
+
+/// Reads a JSONL (optionally gzip) labelled set.
+///
+/// # Errors
+/// [`Error::Read`] or [`Error::Dataset`] naming the bad line.
+pub fn load(path: &Path) -> Result<Vec<Doc>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::Read {
+        path: path.into(),
+        source: e,
+    })?;
+    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::GzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut out = Vec::new();
+    for (i, line) in BufReader::new(reader).lines().enumerate() {
+        let line = line.map_err(|e| Error::Read {
+            path: path.into(),
+            source: e,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let d: Doc = serde_json::from_str(&line).map_err(|e| Error::Dataset {
+            path: path.display().to_string(),
+            line: i + 1,
+            reason: e.to_string(),
+        })?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Precision, recall, F1.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Prf {
+    /// Precision.
+    pub precision: f64,
+    /// Recall.
+    pub recall: f64,
+    /// F1.
+    pub f1: f64,
+}
+
+impl Prf {
+    fn new(p: f64, r: f64) -> Self {
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        Self {
+            precision: p,
+            recall: r,
+            f1,
+        }
+    }
+}
+
+/// The scores of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scores {
+    /// Documents scored.
+    pub documents: usize,
+    /// Gold stories.
+    pub gold_stories: usize,
+    /// Predicted stories.
+    pub predicted_stories: usize,
+    /// Pairwise.
+    pub pairwise: Prf,
+    /// B-cubed.
+    pub bcubed: Prf,
+    /// Recall of gold pairs by language-pair class, with the pair count.
+    pub recall_by_class: BTreeMap<String, (f64, usize)>,
+    /// Share of gold stories whose original firsthand names correctly.
+    pub originals_found: f64,
+    /// Seconds spent in the pipeline.
+    pub seconds: f64,
+}
+
+/// Script class of a language.
+fn script(lang: &str) -> &'static str {
+    match lang {
+        "zh" | "ja" | "ko" => "cjk",
+        "ru" | "uk" | "bg" | "sr" | "be" | "mk" => "cyrillic",
+        "hi" | "mr" | "ne" => "devanagari",
+        _ => "latin",
+    }
+}
+
+/// The language-pair class of two languages.
+#[must_use]
+pub fn pair_class(a: &str, b: &str) -> String {
+    if a == b {
+        return "same-language".into();
+    }
+    let (x, y) = (script(a), script(b));
+    let (x, y) = if x <= y { (x, y) } else { (y, x) };
+    format!("{x}-{y}")
+}
+
+/// Scores `predicted` labels against `gold` labels (same length, one per document).
+#[must_use]
+pub fn score(
+    gold: &[usize],
+    predicted: &[usize],
+    langs: &[&str],
+) -> (Prf, Prf, BTreeMap<String, (f64, usize)>) {
+    let n = gold.len();
+    let mut gold_size: HashMap<usize, usize> = HashMap::new();
+    let mut pred_size: HashMap<usize, usize> = HashMap::new();
+    let mut both: HashMap<(usize, usize), usize> = HashMap::new();
+    for (&g, &p) in gold.iter().zip(predicted) {
+        *gold_size.entry(g).or_default() += 1;
+        *pred_size.entry(p).or_default() += 1;
+        *both.entry((g, p)).or_default() += 1;
+    }
+    let pairs = |k: usize| k * k.saturating_sub(1) / 2;
+    let tp: usize = both.values().map(|&k| pairs(k)).sum();
+    let gp: usize = gold_size.values().map(|&k| pairs(k)).sum();
+    let pp: usize = pred_size.values().map(|&k| pairs(k)).sum();
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = |a: usize, b: usize| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+    let pairwise = Prf::new(ratio(tp, pp), ratio(tp, gp));
+    let (mut bp, mut br) = (0.0, 0.0);
+    for (&g, &p) in gold.iter().zip(predicted) {
+        let inter = both[&(g, p)];
+        bp += ratio(inter, pred_size[&p]);
+        br += ratio(inter, gold_size[&g]);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let bcubed = Prf::new(bp / n.max(1) as f64, br / n.max(1) as f64);
+    let mut by_class: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_gold: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &g) in gold.iter().enumerate() {
+        by_gold.entry(g).or_default().push(i);
+    }
+    for members in by_gold.values() {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                let e = by_class.entry(pair_class(langs[i], langs[j])).or_default();
+                e.1 += 1;
+                if predicted[i] == predicted[j] {
+                    e.0 += 1;
+                }
+            }
+        }
+    }
+    let recall_by_class = by_class
+        .into_iter()
+        .map(|(k, (hit, all))| (k, (ratio(hit, all), all)))
+        .collect();
+    (pairwise, bcubed, recall_by_class)
+}
+
+/// Synthetic site of a labelled document: one per language, role and system.
+fn site_of(d: &Doc) -> String {
+    let raw = format!(
+        "{}-{}-{}",
+        d.lang,
+        d.role.as_deref().unwrap_or("doc"),
+        d.system.as_deref().unwrap_or("x")
+    );
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{clean}.example")
+}
+
+/// Runs the set through the pipeline and scores it.
+///
+/// # Errors
+/// Database failures.
+pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
+    let started = std::time::Instant::now();
+    let mut store = Store::memory()?;
+    let now = chrono::Utc::now().timestamp();
+    // Arrival order: a fixed shuffle, so originals do not always come first.
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| twox_hash::XxHash3_64::oneshot(docs[i].id.as_bytes()));
+    let mut feeds: BTreeMap<String, FeedId> = BTreeMap::new();
+    let mut ids: HashMap<ArticleId, usize> = HashMap::new();
+    let mut matcher = Matcher::new(cfg);
+    for chunk in order.chunks(25) {
+        let mut by_feed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &i in chunk {
+            by_feed.entry(site_of(&docs[i])).or_default().push(i);
+        }
+        for (site, list) in by_feed {
+            let feed_url = format!("https://{site}/feed.xml");
+            let feed_id = match feeds.get(&site) {
+                Some(f) => *f,
+                None => {
+                    let (f, _) = store.add_feed(&feed_url, Some(&site), crate::store::time(now))?;
+                    feeds.insert(site.clone(), f);
+                    f
+                }
+            };
+            let articles: Vec<_> = list
+                .iter()
+                .map(|&i| {
+                    let d = &docs[i];
+                    let mut lines = d.text.lines();
+                    let first = lines.next().unwrap_or_default().to_string();
+                    let link = d
+                        .url
+                        .clone()
+                        .unwrap_or_else(|| format!("https://{site}/{}", urlencode(&d.id)));
+                    normalize::build(Raw {
+                        guid: Some(d.id.clone()),
+                        link: Some(link),
+                        title: d.title.clone().unwrap_or(first),
+                        html: d.text.clone(),
+                        published: d
+                            .published
+                            .as_deref()
+                            .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+                            .map(|p| p.with_timezone(&chrono::Utc)),
+                        lang_hint: Some(&d.lang),
+                        ..Raw::default()
+                    })
+                })
+                .collect();
+            store.write(|tx| {
+                crate::pipeline::store_articles(tx, feed_id, &feed_url, &articles, now)
+            })?;
+        }
+    }
+    crate::pipeline::place_pending(&mut store, &mut matcher, now, &mut |_| {})?;
+    let seconds = started.elapsed().as_secs_f64();
+    // Map stored articles back to documents by their link.
+    let by_link: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                d.url
+                    .clone()
+                    .unwrap_or_else(|| format!("https://{}/{}", site_of(d), urlencode(&d.id))),
+                i,
+            )
+        })
+        .collect();
+    for (i, d) in docs.iter().enumerate() {
+        let link = d
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("https://{}/{}", site_of(d), urlencode(&d.id)));
+        if let Ok(a) = store.article_by_url(&link) {
+            ids.insert(a, i);
+        }
+    }
+    let _ = by_link;
+    let members = store.all_members()?;
+    let mut predicted = vec![usize::MAX; docs.len()];
+    let mut original_of_story: HashMap<usize, Option<usize>> = HashMap::new();
+    for (a, s, o) in &members {
+        if let Some(&i) = ids.get(a) {
+            predicted[i] = usize::try_from(s.0).unwrap_or(0);
+            original_of_story.insert(predicted[i], o.and_then(|o| ids.get(&o).copied()));
+        }
+    }
+    // Documents the pipeline dropped count as singletons.
+    let mut next = usize::MAX / 2;
+    for p in &mut predicted {
+        if *p == usize::MAX {
+            *p = next;
+            next += 1;
+        }
+    }
+    let mut gold_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    let gold: Vec<usize> = docs
+        .iter()
+        .map(|d| {
+            let n = gold_ids.len();
+            *gold_ids.entry(d.cluster.as_str()).or_insert(n)
+        })
+        .collect();
+    let langs: Vec<&str> = docs.iter().map(|d| d.lang.as_str()).collect();
+    let (pairwise, bcubed, recall_by_class) = score(&gold, &predicted, &langs);
+    // Originals: the gold original's story names it.
+    let mut found = 0;
+    let mut total = 0;
+    for (i, d) in docs.iter().enumerate() {
+        if d.is_original {
+            total += 1;
+            if original_of_story.get(&predicted[i]).copied().flatten() == Some(i) {
+                found += 1;
+            }
+        }
+    }
+    let distinct_pred: std::collections::HashSet<usize> = predicted.iter().copied().collect();
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Scores {
+        documents: docs.len(),
+        gold_stories: gold_ids.len(),
+        predicted_stories: distinct_pred.len(),
+        pairwise,
+        bcubed,
+        recall_by_class,
+        originals_found: if total == 0 {
+            0.0
+        } else {
+            f64::from(found) / f64::from(total)
+        },
+        seconds,
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perfect_and_all_in_one() {
+        let gold = [0, 0, 1, 1];
+        let langs = ["en", "de", "en", "zh"];
+        let (p, b, _) = score(&gold, &gold, &langs);
+        assert!((p.f1 - 1.0).abs() < 1e-9 && (b.f1 - 1.0).abs() < 1e-9);
+        let (p, b, by) = score(&gold, &[0, 0, 0, 0], &langs);
+        assert!((p.precision - 2.0 / 6.0).abs() < 1e-9);
+        assert!((p.recall - 1.0).abs() < 1e-9);
+        assert!((b.precision - 0.5).abs() < 1e-9);
+        assert_eq!(by["cjk-latin"], (1.0, 1));
+    }
+
+    #[test]
+    fn singletons_have_zero_pairwise_recall() {
+        let (p, _, _) = score(&[0, 0], &[0, 1], &["en", "en"]);
+        assert!(p.recall.abs() < 1e-9);
+    }
+}

@@ -1,0 +1,263 @@
+//! Language-independent anchors: what survives translation. Numbers (normalised across
+//! locales and scripts), dates, names and model numbers (as Latin skeleton keys, so
+//! "Маск" meets "Musk"), Latin words inside non-Latin text, URLs, @handles, #hashtags.
+//!
+//! Keys carry a one-letter kind: `n` number, `d` date, `w` name, `m` model number,
+//! `u` URL, `h` handle or hashtag. Order is text order, first occurrence only.
+
+use super::{dates, numbers, translit};
+
+/// Anchors of `title` then `body`, in order, deduplicated.
+#[must_use]
+pub fn extract(title: &str, body: &str, lang: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for text in [title, body] {
+        let mut found: Vec<(usize, String)> = Vec::new();
+        for n in numbers::extract(text, lang) {
+            if !n.small {
+                found.push((n.start, format!("n{}", n.key)));
+            }
+        }
+        for d in dates::extract(text, lang) {
+            found.push((d.start, format!("d{}", d.key)));
+        }
+        names(text, lang, &mut found);
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        for (_, k) in found {
+            if seen.insert(k.clone()) {
+                out.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// Languages written mainly in Latin script: there a capitalised word is a name only
+/// when it does not start a sentence, and lowercase words are never anchors.
+fn latin_language(lang: &str) -> bool {
+    !matches!(
+        lang,
+        "zh" | "ja"
+            | "ko"
+            | "ru"
+            | "uk"
+            | "be"
+            | "bg"
+            | "sr"
+            | "mk"
+            | "kk"
+            | "el"
+            | "hi"
+            | "mr"
+            | "ne"
+            | "ar"
+            | "fa"
+            | "he"
+            | "th"
+            | "ka"
+            | "hy"
+            | "bn"
+            | "ta"
+            | "te"
+            | "ur"
+    )
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !super::text_script_unspaced(c) || c == '-' || c == '\'' || c == '’'
+}
+
+fn names(text: &str, lang: &str, out: &mut Vec<(usize, String)>) {
+    let latin_text = latin_language(lang);
+    let mut sentence_start = true;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if c == '@' || c == '#' {
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, d)) = chars.peek() {
+                if d.is_alphanumeric() || d == '_' {
+                    end = i + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let tag = &text[start..end];
+            if tag.chars().count() > 2 {
+                out.push((start, format!("h{}", tag.to_lowercase())));
+            }
+            sentence_start = false;
+            continue;
+        }
+        if !c.is_alphanumeric() || super::text_script_unspaced(c) {
+            if matches!(
+                c,
+                '.' | '!'
+                    | '?'
+                    | ':'
+                    | ';'
+                    | '"'
+                    | '“'
+                    | '”'
+                    | '„'
+                    | '«'
+                    | '»'
+                    | '\n'
+                    | '。'
+                    | '！'
+                    | '？'
+                    | '「'
+                    | '('
+                    | '（'
+                    | '—'
+                    | '–'
+            ) {
+                sentence_start = true;
+            }
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, d)) = chars.peek() {
+            if is_word_char(d)
+                || (d == '.'
+                    && text[i + 1..].starts_with(|x: char| x.is_ascii_alphanumeric())
+                    && !text[i + 1..].starts_with(' '))
+            {
+                end = i + d.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let word = text[start..end].trim_end_matches(['-', '\'', '’', '.']);
+        let at_start = sentence_start;
+        sentence_start = false;
+        if let Some(url) = url_like(text, start, end) {
+            out.push((start, format!("u{url}")));
+            continue;
+        }
+        if let Some(key) = name_key(word, latin_text, at_start) {
+            out.push((start, key));
+        }
+    }
+}
+
+/// The key of a word that is an anchor, else `None`.
+fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<String> {
+    let first = word.chars().next()?;
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = word.chars().filter(char::is_ascii_digit).count();
+    if letters == 0 {
+        return None; // numbers are the number extractor's job
+    }
+    let is_latin = first.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&first);
+    let is_cyr_greek = ('\u{0370}'..='\u{052F}').contains(&first);
+    if !is_latin && !is_cyr_greek {
+        return None;
+    }
+    if digits > 0 {
+        // Model numbers: GPT-4, A100, M2, RTX4090.
+        let k: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        return Some(format!("m{}", translit::to_latin(&k)));
+    }
+    let upper = first.is_uppercase();
+    let all_caps = letters >= 2
+        && word
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
+    let foreign_latin = is_latin && !latin_text;
+    let anchor = if foreign_latin {
+        letters >= 2
+    } else {
+        (upper && !at_sentence_start && letters >= 2) || all_caps
+    };
+    if !anchor {
+        return None;
+    }
+    let sk = translit::skeleton(word);
+    (sk.chars().count() >= 2).then(|| format!("w{sk}"))
+}
+
+/// `host/path` when the word at `start..end` begins a URL or a bare domain.
+fn url_like(text: &str, start: usize, end: usize) -> Option<String> {
+    let rest = &text[start..];
+    if rest.starts_with("http://") || rest.starts_with("https://") {
+        let url: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '<' | '>' | ')' | '）'))
+            .collect();
+        return crate::normalize::url::canonical(&url, None).map(|u| {
+            u.trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_start_matches("www.")
+                .to_string()
+        });
+    }
+    let word = &text[start..end];
+    let lower = word.to_ascii_lowercase();
+    const TLDS: &[&str] = &[
+        ".com", ".org", ".net", ".io", ".ai", ".co", ".de", ".cn", ".ru", ".jp", ".uk", ".cz",
+        ".is", ".es", ".in", ".gov", ".edu",
+    ];
+    (word.contains('.') && TLDS.iter().any(|t| lower.ends_with(t)) && word.is_ascii())
+        .then(|| lower.trim_start_matches("www.").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_names_skip_sentence_starts() {
+        let a = extract(
+            "",
+            "The company said Musk bought 10,000 GPUs for Twitter.",
+            "en",
+        );
+        assert!(a.contains(&"n10000".to_string()), "{a:?}");
+        assert!(a.iter().any(|k| k.starts_with('w')), "{a:?}");
+        assert!(
+            !a.contains(&format!("w{}", translit::skeleton("The"))),
+            "{a:?}"
+        );
+    }
+
+    #[test]
+    fn chinese_latin_words_and_numbers() {
+        let a = extract("", "马斯克为Twitter购买了1万块GPU，用于GPT-4竞争。", "zh");
+        assert!(a.contains(&"n10000".to_string()), "{a:?}");
+        assert!(
+            a.contains(&format!("w{}", translit::skeleton("Twitter"))),
+            "{a:?}"
+        );
+        assert!(a.contains(&"mgpt4".to_string()), "{a:?}");
+    }
+
+    #[test]
+    fn cyrillic_name_meets_latin() {
+        let ru = extract("", "Компания сообщила, что Маск купил видеокарты.", "ru");
+        let en = extract(
+            "",
+            "The company said that Musk bought graphics cards.",
+            "en",
+        );
+        assert!(ru.iter().any(|k| en.contains(k)), "{ru:?} {en:?}");
+    }
+
+    #[test]
+    fn handles_and_urls() {
+        let a = extract(
+            "",
+            "Follow @elonmusk and see https://ifanr.com/123?utm_source=x #AI2023",
+            "en",
+        );
+        assert!(a.contains(&"h@elonmusk".to_string()), "{a:?}");
+        assert!(a.contains(&"uifanr.com/123".to_string()), "{a:?}");
+    }
+}

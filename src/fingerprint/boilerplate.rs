@@ -1,0 +1,154 @@
+//! Boilerplate: lines that say nothing about the article (promo lines, "Read more", share
+//! prompts, credit lines, translated footers) and lines a site repeats under its articles.
+//! They are removed before fingerprinting so that two different articles from one site do
+//! not look alike, and a copy with other boilerplate still looks like its original.
+
+use crate::normalize::{credit, text};
+use twox_hash::XxHash3_64;
+
+/// Longest paragraph that can be boilerplate.
+pub const MAX_LINE: usize = 400;
+/// Seed of line hashes (stored per site).
+pub const LINE_SEED: u64 = 0x626f_696c_6572_706c; // "boilerpl"
+
+/// Phrases of promo, share and navigation lines, lowercase.
+const PHRASES: &[&str] = &[
+    "read more",
+    "read also",
+    "read the full",
+    "related:",
+    "see also",
+    "more:",
+    "click here",
+    "share this",
+    "share on",
+    "follow us",
+    "subscribe",
+    "newsletter",
+    "sign up",
+    "all rights reserved",
+    "copyright",
+    "©",
+    "advertisement",
+    "sponsored",
+    "view comments",
+    "wechat",
+    "weiterlesen",
+    "mehr zum thema",
+    "lesen sie auch",
+    "abonnieren",
+    "werbung",
+    "kommentare",
+    "lire aussi",
+    "lire la suite",
+    "à lire aussi",
+    "abonnez",
+    "leggi anche",
+    "leggi tutto",
+    "visualizza i commenti",
+    "iscriviti",
+    "seguici",
+    "account pubblico",
+    "benvenuti a prestare",
+    "lee también",
+    "leer más",
+    "suscríbete",
+    "síguenos",
+    "читайте также",
+    "подписывайтесь",
+    "подробнее",
+    "читайте тоже",
+    "читайте також",
+    "підписуйтесь",
+    "čtěte také",
+    "přečtěte si",
+    "pročitajte",
+    "lestu einnig",
+    "阅读原文",
+    "阅读更多",
+    "查看评论",
+    "公众号",
+    "扫码",
+    "相关阅读",
+    "延伸阅读",
+    "关联記事",
+    "関連記事",
+    "続きを読む",
+    "フォロー",
+    "और पढ़ें",
+    "यह भी पढ़ें",
+];
+
+/// True for a short paragraph that is a promo, share, navigation or credit line.
+#[must_use]
+pub fn is_generic(paragraph: &str) -> bool {
+    if paragraph.chars().count() > 200 {
+        return false;
+    }
+    if credit::is_credit_line(paragraph) {
+        return true;
+    }
+    let lower = paragraph.to_lowercase();
+    PHRASES.iter().any(|p| lower.contains(p))
+}
+
+/// Key of a line for the per-site repeat count: its lowercase words.
+#[must_use]
+pub fn line_hash(paragraph: &str) -> i64 {
+    let words = text::words(paragraph).join(" ");
+    super::minhash::to_key(XxHash3_64::oneshot_with_seed(LINE_SEED, words.as_bytes()))
+}
+
+/// True when a paragraph is short enough to be a repeated site line.
+#[must_use]
+pub fn may_repeat(paragraph: &str) -> bool {
+    paragraph.chars().count() <= MAX_LINE
+}
+
+/// The content paragraphs: boilerplate removed, unless that would leave nothing.
+/// `site_repeats` tells whether the site repeats a line (by [`line_hash`]).
+#[must_use]
+pub fn content<'a>(paragraphs: &'a [String], site_repeats: &dyn Fn(i64) -> bool) -> Vec<&'a str> {
+    let kept: Vec<&str> = paragraphs
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !(is_generic(p) || may_repeat(p) && site_repeats(line_hash(p))))
+        .collect();
+    if kept.is_empty() {
+        paragraphs.iter().map(String::as_str).collect()
+    } else {
+        kept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_lines() {
+        for s in [
+            "Ai Faner | Link originale · Visualizza i commenti",
+            "#Benvenuti a prestare attenzione all'account pubblico WeChat di Aifaner",
+            "Read more: Apple's next iPhone",
+            "Source: The Verge",
+            "© 2023 Example Media. All rights reserved.",
+        ] {
+            assert!(is_generic(s), "{s}");
+        }
+        assert!(!is_generic(
+            "Musk bought 10,000 GPUs for Twitter's new AI project."
+        ));
+    }
+
+    #[test]
+    fn content_drops_site_lines_but_never_everything() {
+        let paras = vec!["Our site line".to_string(), "Real text here".to_string()];
+        let site = line_hash("Our site line");
+        assert_eq!(content(&paras, &|h| h == site), vec!["Real text here"]);
+        assert_eq!(
+            content(&paras, &|_| true),
+            vec!["Our site line", "Real text here"]
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! Fingerprints: what matching compares instead of whole texts.
+//!
+//! Input: an article's content paragraphs (boilerplate already removed) and language.
+//! Output: a [`Fingerprint`]: exact text hash, 64-bit SimHash, 128-value MinHash over word
+//! (or, for unspaced scripts, character) 3-shingles, the numbers for the conflict veto, and
+//! language-independent anchors in text order. Pure and deterministic: seeds are consts.
+
+pub mod anchors;
+pub mod boilerplate;
+pub mod dates;
+pub mod minhash;
+pub mod numbers;
+pub mod simhash;
+pub mod translit;
+
+use crate::normalize::text;
+use twox_hash::XxHash3_64;
+
+/// Seed of the shingle hash; changing it invalidates every stored signature.
+pub const SHINGLE_SEED: u64 = 0x6669_7273_7468_616e; // "firsthan"
+/// Words per shingle.
+pub const SHINGLE_WORDS: usize = 3;
+
+/// Everything matching needs to know about one article's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fingerprint {
+    /// Hash of the normalised words: equal for identical texts.
+    pub text_hash: u64,
+    /// SimHash over word shingles.
+    pub simhash: u64,
+    /// MinHash signature.
+    pub minhash: Vec<u32>,
+    /// Distinct shingles in the text.
+    pub shingles: u32,
+    /// Anchors in text order, first occurrence only.
+    pub anchors: Vec<String>,
+    /// Number keys (for the conflict veto), sorted, distinct.
+    pub numbers: Vec<String>,
+    /// Content paragraphs.
+    pub paragraphs: u32,
+    /// Content characters.
+    pub chars: u32,
+}
+
+/// Fingerprints `title` and content `paragraphs` in language `lang`.
+#[must_use]
+pub fn compute(title: &str, paragraphs: &[&str], lang: &str) -> Fingerprint {
+    let body = paragraphs.join("\n");
+    let words = text::words(&body);
+    let shingle_hashes = shingles(&words);
+    let text_hash = {
+        let joined = words.join(" ");
+        XxHash3_64::oneshot_with_seed(SHINGLE_SEED, joined.as_bytes())
+    };
+    let anchors = anchors::extract(title, &body, lang);
+    let mut numbers: Vec<String> = numbers::extract(&body, lang)
+        .into_iter()
+        .filter(|n| !n.small)
+        .map(|n| n.key)
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    Fingerprint {
+        text_hash,
+        simhash: simhash::compute(&shingle_hashes),
+        minhash: minhash::signature(&shingle_hashes),
+        shingles: u32::try_from(shingle_hashes.len()).unwrap_or(u32::MAX),
+        anchors,
+        numbers,
+        paragraphs: u32::try_from(paragraphs.len()).unwrap_or(u32::MAX),
+        chars: u32::try_from(body.chars().count()).unwrap_or(u32::MAX),
+    }
+}
+
+/// Distinct hashed 3-shingles of `words` (fewer words: one shingle of all of them).
+#[must_use]
+pub fn shingles(words: &[String]) -> Vec<u64> {
+    let mut out: Vec<u64> = if words.len() < SHINGLE_WORDS {
+        if words.is_empty() {
+            Vec::new()
+        } else {
+            vec![XxHash3_64::oneshot_with_seed(
+                SHINGLE_SEED,
+                words.join(" ").as_bytes(),
+            )]
+        }
+    } else {
+        let mut buf = String::new();
+        words
+            .windows(SHINGLE_WORDS)
+            .map(|w| {
+                buf.clear();
+                for (i, x) in w.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(' ');
+                    }
+                    buf.push_str(x);
+                }
+                XxHash3_64::oneshot_with_seed(SHINGLE_SEED, buf.as_bytes())
+            })
+            .collect()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// True for characters of scripts written without spaces (see `normalize::text`).
+fn text_script_unspaced(c: char) -> bool {
+    text::is_unspaced_script(c)
+}

@@ -1,0 +1,186 @@
+//! Language of an article as an ISO 639-1 code, detected from its text; the feed's declared
+//! language only breaks ties when the text is too short to tell.
+
+use whatlang::{Lang, Script};
+
+/// Detects the language of `text`; `hint` is the feed's or entry's declared language.
+/// Returns "und" when neither tells.
+#[must_use]
+pub fn detect(text: &str, hint: Option<&str>) -> String {
+    let hint = hint.and_then(|h| {
+        let h = h.trim().to_ascii_lowercase();
+        let two: String = h.chars().take_while(char::is_ascii_alphabetic).collect();
+        (two.len() == 2).then_some(two)
+    });
+    // Bound the work: the first few thousand characters tell.
+    let sample: String = text.chars().take(3000).collect();
+    let Some(info) = whatlang::detect(&sample) else {
+        return hint.unwrap_or_else(|| "und".into());
+    };
+    // Scripts that name one language need no statistics.
+    match info.script() {
+        Script::Hiragana | Script::Katakana => return "ja".into(),
+        Script::Hangul => return "ko".into(),
+        Script::Mandarin => {
+            if has_kana(&sample) {
+                return "ja".into();
+            }
+            return "zh".into();
+        }
+        Script::Greek => return "el".into(),
+        _ => {}
+    }
+    let code = iso639_1(info.lang());
+    if info.is_reliable() || sample.chars().count() > 200 {
+        return code.into();
+    }
+    // Short text: the declared language wins when it uses the detected script.
+    match hint {
+        Some(h) if same_script(&h, code) => h,
+        _ => code.into(),
+    }
+}
+
+fn has_kana(s: &str) -> bool {
+    s.chars()
+        .filter(|c| matches!(*c as u32, 0x3040..=0x30FF))
+        .take(3)
+        .count()
+        >= 3
+}
+
+fn same_script(a: &str, b: &str) -> bool {
+    const CYRILLIC: &[&str] = &["ru", "uk", "be", "bg", "sr", "mk", "kk"];
+    const CJK: &[&str] = &["zh", "ja"];
+    let class = |l: &str| {
+        if CYRILLIC.contains(&l) {
+            1
+        } else if CJK.contains(&l) {
+            2
+        } else {
+            0
+        }
+    };
+    class(a) == class(b)
+}
+
+/// ISO 639-1 code of a whatlang language ("und" for those without one).
+#[must_use]
+pub fn iso639_1(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Epo => "eo",
+        Lang::Eng => "en",
+        Lang::Rus => "ru",
+        Lang::Cmn => "zh",
+        Lang::Spa => "es",
+        Lang::Por => "pt",
+        Lang::Ita => "it",
+        Lang::Ben => "bn",
+        Lang::Fra => "fr",
+        Lang::Deu => "de",
+        Lang::Ukr => "uk",
+        Lang::Kat => "ka",
+        Lang::Ara => "ar",
+        Lang::Hin => "hi",
+        Lang::Jpn => "ja",
+        Lang::Heb => "he",
+        Lang::Yid => "yi",
+        Lang::Pol => "pl",
+        Lang::Amh => "am",
+        Lang::Jav => "jv",
+        Lang::Kor => "ko",
+        Lang::Nob => "nb",
+        Lang::Dan => "da",
+        Lang::Swe => "sv",
+        Lang::Fin => "fi",
+        Lang::Tur => "tr",
+        Lang::Nld => "nl",
+        Lang::Hun => "hu",
+        Lang::Ces => "cs",
+        Lang::Ell => "el",
+        Lang::Bul => "bg",
+        Lang::Bel => "be",
+        Lang::Mar => "mr",
+        Lang::Kan => "kn",
+        Lang::Ron => "ro",
+        Lang::Slv => "sl",
+        Lang::Hrv => "hr",
+        Lang::Srp => "sr",
+        Lang::Mkd => "mk",
+        Lang::Lit => "lt",
+        Lang::Lav => "lv",
+        Lang::Est => "et",
+        Lang::Tam => "ta",
+        Lang::Vie => "vi",
+        Lang::Urd => "ur",
+        Lang::Tha => "th",
+        Lang::Guj => "gu",
+        Lang::Uzb => "uz",
+        Lang::Pan => "pa",
+        Lang::Aze => "az",
+        Lang::Ind => "id",
+        Lang::Tel => "te",
+        Lang::Pes => "fa",
+        Lang::Mal => "ml",
+        Lang::Ori => "or",
+        Lang::Mya => "my",
+        Lang::Nep => "ne",
+        Lang::Sin => "si",
+        Lang::Khm => "km",
+        Lang::Tuk => "tk",
+        Lang::Aka => "ak",
+        Lang::Zul => "zu",
+        Lang::Sna => "sn",
+        Lang::Afr => "af",
+        Lang::Lat => "la",
+        Lang::Slk => "sk",
+        Lang::Cat => "ca",
+        Lang::Tgl => "tl",
+        Lang::Hye => "hy",
+        _ => "und",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_common_languages() {
+        let cases = [
+            (
+                "Elon Musk hat zehntausend Grafikprozessoren gekauft, um in den Wettlauf um künstliche Intelligenz einzusteigen.",
+                "de",
+            ),
+            (
+                "Musk ha acquistato 10.000 GPU per unirsi alla guerra dell'intelligenza artificiale, dopo aver chiesto di sospendere.",
+                "it",
+            ),
+            (
+                "马斯克购买了一万块显卡，加入人工智能大战。此前他曾呼吁暂停训练更强大的模型。",
+                "zh",
+            ),
+            (
+                "マスク氏は人工知能の開発競争に参加するために一万個のGPUを購入しました。",
+                "ja",
+            ),
+            (
+                "Маск купил десять тысяч графических процессоров, чтобы вступить в гонку искусственного интеллекта.",
+                "ru",
+            ),
+            (
+                "Маск придбав десять тисяч графічних процесорів, щоб долучитися до перегонів штучного інтелекту.",
+                "uk",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(detect(text, None), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn empty_text_uses_hint() {
+        assert_eq!(detect("", Some("en-US")), "en");
+        assert_eq!(detect("", None), "und");
+    }
+}

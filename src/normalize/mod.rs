@@ -1,0 +1,154 @@
+//! Normalisation: a parsed feed entry becomes an [`Article`](crate::model::Article) with
+//! plain-text paragraphs, canonical links, credit links, images and a detected language.
+
+pub mod credit;
+pub mod html;
+pub mod lang;
+pub mod text;
+pub mod url;
+
+use crate::model::Article;
+use crate::parse::Entry;
+use twox_hash::XxHash3_64;
+
+/// What normalisation needs to know about the feed an entry came from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FeedContext<'a> {
+    /// The feed's URL (resolves relative links when the entry has no base).
+    pub feed_url: Option<&'a str>,
+    /// The feed's declared language (a hint only).
+    pub language: Option<&'a str>,
+}
+
+/// Normalises one parsed entry.
+#[must_use]
+pub fn entry(e: &Entry, ctx: FeedContext<'_>) -> Article {
+    let inner = &e.inner;
+    let link = inner
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| inner.links.first())
+        .map(|l| l.href.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let title = inner
+        .title
+        .as_ref()
+        .map(|t| title_text(&t.content))
+        .unwrap_or_default();
+    let html = inner
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .filter(|b| !b.trim().is_empty())
+        .or_else(|| inner.summary.as_ref().map(|s| s.content.clone()))
+        .unwrap_or_default();
+    let published = inner.published.or(inner.updated);
+    let base_str = link.as_deref().or(ctx.feed_url);
+    let guid = (!inner.id.trim().is_empty()).then(|| inner.id.trim().to_string());
+    build(Raw {
+        guid,
+        link: link.clone(),
+        orig_link: e.orig_link.clone(),
+        source_url: e.source_url.clone(),
+        title,
+        html,
+        published,
+        base: base_str,
+        lang_hint: inner.language.as_deref().or(ctx.language),
+    })
+}
+
+/// An entry's fields before normalisation; also how `eval` feeds labelled text in.
+#[derive(Debug, Clone, Default)]
+pub struct Raw<'a> {
+    /// The feed's id for the entry.
+    pub guid: Option<String>,
+    /// The entry's link.
+    pub link: Option<String>,
+    /// FeedBurner origLink.
+    pub orig_link: Option<String>,
+    /// RSS `<source url>`.
+    pub source_url: Option<String>,
+    /// Plain-text title.
+    pub title: String,
+    /// Body: HTML, or plain text with one paragraph a line.
+    pub html: String,
+    /// Claimed publication time.
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    /// Resolves relative links.
+    pub base: Option<&'a str>,
+    /// Declared language.
+    pub lang_hint: Option<&'a str>,
+}
+
+/// Normalises raw entry fields into an [`Article`].
+#[must_use]
+pub fn build(raw: Raw<'_>) -> Article {
+    let base = raw.base.and_then(|b| ::url::Url::parse(b).ok());
+    let extracted = html::extract(&raw.html);
+    let canon = |s: &str| url::canonical(s, base.as_ref());
+    let mut links = Vec::new();
+    let mut credits = Vec::new();
+    for l in &extracted.links {
+        let Some(c) = canon(&l.href) else { continue };
+        let para = extracted
+            .paragraphs
+            .get(l.paragraph)
+            .map_or("", String::as_str);
+        if credit::is_credit_line(para) && !credits.contains(&c) {
+            credits.push(c.clone());
+        }
+        if !links.contains(&c) {
+            links.push(c);
+        }
+    }
+    for p in &extracted.paragraphs {
+        if let Some(name) = credit::named_source(p) {
+            let name = format!("name:{name}");
+            if !credits.contains(&name) {
+                credits.push(name);
+            }
+        }
+    }
+    let images = extracted
+        .images
+        .iter()
+        .filter_map(|s| canon(s))
+        .collect::<Vec<_>>();
+    let canonical_url = raw
+        .orig_link
+        .as_deref()
+        .and_then(canon)
+        .or_else(|| raw.link.as_deref().and_then(canon));
+    let source_url = raw.source_url.as_deref().and_then(canon);
+    let lang_sample = format!("{}\n{}", raw.title, extracted.paragraphs.join("\n"));
+    let lang = lang::detect(&lang_sample, raw.lang_hint);
+    let identity = if let Some(g) = raw.guid.as_deref() {
+        format!("guid:{g}")
+    } else if let Some(u) = canonical_url.as_deref() {
+        format!("url:{u}")
+    } else {
+        let h = XxHash3_64::oneshot(format!("{}\u{0}{}", raw.title, raw.html).as_bytes());
+        format!("hash:{h:016x}")
+    };
+    Article {
+        identity,
+        url: raw.link.clone().or_else(|| canonical_url.clone()),
+        canonical_url,
+        title: raw.title,
+        paragraphs: extracted.paragraphs,
+        links,
+        credits,
+        images,
+        lang,
+        published: raw.published,
+        source_url,
+    }
+}
+
+/// Titles sometimes carry markup or entities; keep the text.
+fn title_text(s: &str) -> String {
+    let e = html::extract(s);
+    e.paragraphs.join(" ")
+}

@@ -1,0 +1,162 @@
+//! Plain-text hygiene: Unicode NFKC, control characters (terminal escapes) removed,
+//! whitespace collapsed. Idempotent.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Cleans one line or paragraph: NFKC, no control characters, single spaces, trimmed.
+#[must_use]
+pub fn clean(s: &str) -> String {
+    let stripped;
+    let s = if s.contains('\u{1b}') {
+        stripped = strip_escapes(s);
+        stripped.as_str()
+    } else {
+        s
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    let mut push = |c: char, out: &mut String| {
+        if c.is_whitespace() {
+            space = true;
+            return;
+        }
+        if c.is_control() || is_invisible(c) {
+            return;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    };
+    if s.is_ascii() {
+        for c in s.chars() {
+            push(c, &mut out);
+        }
+    } else {
+        for c in s.nfkc() {
+            push(c, &mut out);
+        }
+    }
+    out
+}
+
+/// Drops ANSI escape sequences (ESC [ … final byte, ESC ] … BEL/ST, lone ESC x).
+fn strip_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('[') => {
+                for d in it.by_ref() {
+                    if ('\u{40}'..='\u{7e}').contains(&d) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(d) = it.next() {
+                    if d == '\u{7}' || (d == '\u{1b}' && it.peek() == Some(&'\\')) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Zero-width and formatting characters that only hide text differences.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'
+            ..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Lowercased words (letters and digits) of a text; CJK, kana and Thai characters are
+/// single-character words, since those scripts are written without spaces.
+#[must_use]
+pub fn words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        if is_unspaced_script(c) {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            out.push(c.to_string());
+        } else if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Han, kana, Thai, Lao, Khmer, Myanmar: scripts whose words are not separated by spaces.
+#[must_use]
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF // hiragana, katakana
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F // han
+        | 0x0E00..=0x0EFF // thai, lao
+        | 0x1000..=0x109F // myanmar
+        | 0x1780..=0x17FF // khmer
+        | 0xFF66..=0xFF9F // half-width katakana
+    )
+}
+
+/// Removes terminal escape sequences and other control characters from text bound for a
+/// terminal, keeping newlines and tabs.
+#[must_use]
+pub fn for_terminal(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_cases() {
+        let cases = [
+            ("  a \n b\t c ", "a b c"),
+            ("ｆｕｌｌ１２３", "full123"),
+            ("x\u{1b}[31my", "xy"),
+            ("zero\u{200B}width", "zerowidth"),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn clean_is_idempotent() {
+        for s in ["  a  b ", "ｆｕｌｌ", "Ａ\u{00A0}Ｂ", "e\u{301}"] {
+            let once = clean(s);
+            assert_eq!(clean(&once), once);
+        }
+    }
+
+    #[test]
+    fn words_split_cjk_by_char() {
+        assert_eq!(
+            words("Musk买了1万 GPU!"),
+            vec!["musk", "买", "了", "1", "万", "gpu"]
+        );
+    }
+}

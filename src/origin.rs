@@ -1,0 +1,294 @@
+//! The original of a story, with its evidence, strongest first:
+//! 1. explicit credit: a member links to another member (its URL, or its site in a credit
+//!    line), names it in a credit line, or carries RSS `<source>` / origLink;
+//! 2. publication time, trusted with care (claims in the future of when firsthand saw the
+//!    article are ignored);
+//! 3. a per-site record of how often each site was the original or a copy;
+//! 4. completeness (copies trim; the original is the fullest text).
+
+use crate::Result;
+use crate::model::ArticleId;
+use crate::normalize::url::site;
+use crate::store::{Store, articles::Sig};
+use chrono::DateTime;
+
+/// Slack for clocks that run a little ahead (seconds).
+const FUTURE_SLACK: i64 = 3600;
+
+/// The original and why.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    /// The original, or `None` when firsthand cannot tell.
+    pub original: Option<ArticleId>,
+    /// One line per piece of evidence.
+    pub evidence: Vec<String>,
+}
+
+fn name(s: &Sig) -> String {
+    s.site.clone().unwrap_or_else(|| s.feed_url.clone())
+}
+
+fn when(t: i64) -> String {
+    DateTime::from_timestamp(t, 0).map_or_else(
+        || t.to_string(),
+        |d| d.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+/// Letters and digits, lowercase.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True when `short` is a subsequence of `long` (Ai Faner ⊇ ifanr).
+fn subsequence(short: &str, long: &str) -> bool {
+    let mut it = long.chars();
+    short.chars().all(|c| it.any(|d| d == c))
+}
+
+/// Does credit `c` (a URL or `name:…`) point at member `t`?
+fn credits(c: &str, t: &Sig) -> bool {
+    if let Some(n) = c.strip_prefix("name:") {
+        let n = squash(n);
+        if n.chars().count() < 3 {
+            return false;
+        }
+        let label = t
+            .site
+            .as_deref()
+            .map(|s| squash(s.split('.').next().unwrap_or(s)));
+        let title = t.feed_title.as_deref().map(squash);
+        return label.is_some_and(|l| {
+            l.chars().count() >= 4 && (subsequence(&l, &n) || subsequence(&n, &l))
+        }) || title
+            .is_some_and(|ti| !ti.is_empty() && (ti.contains(&n) || n.contains(&ti)));
+    }
+    if t.canonical_url.as_deref() == Some(c) || t.url.as_deref() == Some(c) {
+        return true;
+    }
+    // A link to the front page of a site credits that site.
+    let Ok(u) = url::Url::parse(c) else {
+        return false;
+    };
+    (u.path() == "/" || u.path().is_empty()) && site(c).is_some() && site(c) == t.site
+}
+
+/// Who in `members` credits whom: (from, to, how).
+fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let mut claims: Vec<(&str, &str)> = m
+            .credits
+            .iter()
+            .map(|c| (c.as_str(), "credit line"))
+            .collect();
+        if let Some(s) = &m.source_url {
+            claims.push((s, "RSS source"));
+        }
+        claims.extend(m.links.iter().map(|l| (l.as_str(), "link")));
+        for (j, t) in members.iter().enumerate() {
+            if i == j || t.site.is_some() && t.site == m.site {
+                continue;
+            }
+            if let Some((c, how)) = claims.iter().find(|(c, _)| credits(c, t)) {
+                let how = if c.starts_with("name:") {
+                    "names it in a credit line"
+                } else if *how == "link" {
+                    "links to it"
+                } else if *how == "RSS source" {
+                    "gives it as RSS <source>"
+                } else {
+                    "credits it in a credit line"
+                };
+                out.push((i, j, how.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Decides the original of a story. `pairs` are the matches among members (indexes into
+/// `members`) with their scores.
+///
+/// # Errors
+/// SQLite failures (the per-site record).
+pub fn decide(
+    conn: &rusqlite::Connection,
+    members: &[&Sig],
+    _pairs: &[(usize, usize, f64)],
+) -> Result<Decision> {
+    if members.len() == 1 {
+        return Ok(Decision {
+            original: Some(members[0].id),
+            evidence: vec!["the only article of this story".into()],
+        });
+    }
+    // 1. Credit.
+    let edges = credit_edges(members);
+    if !edges.is_empty() {
+        // Follow each credit to a member that credits nobody in the story.
+        let mut votes = vec![0usize; members.len()];
+        let mut lines = Vec::new();
+        for &(from, to, ref how) in &edges {
+            let mut cur = to;
+            let mut chain = vec![from, to];
+            for _ in 0..members.len() {
+                match edges.iter().find(|e| e.0 == cur && !chain.contains(&e.1)) {
+                    Some(e) => {
+                        cur = e.1;
+                        chain.push(cur);
+                    }
+                    None => break,
+                }
+            }
+            votes[cur] += 1;
+            let path: Vec<String> = chain.iter().map(|&k| name(members[k])).collect();
+            lines.push(format!(
+                "{} {how}: {}",
+                name(members[from]),
+                path.join(" → ")
+            ));
+        }
+        let best = (0..members.len()).max_by(|&a, &b| {
+            votes[a]
+                .cmp(&votes[b])
+                .then(members[b].ukey.cmp(&members[a].ukey))
+        });
+        if let Some(b) = best.filter(|&b| votes[b] > 0) {
+            lines.sort();
+            lines.dedup();
+            let mut evidence = vec![format!("credited by {} other article(s)", votes[b])];
+            evidence.extend(lines.into_iter().take(6));
+            return Ok(Decision {
+                original: Some(members[b].id),
+                evidence,
+            });
+        }
+    }
+    // 2–4. Time, site record, completeness.
+    let plausible = |s: &Sig| s.published.filter(|&p| p <= s.first_seen + FUTURE_SLACK);
+    let mut records = Vec::with_capacity(members.len());
+    for m in members {
+        records.push(match &m.site {
+            Some(s) => Store::site_record(conn, s)?,
+            None => (0, 0),
+        });
+    }
+    let ratio = |k: usize| {
+        let (o, c) = records[k];
+        #[allow(clippy::cast_precision_loss)]
+        let r = (o as f64 + 1.0) / ((o + c) as f64 + 2.0);
+        (r, o + c)
+    };
+    let longest = members.iter().map(|m| m.fp.chars).max().unwrap_or(1).max(1);
+    let mut dated: Vec<(i64, usize)> = members
+        .iter()
+        .enumerate()
+        .filter_map(|(k, m)| plausible(m).map(|p| (p, k)))
+        .collect();
+    dated.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(members[a.1].ukey.cmp(&members[b.1].ukey))
+    });
+    let mut evidence = Vec::new();
+    let future: Vec<String> = members
+        .iter()
+        .filter(|m| m.published.is_some() && plausible(m).is_none())
+        .map(|m| name(m))
+        .collect();
+    if !future.is_empty() {
+        evidence.push(format!(
+            "ignored publication times in the future of when they were seen: {}",
+            future.join(", ")
+        ));
+    }
+    if let Some(&(t0, k0)) = dated.first() {
+        // A site that is almost always a copy does not become the original by its clock
+        // alone when a site that is usually the original is in the story.
+        let (r0, n0) = ratio(k0);
+        if n0 >= 3 && r0 < 0.25 {
+            let alt = dated.iter().find(|&&(_, k)| {
+                let (r, n) = ratio(k);
+                n >= 3 && r > 0.75
+            });
+            if let Some(&(t, k)) = alt {
+                evidence.insert(0, format!(
+                    "{} is usually the original ({} of {} stories), {} usually a copy; {}'s earlier time ({}) is not trusted",
+                    name(members[k]), records[k].0, records[k].0 + records[k].1, name(members[k0]), name(members[k0]), when(t0)
+                ));
+                evidence.push(format!("published {}", when(t)));
+                return Ok(Decision {
+                    original: Some(members[k].id),
+                    evidence,
+                });
+            }
+        }
+        let next = dated.get(1).map(|d| d.0);
+        let mut line = format!(
+            "earliest publication time: {} at {}",
+            name(members[k0]),
+            when(t0)
+        );
+        if let Some(n) = next {
+            line.push_str(&format!(", {} min before the next copy", (n - t0) / 60));
+        }
+        evidence.insert(0, line);
+        let undated = members.len() - dated.len();
+        if undated > 0 {
+            evidence.push(format!(
+                "{undated} member(s) give no usable publication time"
+            ));
+        }
+        return Ok(Decision {
+            original: Some(members[k0].id),
+            evidence,
+        });
+    }
+    // No usable times: the site record, then the fullest text, then first seen.
+    let best = (0..members.len()).max_by(|&a, &b| {
+        let (ra, na) = ratio(a);
+        let (rb, nb) = ratio(b);
+        let sa = if na >= 3 { ra } else { 0.5 };
+        let sb = if nb >= 3 { rb } else { 0.5 };
+        sa.total_cmp(&sb)
+            .then(members[a].fp.chars.cmp(&members[b].fp.chars))
+            .then(members[b].first_seen.cmp(&members[a].first_seen))
+            .then(members[b].ukey.cmp(&members[a].ukey))
+    });
+    let Some(b) = best else {
+        return Ok(Decision::default());
+    };
+    let (r, n) = ratio(b);
+    evidence.insert(0, "no member gives a usable publication time".into());
+    if n >= 3 && r > 0.5 {
+        evidence.push(format!(
+            "{} was the original in {} of {} earlier stories",
+            name(members[b]),
+            records[b].0,
+            n
+        ));
+    }
+    evidence.push(format!(
+        "fullest text: {} characters ({}% of the longest)",
+        members[b].fp.chars,
+        u64::from(members[b].fp.chars) * 100 / u64::from(longest)
+    ));
+    Ok(Decision {
+        original: Some(members[b].id),
+        evidence,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_sites_loosely() {
+        assert!(subsequence("ifanr", "aifaner"));
+        assert!(!subsequence("verge", "aifaner"));
+    }
+}

@@ -1,0 +1,155 @@
+//! The deduplicated feed: one entry per story, linking the original, listing the other
+//! copies and languages. Atom 1.0 and JSON Feed 1.1; feed text is escaped, never trusted.
+
+use super::json::{languages_of, original_of, title_of};
+use crate::store::stories::StoryView;
+use chrono::{DateTime, Utc};
+use std::fmt::Write;
+
+/// Escapes text for XML element content and attribute values.
+#[must_use]
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Characters XML 1.0 forbids.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn summary_html(v: &StoryView) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<p>{} copies in {}.</p><ul>",
+        v.members.len(),
+        xml_escape(&languages_of(v).join(", "))
+    );
+    for m in &v.members {
+        let url = m.url.as_deref().unwrap_or("");
+        let _ = write!(
+            s,
+            "<li>{} [{}]: <a href=\"{}\">{}</a></li>",
+            xml_escape(m.relation.as_str()),
+            xml_escape(&m.lang),
+            xml_escape(url),
+            xml_escape(&m.title)
+        );
+    }
+    s.push_str("</ul>");
+    for e in &v.evidence {
+        let _ = write!(s, "<p>Original: {}</p>", xml_escape(e));
+    }
+    s
+}
+
+fn link_of(v: &StoryView) -> String {
+    original_of(v)
+        .or_else(|| v.members.first())
+        .and_then(|m| m.url.clone())
+        .unwrap_or_default()
+}
+
+/// Atom 1.0 document.
+#[must_use]
+pub fn atom(views: &[StoryView], now: DateTime<Utc>) -> String {
+    let mut s = String::new();
+    s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    s.push_str(
+        "  <title>firsthand: deduplicated stories</title>\n  <id>urn:firsthand:stories</id>\n",
+    );
+    let updated = views.iter().map(|v| v.updated).max().unwrap_or(now);
+    let _ = writeln!(
+        s,
+        "  <updated>{}</updated>\n  <generator version=\"{}\">firsthand</generator>",
+        updated.to_rfc3339(),
+        env!("CARGO_PKG_VERSION")
+    );
+    for v in views {
+        let _ = writeln!(s, "  <entry>\n    <id>urn:firsthand:story:{}</id>", v.id.0);
+        let _ = writeln!(s, "    <title>{}</title>", xml_escape(&title_of(v)));
+        let _ = writeln!(s, "    <updated>{}</updated>", v.updated.to_rfc3339());
+        let link = link_of(v);
+        if !link.is_empty() {
+            let _ = writeln!(
+                s,
+                "    <link rel=\"alternate\" href=\"{}\"/>",
+                xml_escape(&link)
+            );
+        }
+        if let Some(o) = original_of(v) {
+            let _ = writeln!(
+                s,
+                "    <author><name>{}</name></author>",
+                xml_escape(o.site.as_deref().unwrap_or(&o.feed))
+            );
+            if let Some(p) = o.published {
+                let _ = writeln!(s, "    <published>{}</published>", p.to_rfc3339());
+            }
+        } else {
+            s.push_str("    <author><name>unknown</name></author>\n");
+        }
+        let _ = writeln!(
+            s,
+            "    <content type=\"html\">{}</content>\n  </entry>",
+            xml_escape(&summary_html(v))
+        );
+    }
+    s.push_str("</feed>\n");
+    s
+}
+
+/// JSON Feed 1.1 document.
+#[must_use]
+pub fn json_feed(views: &[StoryView]) -> String {
+    let items: Vec<serde_json::Value> = views
+        .iter()
+        .map(|v| {
+            let o = original_of(v);
+            serde_json::json!({
+                "id": format!("urn:firsthand:story:{}", v.id.0),
+                "url": link_of(v),
+                "title": title_of(v),
+                "content_html": summary_html(v),
+                "date_modified": v.updated.to_rfc3339(),
+                "date_published": o.and_then(|o| o.published).map(|p| p.to_rfc3339()),
+                "authors": [{"name": o.map_or("unknown".to_string(), |o| o.site.clone().unwrap_or_else(|| o.feed.clone()))}],
+                "language": o.map(|o| o.lang.clone()),
+                "_firsthand": {
+                    "languages": languages_of(v),
+                    "copies": v.members.len(),
+                    "original_evidence": v.evidence,
+                    "members": v.members.iter().map(|m| serde_json::json!({"url": m.url, "lang": m.lang, "relation": m.relation})).collect::<Vec<_>>(),
+                }
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "firsthand: deduplicated stories",
+        "items": items,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            xml_escape("<script>\"x\" & 'y'</script>\u{1}"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! Article rows: the normalised entry, its fingerprint, and loading them back as
+//! [`Sig`]s for matching and origin.
+
+use super::Store;
+use crate::fingerprint::Fingerprint;
+use crate::model::{Article, ArticleId, FeedId};
+use crate::{Error, Result};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use twox_hash::XxHash3_64;
+
+/// An article as matching and origin see it.
+#[derive(Debug, Clone)]
+pub struct Sig {
+    /// Row id.
+    pub id: ArticleId,
+    /// Order-independent tie-break key.
+    pub ukey: i64,
+    /// Feed row.
+    pub feed_id: FeedId,
+    /// Feed URL.
+    pub feed_url: String,
+    /// Feed title.
+    pub feed_title: Option<String>,
+    /// Site (host without www.) of the article, else of the feed.
+    pub site: Option<String>,
+    /// Link.
+    pub url: Option<String>,
+    /// Canonical link.
+    pub canonical_url: Option<String>,
+    /// Title.
+    pub title: String,
+    /// ISO 639-1.
+    pub lang: String,
+    /// Claimed publication time (unix seconds).
+    pub published: Option<i64>,
+    /// When firsthand first saw it.
+    pub first_seen: i64,
+    /// Outbound links.
+    pub links: Vec<String>,
+    /// Credit links and `name:` credits.
+    pub credits: Vec<String>,
+    /// RSS source / origLink claim.
+    pub source_url: Option<String>,
+    /// The fingerprint.
+    pub fp: Fingerprint,
+}
+
+/// Order-independent key of an article.
+#[must_use]
+pub fn ukey(feed_url: &str, identity: &str) -> i64 {
+    crate::fingerprint::minhash::to_key(XxHash3_64::oneshot(
+        format!("{feed_url}\u{0}{identity}").as_bytes(),
+    ))
+}
+
+fn blob(sig: &[u32]) -> Vec<u8> {
+    sig.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn unblob(b: &[u8]) -> Vec<u32> {
+    b.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+const SIG_COLUMNS: &str = "a.id, a.ukey, a.feed_id, f.url AS feed_url, f.title AS feed_title, a.site, a.url, a.canonical_url, a.title, a.lang,
+    a.published, a.first_seen, a.links, a.credits, a.source_url, a.text_hash, a.simhash, a.minhash,
+    a.shingles, a.anchors, a.numbers, a.paragraphs, a.chars";
+
+impl Sig {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        let minhash: Vec<u8> = r.get("minhash")?;
+        Ok(Self {
+            id: ArticleId(r.get("id")?),
+            ukey: r.get("ukey")?,
+            feed_id: FeedId(r.get("feed_id")?),
+            feed_url: r.get("feed_url")?,
+            feed_title: r.get("feed_title")?,
+            site: r.get("site")?,
+            url: r.get("url")?,
+            canonical_url: r.get("canonical_url")?,
+            title: r.get("title")?,
+            lang: r.get("lang")?,
+            published: r.get("published")?,
+            first_seen: r.get("first_seen")?,
+            links: json_list(&r.get::<_, String>("links")?),
+            credits: json_list(&r.get::<_, String>("credits")?),
+            source_url: r.get("source_url")?,
+            fp: Fingerprint {
+                text_hash: r.get::<_, i64>("text_hash")?.cast_unsigned(),
+                simhash: r.get::<_, i64>("simhash")?.cast_unsigned(),
+                minhash: unblob(&minhash),
+                shingles: r.get("shingles")?,
+                anchors: words(&r.get::<_, String>("anchors")?),
+                numbers: words(&r.get::<_, String>("numbers")?),
+                paragraphs: r.get("paragraphs")?,
+                chars: r.get("chars")?,
+            },
+        })
+    }
+}
+
+/// A new row for `articles`.
+pub struct NewArticle<'a> {
+    /// Feed it came from.
+    pub feed_id: FeedId,
+    /// The feed's URL.
+    pub feed_url: &'a str,
+    /// The normalised article.
+    pub article: &'a Article,
+    /// Its fingerprint.
+    pub fp: &'a Fingerprint,
+    /// First seen (unix seconds).
+    pub first_seen: i64,
+}
+
+impl Store {
+    /// Inserts an article unless its feed already has one with the same identity.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn insert_article(tx: &Transaction<'_>, new: &NewArticle<'_>) -> Result<Option<ArticleId>> {
+        let a = new.article;
+        let site = a
+            .canonical_url
+            .as_deref()
+            .and_then(crate::normalize::url::site)
+            .or_else(|| crate::normalize::url::site(new.feed_url));
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        let n = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO articles (feed_id, identity, ukey, url, canonical_url, site, title, body,
+                   links, credits, images, source_url, lang, published, first_seen, text_hash, simhash,
+                   minhash, shingles, anchors, numbers, paragraphs, chars)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+            )?
+            .execute(params![
+                new.feed_id.0,
+                a.identity,
+                ukey(new.feed_url, &a.identity),
+                a.url,
+                a.canonical_url,
+                site,
+                a.title,
+                a.body(),
+                json(&a.links),
+                json(&a.credits),
+                json(&a.images),
+                a.source_url,
+                a.lang,
+                a.published.map(|t| t.timestamp()),
+                new.first_seen,
+                new.fp.text_hash.cast_signed(),
+                new.fp.simhash.cast_signed(),
+                blob(&new.fp.minhash),
+                new.fp.shingles,
+                new.fp.anchors.join(" "),
+                new.fp.numbers.join(" "),
+                new.fp.paragraphs,
+                new.fp.chars,
+            ])?;
+        Ok((n == 1).then(|| ArticleId(tx.last_insert_rowid())))
+    }
+
+    /// Replaces an article's fingerprint (recluster).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn update_fingerprint(tx: &Transaction<'_>, id: ArticleId, fp: &Fingerprint) -> Result<()> {
+        tx.prepare_cached(
+            "UPDATE articles SET text_hash = ?2, simhash = ?3, minhash = ?4, shingles = ?5, anchors = ?6,
+               numbers = ?7, paragraphs = ?8, chars = ?9 WHERE id = ?1",
+        )?
+        .execute(params![
+            id.0,
+            fp.text_hash.cast_signed(),
+            fp.simhash.cast_signed(),
+            blob(&fp.minhash),
+            fp.shingles,
+            fp.anchors.join(" "),
+            fp.numbers.join(" "),
+            fp.paragraphs,
+            fp.chars,
+        ])?;
+        Ok(())
+    }
+
+    /// Loads signatures of `ids` (missing ids are skipped), in id order.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn sigs(conn: &rusqlite::Connection, ids: &[ArticleId]) -> Result<Vec<Sig>> {
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?1"
+        ))?;
+        let mut out = Vec::with_capacity(ids.len());
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for id in sorted {
+            if let Some(s) = st.query_row([id.0], Sig::from_row).optional()? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Article by URL (as given or canonical).
+    ///
+    /// # Errors
+    /// [`Error::NoArticle`] when none has it.
+    pub fn article_by_url(&self, url: &str) -> Result<ArticleId> {
+        let canon = crate::normalize::url::canonical(url, None);
+        let mut st = self.conn().prepare_cached(
+            "SELECT id FROM articles WHERE url = ?1 OR canonical_url = ?1 OR canonical_url = ?2 ORDER BY id LIMIT 1",
+        )?;
+        st.query_row(params![url, canon], |r| r.get(0))
+            .optional()?
+            .map(ArticleId)
+            .ok_or_else(|| Error::NoArticle(url.to_string()))
+    }
+
+    /// Ids of articles with this canonical URL or exact text (exact-duplicate retrieval).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn exact_candidates(
+        tx: &rusqlite::Connection,
+        canonical_url: Option<&str>,
+        text_hash: u64,
+    ) -> Result<Vec<ArticleId>> {
+        let mut st = tx.prepare_cached(
+            "SELECT id FROM articles WHERE text_hash = ?1
+             UNION SELECT id FROM articles WHERE ?2 IS NOT NULL AND canonical_url = ?2 LIMIT 200",
+        )?;
+        let rows = st.query_map(params![text_hash.cast_signed(), canonical_url], |r| {
+            r.get(0)
+        })?;
+        Ok(rows
+            .map(|r| r.map(ArticleId))
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every article id with first_seen at or after `since`, with its stored body and
+    /// site, for recluster.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn article_ids_since(&self, since: i64) -> Result<Vec<ArticleId>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT id FROM articles WHERE first_seen >= ?1 ORDER BY id")?;
+        let rows = st.query_map([since], |r| r.get(0))?;
+        Ok(rows
+            .map(|r| r.map(ArticleId))
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Title, paragraphs, language and site of an article (to fingerprint it again).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn article_text(
+        conn: &rusqlite::Connection,
+        id: ArticleId,
+    ) -> Result<(String, Vec<String>, String, Option<String>)> {
+        let mut st =
+            conn.prepare_cached("SELECT title, body, lang, site FROM articles WHERE id = ?1")?;
+        Ok(st.query_row([id.0], |r| {
+            let body: String = r.get(1)?;
+            Ok((
+                r.get(0)?,
+                body.split('\n').map(str::to_string).collect(),
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?)
+    }
+}
+
+impl Store {
+    /// Queues an article for placement.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn add_pending(
+        tx: &Transaction<'_>,
+        id: ArticleId,
+        published: Option<i64>,
+        ukey: i64,
+    ) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO pending (article_id, published, ukey) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id.0, published, ukey])?;
+        Ok(())
+    }
+
+    /// Marks an article placed.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn remove_pending(tx: &Transaction<'_>, id: ArticleId) -> Result<()> {
+        tx.prepare_cached("DELETE FROM pending WHERE article_id = ?1")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    /// The next articles to place, in (publication time, key) order; undated last.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn pending(&self, limit: usize) -> Result<Vec<ArticleId>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT article_id FROM pending ORDER BY published IS NULL, published, ukey LIMIT ?1",
+        )?;
+        let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
+        Ok(rows
+            .map(|r| r.map(ArticleId))
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many articles wait for placement.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn pending_count(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM pending", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,257 @@
+//! Feed rows: subscriptions, their HTTP validators, schedule and error state.
+
+use super::{Store, time};
+use crate::model::FeedId;
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+/// A feed as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Feed {
+    /// Row id.
+    pub id: FeedId,
+    /// Feed URL (`file://…` for ingested files).
+    pub url: String,
+    /// Title from the feed.
+    pub title: Option<String>,
+    /// `active` or `disabled`.
+    pub status: String,
+    /// Last fetch error, one line.
+    pub last_error: Option<String>,
+    /// Consecutive errors.
+    pub error_count: i64,
+    /// When it is due next.
+    pub next_poll: Option<DateTime<Utc>>,
+    /// HTTP ETag of the last 200.
+    pub etag: Option<String>,
+    /// HTTP Last-Modified of the last 200.
+    pub last_modified: Option<String>,
+    /// Last poll.
+    #[serde(skip)]
+    pub last_polled: Option<DateTime<Utc>>,
+    /// RSS ttl in minutes.
+    #[serde(skip)]
+    pub ttl_minutes: Option<i64>,
+}
+
+impl Feed {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: FeedId(r.get("id")?),
+            url: r.get("url")?,
+            title: r.get("title")?,
+            status: r.get("status")?,
+            last_error: r.get("last_error")?,
+            error_count: r.get("error_count")?,
+            next_poll: r.get::<_, Option<i64>>("next_poll")?.map(time),
+            etag: r.get("etag")?,
+            last_modified: r.get("last_modified")?,
+            last_polled: r.get::<_, Option<i64>>("last_polled")?.map(time),
+            ttl_minutes: r.get("ttl_minutes")?,
+        })
+    }
+}
+
+/// What one fetch changed on a feed row.
+#[derive(Debug, Clone, Default)]
+pub struct FetchRecord {
+    /// HTTP status, when there was one.
+    pub status: Option<u16>,
+    /// Error message; `None` on success (which resets the error count).
+    pub error: Option<String>,
+    /// New validators (only with a 200).
+    pub etag: Option<String>,
+    /// New Last-Modified (only with a 200).
+    pub last_modified: Option<String>,
+    /// Whether the validators above replace the stored ones.
+    pub validators: bool,
+    /// Next poll time.
+    pub next_poll: Option<DateTime<Utc>>,
+    /// A server's Retry-After, honoured even by `poll --all`.
+    pub retry_until: Option<DateTime<Utc>>,
+    /// Permanent redirect target to store as the feed's URL.
+    pub new_url: Option<String>,
+    /// 410 Gone: disable the feed.
+    pub disable: bool,
+    /// Feed title from the parsed document.
+    pub title: Option<String>,
+    /// RSS ttl from the parsed document.
+    pub ttl_minutes: Option<u32>,
+    /// Milliseconds the fetch took.
+    pub duration_ms: i64,
+    /// Bytes received.
+    pub bytes: i64,
+    /// Articles that were new.
+    pub new_articles: i64,
+}
+
+const COLUMNS: &str = "id, url, title, status, last_error, error_count, next_poll, etag, last_modified, last_polled, ttl_minutes";
+
+impl Store {
+    /// Adds a feed (or finds it); returns its id and whether it was new.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn add_feed(
+        &mut self,
+        url: &str,
+        title: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(FeedId, bool)> {
+        self.write(|tx| {
+            if let Some(id) = tx
+                .prepare_cached("SELECT id FROM feeds WHERE url = ?1")?
+                .query_row([url], |r| r.get::<_, i64>(0))
+                .optional()?
+            {
+                return Ok((FeedId(id), false));
+            }
+            tx.prepare_cached("INSERT INTO feeds (url, title, created) VALUES (?1, ?2, ?3)")?
+                .execute(params![url, title, now.timestamp()])?;
+            Ok((FeedId(tx.last_insert_rowid()), true))
+        })
+    }
+
+    /// All feeds, by id.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn feeds(&self) -> Result<Vec<Feed>> {
+        let mut st = self
+            .conn()
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM feeds ORDER BY id"))?;
+        let rows = st.query_map([], Feed::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Active feeds due at `now` (all active feeds when `all`), soonest first.
+    /// A feed with a Retry-After still pending is not due even under `all`.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn due_feeds(&self, now: DateTime<Utc>, all: bool) -> Result<Vec<Feed>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM feeds WHERE status = 'active' AND url NOT LIKE 'file:%'
+               AND (next_poll IS NULL OR next_poll <= ?1
+                    OR (?2 AND (retry_until IS NULL OR retry_until <= ?1)))
+             ORDER BY COALESCE(next_poll, 0), id"
+        ))?;
+        let rows = st.query_map(params![now.timestamp(), all], Feed::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Finds a feed by URL or numeric id.
+    ///
+    /// # Errors
+    /// [`Error::NoFeed`] when there is none.
+    pub fn feed(&self, url_or_id: &str) -> Result<Feed> {
+        let by_id = url_or_id.parse::<i64>().ok();
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM feeds WHERE url = ?1 OR id = ?2"
+        ))?;
+        st.query_row(params![url_or_id, by_id], Feed::from_row)
+            .optional()?
+            .ok_or_else(|| Error::NoFeed(url_or_id.to_string()))
+    }
+
+    /// Removes a feed and its articles.
+    ///
+    /// # Errors
+    /// [`Error::NoFeed`] when there is none.
+    pub fn remove_feed(&mut self, url_or_id: &str) -> Result<Feed> {
+        let feed = self.feed(url_or_id)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE stories SET original_id = NULL WHERE original_id IN (SELECT id FROM articles WHERE feed_id = ?1)",
+                [feed.id.0],
+            )?;
+            tx.execute("DELETE FROM feeds WHERE id = ?1", [feed.id.0])?;
+            Ok(())
+        })?;
+        Ok(feed)
+    }
+
+    /// Records one fetch on the feed row and in the fetch history.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn record_fetch(
+        tx: &rusqlite::Transaction<'_>,
+        feed: FeedId,
+        rec: &FetchRecord,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if let Some(new_url) = &rec.new_url {
+            // Another feed may already have that URL; then keep ours.
+            tx.prepare_cached("UPDATE OR IGNORE feeds SET url = ?2 WHERE id = ?1")?
+                .execute(params![feed.0, new_url])?;
+        }
+        tx.prepare_cached(
+            "UPDATE feeds SET
+                last_polled = ?2,
+                next_poll = ?3,
+                last_error = ?4,
+                error_count = CASE WHEN ?4 IS NULL THEN 0 ELSE error_count + 1 END,
+                etag = CASE WHEN ?5 THEN ?6 ELSE etag END,
+                last_modified = CASE WHEN ?5 THEN ?7 ELSE last_modified END,
+                status = CASE WHEN ?8 THEN 'disabled' ELSE status END,
+                title = COALESCE(?9, title),
+                ttl_minutes = COALESCE(?10, ttl_minutes),
+                retry_until = ?11
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            feed.0,
+            now.timestamp(),
+            rec.next_poll.map(|t| t.timestamp()),
+            rec.error,
+            rec.validators,
+            rec.etag,
+            rec.last_modified,
+            rec.disable,
+            rec.title,
+            rec.ttl_minutes,
+            rec.retry_until.map(|t| t.timestamp()),
+        ])?;
+        tx.prepare_cached(
+            "INSERT INTO fetches (feed_id, at, status, duration_ms, bytes, new_articles, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            feed.0,
+            now.timestamp(),
+            rec.status,
+            rec.duration_ms,
+            rec.bytes,
+            rec.new_articles,
+            rec.error
+        ])?;
+        Ok(())
+    }
+
+    /// Median gap between the feed's recent articles' publication times.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn publish_interval(&self, feed: FeedId) -> Result<Option<i64>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT published FROM articles WHERE feed_id = ?1 AND published IS NOT NULL
+             ORDER BY published DESC LIMIT 20",
+        )?;
+        let times: Vec<i64> = st
+            .query_map([feed.0], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut gaps: Vec<i64> = times
+            .windows(2)
+            .map(|w| w[0] - w[1])
+            .filter(|g| *g > 0)
+            .collect();
+        if gaps.is_empty() {
+            return Ok(None);
+        }
+        gaps.sort_unstable();
+        Ok(Some(gaps[gaps.len() / 2]))
+    }
+}

@@ -1,0 +1,219 @@
+//! Retrieval indexes: LSH band and SimHash block keys, the anchor index with per-anchor
+//! statistics, and per-site repeated lines. Lookups only; never a scan of all articles.
+
+use super::Store;
+use crate::Result;
+use crate::fingerprint::{Fingerprint, minhash, simhash};
+use crate::model::ArticleId;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
+use twox_hash::XxHash3_64;
+
+/// Anchors seen in more documents than this are too common to retrieve by.
+pub const MAX_RETRIEVAL_DF: i64 = 300;
+/// Seed of anchor keys.
+pub const ANCHOR_SEED: u64 = 0x616e_6368_6f72_7321; // "anchors!"
+
+/// Integer key of an anchor string.
+#[must_use]
+pub fn anchor_key(anchor: &str) -> i64 {
+    minhash::to_key(XxHash3_64::oneshot_with_seed(
+        ANCHOR_SEED,
+        anchor.as_bytes(),
+    ))
+}
+
+/// Bit of a language in the `langs` mask (64 buckets; collisions only merge rare languages).
+#[must_use]
+pub fn lang_bit(lang: &str) -> i64 {
+    const KNOWN: &[&str] = &[
+        "en", "zh", "ja", "de", "fr", "es", "ru", "uk", "cs", "is", "hi", "hr", "it", "pt", "ko",
+        "ar", "nl", "pl", "sv", "tr", "el", "he", "fi", "da", "nb", "hu", "ro", "bg", "sr", "sk",
+        "sl", "lt", "lv", "et", "vi", "th", "id", "fa", "bn", "ta", "ur", "ca",
+    ];
+    let i = KNOWN
+        .iter()
+        .position(|k| *k == lang)
+        .unwrap_or_else(|| 42 + usize::from(lang.bytes().fold(0u8, u8::wrapping_add) % 20));
+    1i64 << i
+}
+
+/// Statistics of one anchor.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnchorStat {
+    /// Documents holding it.
+    pub df: i64,
+    /// Languages it was seen in (bitmask).
+    pub langs: i64,
+}
+
+impl Store {
+    /// Indexes an article: LSH bands, SimHash blocks, anchors (and their statistics).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn index_article(
+        tx: &Transaction<'_>,
+        id: ArticleId,
+        fp: &Fingerprint,
+        lang: &str,
+    ) -> Result<()> {
+        let mut ins =
+            tx.prepare_cached("INSERT OR IGNORE INTO lsh (key, article_id) VALUES (?1, ?2)")?;
+        for k in minhash::band_keys(&fp.minhash) {
+            ins.execute(params![k, id.0])?;
+        }
+        if fp.shingles > 0 {
+            for k in simhash::block_keys(fp.simhash) {
+                ins.execute(params![k, id.0])?;
+            }
+        }
+        let mut ins = tx.prepare_cached(
+            "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES (?1, ?2)",
+        )?;
+        let mut stat = tx.prepare_cached(
+            "INSERT INTO anchor_stats (anchor, df, langs) VALUES (?1, 1, ?2)
+             ON CONFLICT(anchor) DO UPDATE SET df = df + 1, langs = langs | excluded.langs",
+        )?;
+        let bit = lang_bit(lang);
+        for a in &fp.anchors {
+            let k = anchor_key(a);
+            if ins.execute(params![k, id.0])? == 1 {
+                stat.execute(params![k, bit])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes an article from the indexes (before it is indexed again).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn unindex_article(tx: &Transaction<'_>, id: ArticleId) -> Result<()> {
+        tx.prepare_cached(
+            "UPDATE anchor_stats SET df = df - 1 WHERE anchor IN (SELECT anchor FROM anchor_index WHERE article_id = ?1)",
+        )?
+        .execute([id.0])?;
+        tx.prepare_cached("DELETE FROM anchor_index WHERE article_id = ?1")?
+            .execute([id.0])?;
+        tx.prepare_cached("DELETE FROM lsh WHERE article_id = ?1")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    /// Articles sharing an LSH band or SimHash block with `fp`.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn lsh_candidates(conn: &Connection, fp: &Fingerprint) -> Result<Vec<ArticleId>> {
+        let mut st = conn.prepare_cached("SELECT article_id FROM lsh WHERE key = ?1 LIMIT 500")?;
+        let mut out = Vec::new();
+        let mut keys = minhash::band_keys(&fp.minhash);
+        if fp.shingles > 0 {
+            keys.extend(simhash::block_keys(fp.simhash));
+        }
+        for k in keys {
+            for r in st.query_map([k], |r| r.get(0))? {
+                out.push(ArticleId(r?));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Statistics of anchors (absent ones read as df 0).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn anchor_stats(conn: &Connection, anchors: &[String]) -> Result<Vec<AnchorStat>> {
+        let mut st = conn.prepare_cached("SELECT df, langs FROM anchor_stats WHERE anchor = ?1")?;
+        let mut out = Vec::with_capacity(anchors.len());
+        for a in anchors {
+            let s = st
+                .query_row([anchor_key(a)], |r| {
+                    Ok(AnchorStat {
+                        df: r.get(0)?,
+                        langs: r.get(1)?,
+                    })
+                })
+                .optional()?
+                .unwrap_or_default();
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    /// Articles sharing rare anchors with `anchors`, with the summed weight of what they
+    /// share (`weights[i]` belongs to `anchors[i]`); anchors with df above
+    /// [`MAX_RETRIEVAL_DF`] or weight 0 are skipped.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn anchor_candidates(
+        conn: &Connection,
+        anchors: &[String],
+        stats: &[AnchorStat],
+        weights: &[f64],
+    ) -> Result<BTreeMap<ArticleId, f64>> {
+        let mut st =
+            conn.prepare_cached("SELECT article_id FROM anchor_index WHERE anchor = ?1")?;
+        let mut out: BTreeMap<ArticleId, f64> = BTreeMap::new();
+        for ((a, s), w) in anchors.iter().zip(stats).zip(weights) {
+            if s.df > MAX_RETRIEVAL_DF || *w <= 0.0 {
+                continue;
+            }
+            for r in st.query_map([anchor_key(a)], |r| r.get(0))? {
+                *out.entry(ArticleId(r?)).or_default() += w;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of articles (an upper bound: the highest id), for idf.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn article_count(conn: &Connection) -> Result<i64> {
+        Ok(
+            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM articles", [], |r| {
+                r.get(0)
+            })?,
+        )
+    }
+
+    /// Counts each distinct line of an article for its site.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn count_site_lines(tx: &Transaction<'_>, site: &str, hashes: &[i64]) -> Result<()> {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO site_lines (site, line_hash, count) VALUES (?1, ?2, 1)
+             ON CONFLICT(site, line_hash) DO UPDATE SET count = count + 1",
+        )?;
+        let mut h = hashes.to_vec();
+        h.sort_unstable();
+        h.dedup();
+        for x in h {
+            st.execute(params![site, x])?;
+        }
+        Ok(())
+    }
+
+    /// Of `hashes`, those the site has repeated in at least two articles.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn repeated_site_lines(conn: &Connection, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
+        let mut st =
+            conn.prepare_cached("SELECT count FROM site_lines WHERE site = ?1 AND line_hash = ?2")?;
+        let mut out = Vec::new();
+        for &h in hashes {
+            let n: Option<i64> = st.query_row(params![site, h], |r| r.get(0)).optional()?;
+            if n.unwrap_or(0) >= 2 {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+}

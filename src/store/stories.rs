@@ -1,0 +1,304 @@
+//! Stories and membership: which story each article is in, its relation to the original,
+//! why it joined; merges (the old id keeps resolving); the read side for the CLI and web.
+
+use super::{Store, time};
+use crate::model::{ArticleId, Relation, StoryId};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+/// One member of a story, as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// Article row (not in the JSON contract).
+    #[serde(skip)]
+    pub id: ArticleId,
+    /// Link.
+    pub url: Option<String>,
+    /// Feed URL.
+    pub feed: String,
+    /// Language.
+    pub lang: String,
+    /// Title.
+    pub title: String,
+    /// Relation to the original.
+    pub relation: Relation,
+    /// Claimed publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// First seen by firsthand.
+    pub first_seen: DateTime<Utc>,
+    /// Why it joined (JSON object), shown by `story` and `origin`.
+    #[serde(skip)]
+    pub reason: serde_json::Value,
+    /// Site of the article.
+    #[serde(skip)]
+    pub site: Option<String>,
+    /// Credit links and names.
+    #[serde(skip)]
+    pub credits: Vec<String>,
+}
+
+/// A story with its members.
+#[derive(Debug, Clone)]
+pub struct StoryView {
+    /// Story id.
+    pub id: StoryId,
+    /// The original's row, when known.
+    pub original: Option<ArticleId>,
+    /// Evidence lines for the original (or for "unknown").
+    pub evidence: Vec<String>,
+    /// Members, original first, then by first seen.
+    pub members: Vec<MemberView>,
+    /// Last change.
+    pub updated: DateTime<Utc>,
+}
+
+impl Store {
+    /// The story an article is in.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn story_of(conn: &Connection, article: ArticleId) -> Result<Option<StoryId>> {
+        Ok(conn
+            .prepare_cached("SELECT story_id FROM members WHERE article_id = ?1")?
+            .query_row([article.0], |r| r.get(0))
+            .optional()?
+            .map(StoryId))
+    }
+
+    /// Members of a story, by id.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn story_members(conn: &Connection, story: StoryId) -> Result<Vec<ArticleId>> {
+        let mut st = conn.prepare_cached(
+            "SELECT article_id FROM members WHERE story_id = ?1 ORDER BY article_id",
+        )?;
+        let rows = st.query_map([story.0], |r| r.get(0))?;
+        Ok(rows
+            .map(|r| r.map(ArticleId))
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Creates an empty story.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn create_story(tx: &Transaction<'_>, now: i64) -> Result<StoryId> {
+        tx.prepare_cached("INSERT INTO stories (created, updated) VALUES (?1, ?1)")?
+            .execute([now])?;
+        Ok(StoryId(tx.last_insert_rowid()))
+    }
+
+    /// Puts an article in a story (moving it if it was elsewhere).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn set_member(
+        tx: &Transaction<'_>,
+        article: ArticleId,
+        story: StoryId,
+        relation: Relation,
+        reason: &str,
+    ) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO members (article_id, story_id, relation, reason) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id,
+               relation = excluded.relation, reason = excluded.reason",
+        )?
+        .execute(params![article.0, story.0, relation.as_str(), reason])?;
+        Ok(())
+    }
+
+    /// Records a story's original and evidence.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn set_original(
+        tx: &Transaction<'_>,
+        story: StoryId,
+        original: Option<ArticleId>,
+        evidence: &[String],
+        now: i64,
+    ) -> Result<()> {
+        let ev = serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into());
+        tx.prepare_cached(
+            "UPDATE stories SET original_id = ?2, evidence = ?3, updated = ?4 WHERE id = ?1",
+        )?
+        .execute(params![story.0, original.map(|a| a.0), ev, now])?;
+        Ok(())
+    }
+
+    /// Marks `from` as merged into `into` and logs why.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn merge_story(
+        tx: &Transaction<'_>,
+        from: StoryId,
+        into: StoryId,
+        reason: &str,
+        now: i64,
+    ) -> Result<()> {
+        tx.prepare_cached("UPDATE stories SET merged_into = ?2, updated = ?3 WHERE id = ?1")?
+            .execute(params![from.0, into.0, now])?;
+        tx.prepare_cached(
+            "INSERT INTO story_merges (from_id, into_id, at, reason) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![from.0, into.0, now, reason])?;
+        tracing::debug!(from = from.0, into = into.0, reason, "stories merged");
+        Ok(())
+    }
+
+    /// Follows merges to the story that holds an id's articles now.
+    ///
+    /// # Errors
+    /// [`Error::NoStory`] for an unknown id.
+    pub fn resolve_story(&self, id: i64) -> Result<StoryId> {
+        let mut cur = id;
+        for _ in 0..64 {
+            let merged: Option<Option<i64>> = self
+                .conn()
+                .prepare_cached("SELECT merged_into FROM stories WHERE id = ?1")?
+                .query_row([cur], |r| r.get(0))
+                .optional()?;
+            match merged {
+                None => return Err(Error::NoStory(id)),
+                Some(None) => return Ok(StoryId(cur)),
+                Some(Some(next)) => cur = next,
+            }
+        }
+        Err(Error::NoStory(id))
+    }
+
+    /// Story ids with members, most recently updated first. `min_members` 2 hides
+    /// single-article stories; `since` limits to stories updated since then.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn story_ids(
+        &self,
+        since: Option<i64>,
+        min_members: i64,
+        limit: Option<i64>,
+    ) -> Result<Vec<StoryId>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT s.id FROM stories s
+             WHERE s.merged_into IS NULL AND s.updated >= ?1
+               AND (SELECT COUNT(*) FROM members m WHERE m.story_id = s.id) >= ?2
+             ORDER BY s.updated DESC, s.id DESC LIMIT ?3",
+        )?;
+        let rows = st.query_map(
+            params![since.unwrap_or(i64::MIN), min_members, limit.unwrap_or(-1)],
+            |r| r.get(0),
+        )?;
+        Ok(rows
+            .map(|r| r.map(StoryId))
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One story with its members.
+    ///
+    /// # Errors
+    /// [`Error::NoStory`] when it does not exist.
+    pub fn story_view(&self, id: StoryId) -> Result<StoryView> {
+        let row: Option<(Option<i64>, String, i64)> = self
+            .conn()
+            .prepare_cached("SELECT original_id, evidence, updated FROM stories WHERE id = ?1")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (original, evidence, updated) = row.ok_or(Error::NoStory(id.0))?;
+        let mut st = self.conn().prepare_cached(
+            "SELECT a.id, a.url, f.url, a.lang, a.title, m.relation, a.published, a.first_seen, m.reason, a.site, a.credits
+             FROM members m JOIN articles a ON a.id = m.article_id JOIN feeds f ON f.id = a.feed_id
+             WHERE m.story_id = ?1 ORDER BY (a.id = ?2) DESC, COALESCE(a.published, a.first_seen), a.first_seen, a.id",
+        )?;
+        let members = st
+            .query_map(params![id.0, original.unwrap_or(-1)], |r| {
+                Ok(MemberView {
+                    id: ArticleId(r.get(0)?),
+                    url: r.get(1)?,
+                    feed: r.get(2)?,
+                    lang: r.get(3)?,
+                    title: r.get(4)?,
+                    relation: Relation::parse(&r.get::<_, String>(5)?),
+                    published: r.get::<_, Option<i64>>(6)?.map(time),
+                    first_seen: time(r.get(7)?),
+                    reason: serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or_default(),
+                    site: r.get(9)?,
+                    credits: serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(StoryView {
+            id,
+            original: original.map(ArticleId),
+            evidence: serde_json::from_str(&evidence).unwrap_or_default(),
+            members,
+            updated: time(updated),
+        })
+    }
+
+    /// How often each site was the original or a copy in stories with a known original
+    /// (the per-site record origin uses): (original, copy) counts.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn site_record(conn: &Connection, site: &str) -> Result<(i64, i64)> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(m.relation = 'original'), 0), COALESCE(SUM(m.relation != 'original'), 0)
+                 FROM members m JOIN articles a ON a.id = m.article_id
+                 JOIN stories s ON s.id = m.story_id
+                 WHERE a.site = ?1 AND s.original_id IS NOT NULL
+                   AND (SELECT COUNT(*) FROM members x WHERE x.story_id = s.id) > 1",
+            )?
+            .query_row([site], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+}
+
+impl Store {
+    /// Takes articles out of their stories (recluster places them again).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn clear_stories_of(tx: &Transaction<'_>, ids: &[ArticleId]) -> Result<()> {
+        let mut st = tx.prepare_cached("DELETE FROM members WHERE article_id = ?1")?;
+        let mut orig =
+            tx.prepare_cached("UPDATE stories SET original_id = NULL WHERE original_id = ?1")?;
+        for id in ids {
+            st.execute([id.0])?;
+            orig.execute([id.0])?;
+        }
+        Ok(())
+    }
+
+    /// The order in which recluster places an article: publication time, then key.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn order_key(conn: &Connection, id: ArticleId) -> Result<(Option<i64>, i64)> {
+        Ok(conn
+            .prepare_cached("SELECT published, ukey FROM articles WHERE id = ?1")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
+    /// Article id → story id for every member (eval reads the result this way).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn all_members(&self) -> Result<Vec<(ArticleId, StoryId, Option<ArticleId>)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT m.article_id, m.story_id, s.original_id FROM members m JOIN stories s ON s.id = m.story_id ORDER BY m.article_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                ArticleId(r.get(0)?),
+                StoryId(r.get(1)?),
+                r.get::<_, Option<i64>>(2)?.map(ArticleId),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

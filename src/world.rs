@@ -1,0 +1,496 @@
+//! A world of feeds built from a labelled set, for the demo, end-to-end tests and
+//! benchmarks: each original on its outlet's feed; translations and same-language reposts
+//! on other sites' feeds (RSS 2.0, Atom, JSON Feed), published minutes to days later,
+//! some crediting their source with a link, some with wrong clocks or no dates, some
+//! summaries only, every site with its own boilerplate line. Deterministic from a seed.
+//! [`serve`] puts it on 127.0.0.1 with ETag / 304 support.
+
+use crate::eval::Doc;
+use crate::output::export::xml_escape;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+use twox_hash::XxHash3_64;
+
+/// One article placed in the world, with its gold labels.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// Article link.
+    pub url: String,
+    /// Gold story.
+    pub cluster: String,
+    /// Whether it is the story's original.
+    pub is_original: bool,
+    /// Language.
+    pub lang: String,
+}
+
+/// A feed file of the world.
+#[derive(Debug, Clone)]
+pub struct FeedFile {
+    /// Path on the server, e.g. `/outlet-de-1/feed.xml`.
+    pub path: String,
+    /// Content type.
+    pub content_type: &'static str,
+    /// The document.
+    pub body: Vec<u8>,
+}
+
+/// The generated world.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    /// Feed files.
+    pub feeds: Vec<FeedFile>,
+    /// Every article with its gold labels.
+    pub articles: Vec<Placed>,
+}
+
+/// How hostile the world is.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Share of copies that credit their source with a link.
+    pub credit: f64,
+    /// Share of originals that get a same-language repost on an aggregator.
+    pub reposts: f64,
+    /// Share of copy sites whose clock is wrong by whole hours.
+    pub wrong_clock: f64,
+    /// Share of copy sites that give no dates.
+    pub no_dates: f64,
+    /// Share of copy sites that publish summaries only.
+    pub summaries: f64,
+    /// Time of the first original.
+    pub start: DateTime<Utc>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            seed: 7,
+            credit: 0.35,
+            reposts: 0.5,
+            wrong_clock: 0.15,
+            no_dates: 0.1,
+            summaries: 0.1,
+            start: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+        }
+    }
+}
+
+/// A deterministic die: uniform in [0, 1) from a seed and some keys.
+fn roll(seed: u64, keys: &[&str]) -> f64 {
+    let h = XxHash3_64::oneshot_with_seed(seed, keys.join("\u{0}").as_bytes());
+    #[allow(clippy::cast_precision_loss)]
+    let x = (h >> 11) as f64 / (1u64 << 53) as f64;
+    x
+}
+
+fn pick(seed: u64, keys: &[&str], n: usize) -> usize {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let k = (roll(seed, keys) * n as f64) as usize;
+    k.min(n.saturating_sub(1))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+struct Site {
+    name: String,
+    format: Format,
+    clock: i64,
+    dated: bool,
+    summaries: bool,
+    boilerplate: String,
+    items: Vec<Item>,
+}
+
+struct Item {
+    url: String,
+    title: String,
+    paragraphs: Vec<String>,
+    published: DateTime<Utc>,
+    credit: Option<(String, String)>,
+}
+
+const CREDIT_WORDS: &[(&str, &str)] = &[
+    ("en", "Source"),
+    ("de", "Quelle"),
+    ("fr", "Source"),
+    ("es", "Fuente"),
+    ("it", "Fonte"),
+    ("ru", "Источник"),
+    ("uk", "Джерело"),
+    ("cs", "Zdroj"),
+    ("hr", "Izvor"),
+    ("is", "Heimild"),
+    ("zh", "来源"),
+    ("ja", "出典"),
+    ("hi", "स्रोत"),
+];
+
+fn credit_word(lang: &str) -> &'static str {
+    CREDIT_WORDS
+        .iter()
+        .find(|c| c.0 == lang)
+        .map_or("Source", |c| c.1)
+}
+
+/// Builds the world from labelled documents.
+#[must_use]
+pub fn build(docs: &[Doc], opt: &Options) -> World {
+    let s = opt.seed;
+    let mut clusters: BTreeMap<&str, Vec<&Doc>> = BTreeMap::new();
+    for d in docs {
+        clusters.entry(d.cluster.as_str()).or_default().push(d);
+    }
+    let mut sites: BTreeMap<String, Site> = BTreeMap::new();
+    let mut placed = Vec::new();
+    for (ci, (cluster, members)) in clusters.iter().enumerate() {
+        let Some(orig) = members.iter().find(|d| d.is_original).or(members.first()) else {
+            continue;
+        };
+        let t0 = opt.start + Duration::minutes(i64::try_from(ci).unwrap_or(0) * 41);
+        let outlet = ensure_site(
+            &mut sites,
+            opt,
+            format!("outlet-{}-{}", orig.lang, pick(s, &[cluster, "outlet"], 3)),
+            true,
+        );
+        let slug = |d: &Doc| {
+            d.id.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+        };
+        let orig_url = format!("https://{outlet}.example/{}", slug(orig));
+        let lines = |d: &Doc| {
+            d.text
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+        };
+        let (otitle, obody) = split_title(&lines(orig));
+        if let Some(st) = sites.get_mut(&outlet) {
+            st.items.push(Item {
+                url: orig_url.clone(),
+                title: otitle.clone(),
+                paragraphs: obody.clone(),
+                published: t0,
+                credit: None,
+            });
+        }
+        placed.push(Placed {
+            url: orig_url.clone(),
+            cluster: (*cluster).to_string(),
+            is_original: true,
+            lang: orig.lang.clone(),
+        });
+        // Translations and other versions on copy sites.
+        let mut copies: Vec<(String, &Doc)> = Vec::new();
+        for d in members.iter().filter(|d| d.id != orig.id) {
+            let name = ensure_site(
+                &mut sites,
+                opt,
+                format!("copy-{}-{}", d.lang, pick(s, &[&d.id, "site"], 4)),
+                false,
+            );
+            copies.push((name, d));
+        }
+        let mut prev_copy: Option<String> = None;
+        for (name, d) in copies {
+            let url = format!("https://{name}.example/{}", slug(d));
+            let (title, body) = split_title(&lines(d));
+            let delay = delay_minutes(s, &d.id);
+            let credit = if roll(s, &[&d.id, "credit"]) < opt.credit {
+                // Now and then a copy credits an earlier copy instead (a chain).
+                let target = match &prev_copy {
+                    Some(p) if roll(s, &[&d.id, "chain"]) < 0.15 => p.clone(),
+                    _ => orig_url.clone(),
+                };
+                Some((credit_word(&d.lang).to_string(), target))
+            } else {
+                None
+            };
+            if let Some(st) = sites.get_mut(&name) {
+                st.items.push(Item {
+                    url: url.clone(),
+                    title,
+                    paragraphs: body,
+                    published: t0 + Duration::minutes(delay),
+                    credit,
+                });
+            }
+            placed.push(Placed {
+                url: url.clone(),
+                cluster: (*cluster).to_string(),
+                is_original: false,
+                lang: d.lang.clone(),
+            });
+            prev_copy = Some(url);
+        }
+        // A same-language repost of the original, edited.
+        if roll(s, &[cluster, "repost"]) < opt.reposts {
+            let name = ensure_site(
+                &mut sites,
+                opt,
+                format!("agg-{}-{}", orig.lang, pick(s, &[cluster, "agg"], 3)),
+                false,
+            );
+            let url = format!("https://{name}.example/{}", slug(orig));
+            let body = edit(s, cluster, &obody);
+            let title = format!("{} ({})", otitle.trim_end_matches('.'), name);
+            let credit = (roll(s, &[cluster, "agg-credit"]) < opt.credit)
+                .then(|| (credit_word(&orig.lang).to_string(), orig_url.clone()));
+            if let Some(st) = sites.get_mut(&name) {
+                st.items.push(Item {
+                    url: url.clone(),
+                    title,
+                    paragraphs: body,
+                    published: t0 + Duration::minutes(delay_minutes(s, &url)),
+                    credit,
+                });
+            }
+            placed.push(Placed {
+                url,
+                cluster: (*cluster).to_string(),
+                is_original: false,
+                lang: orig.lang.clone(),
+            });
+        }
+    }
+    let feeds = sites.into_values().map(|st| render(&st)).collect();
+    World {
+        feeds,
+        articles: placed,
+    }
+}
+
+fn ensure_site(
+    sites: &mut BTreeMap<String, Site>,
+    opt: &Options,
+    name: String,
+    original: bool,
+) -> String {
+    let s = opt.seed;
+    sites.entry(name.clone()).or_insert_with(|| {
+        let format = [Format::Rss, Format::Atom, Format::Json][pick(s, &[&name, "format"], 3)];
+        let wrong = !original && roll(s, &[&name, "clock"]) < opt.wrong_clock;
+        let clock = if wrong {
+            [-9, -5, -3, 2, 8][pick(s, &[&name, "skew"], 5)] * 3600
+        } else {
+            0
+        };
+        Site {
+            format,
+            clock,
+            dated: original || roll(s, &[&name, "dates"]) >= opt.no_dates,
+            summaries: !original && roll(s, &[&name, "summary"]) < opt.summaries,
+            boilerplate: format!(
+                "This article appeared on {name}. Opinions belong to their authors."
+            ),
+            items: Vec::new(),
+            name: name.clone(),
+        }
+    });
+    name
+}
+
+/// Minutes from the original to a copy: mostly within hours, sometimes days.
+fn delay_minutes(seed: u64, key: &str) -> i64 {
+    let x = roll(seed, &[key, "delay"]);
+    #[allow(clippy::cast_possible_truncation)]
+    let m = (5.0 + (-(1.0 - x).ln()) * 300.0) as i64;
+    m.min(5 * 24 * 60)
+}
+
+fn split_title(lines: &[String]) -> (String, Vec<String>) {
+    match lines.split_first() {
+        Some((t, rest)) if !rest.is_empty() => (t.clone(), rest.to_vec()),
+        Some((t, _)) => (t.chars().take(80).collect(), vec![t.clone()]),
+        None => (String::new(), Vec::new()),
+    }
+}
+
+/// The edits aggregators make: trim, drop a sentence, swap two paragraphs, insert a
+/// "Read more" line.
+fn edit(seed: u64, key: &str, body: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = body.to_vec();
+    match pick(seed, &[key, "edit"], 4) {
+        0 if out.len() > 3 => out.truncate(out.len().div_ceil(2).max(3)),
+        1 if out.len() > 2 => {
+            let i = pick(seed, &[key, "drop"], out.len());
+            out.remove(i);
+        }
+        2 if out.len() > 3 => out.swap(1, 2),
+        _ => {}
+    }
+    if out.len() > 2 {
+        out.insert(2, "Read more: our full coverage of this topic".to_string());
+    }
+    out
+}
+
+fn html_body(st: &Site, it: &Item) -> String {
+    let paras: Vec<&String> = if st.summaries {
+        it.paragraphs.iter().take(1).collect()
+    } else {
+        it.paragraphs.iter().collect()
+    };
+    let mut h = String::new();
+    for p in paras {
+        h.push_str(&format!("<p>{}</p>", xml_escape(p)));
+    }
+    if let Some((word, target)) = &it.credit {
+        h.push_str(&format!(
+            "<p>{word}: <a href=\"{}\">{}</a></p>",
+            xml_escape(target),
+            xml_escape(&crate::normalize::url::site(target).unwrap_or_default())
+        ));
+    }
+    h.push_str(&format!("<p>{}</p>", xml_escape(&st.boilerplate)));
+    h
+}
+
+fn render(st: &Site) -> FeedFile {
+    let time = |it: &Item| it.published + Duration::seconds(st.clock);
+    let path = format!(
+        "/{}/feed.{}",
+        st.name,
+        if st.format == Format::Json {
+            "json"
+        } else {
+            "xml"
+        }
+    );
+    let body = match st.format {
+        Format::Rss => {
+            let mut x = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{0}</title><link>https://{0}.example/</link><description>{0}</description>\n",
+                st.name
+            );
+            for it in &st.items {
+                x.push_str(&format!(
+                    "<item><title>{}</title><link>{}</link><guid>{}</guid>",
+                    xml_escape(&it.title),
+                    xml_escape(&it.url),
+                    xml_escape(&it.url)
+                ));
+                if st.dated {
+                    x.push_str(&format!("<pubDate>{}</pubDate>", time(it).to_rfc2822()));
+                }
+                x.push_str(&format!(
+                    "<description>{}</description></item>\n",
+                    xml_escape(&html_body(st, it))
+                ));
+            }
+            x.push_str("</channel></rss>\n");
+            x
+        }
+        Format::Atom => {
+            let mut x = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>{0}</title><id>urn:{0}</id><link href=\"https://{0}.example/\"/><updated>2023-01-01T00:00:00Z</updated>\n",
+                st.name
+            );
+            for it in &st.items {
+                x.push_str(&format!(
+                    "<entry><title>{}</title><id>{}</id><link href=\"{}\"/>",
+                    xml_escape(&it.title),
+                    xml_escape(&it.url),
+                    xml_escape(&it.url)
+                ));
+                if st.dated {
+                    x.push_str(&format!(
+                        "<published>{}</published><updated>{}</updated>",
+                        time(it).to_rfc3339(),
+                        time(it).to_rfc3339()
+                    ));
+                }
+                x.push_str(&format!(
+                    "<content type=\"html\">{}</content></entry>\n",
+                    xml_escape(&html_body(st, it))
+                ));
+            }
+            x.push_str("</feed>\n");
+            x
+        }
+        Format::Json => {
+            let items: Vec<serde_json::Value> = st
+                .items
+                .iter()
+                .map(|it| {
+                    let mut v = serde_json::json!({"id": it.url, "url": it.url, "title": it.title, "content_html": html_body(st, it)});
+                    if st.dated {
+                        v["date_published"] = serde_json::Value::String(time(it).to_rfc3339());
+                    }
+                    v
+                })
+                .collect();
+            serde_json::to_string(&serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "title": st.name, "home_page_url": format!("https://{}.example/", st.name), "items": items})).unwrap_or_default()
+        }
+    };
+    FeedFile {
+        path,
+        content_type: match st.format {
+            Format::Json => "application/feed+json",
+            Format::Atom => "application/atom+xml",
+            Format::Rss => "application/rss+xml",
+        },
+        body: body.into_bytes(),
+    }
+}
+
+/// Serves the world's feeds on 127.0.0.1 (ETag + 304). Returns the base URL; the server
+/// runs on `rt` until it is dropped.
+///
+/// # Errors
+/// When no port can be bound.
+pub fn serve(rt: &tokio::runtime::Runtime, feeds: Vec<FeedFile>) -> std::io::Result<String> {
+    use axum::http::{HeaderMap, StatusCode, header};
+    use axum::response::IntoResponse;
+    let files: std::sync::Arc<BTreeMap<String, FeedFile>> =
+        std::sync::Arc::new(feeds.into_iter().map(|f| (f.path.clone(), f)).collect());
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri, headers: HeaderMap| {
+        let files = std::sync::Arc::clone(&files);
+        async move {
+            let Some(f) = files.get(uri.path()) else {
+                return StatusCode::NOT_FOUND.into_response();
+            };
+            let etag = format!("\"{:016x}\"", XxHash3_64::oneshot(&f.body));
+            if headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                == Some(etag.as_str())
+            {
+                return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, f.content_type.to_string()),
+                    (header::ETAG, etag),
+                ],
+                f.body.clone(),
+            )
+                .into_response()
+        }
+    });
+    rt.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(format!("http://{addr}"))
+}
