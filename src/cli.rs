@@ -78,6 +78,16 @@ pub enum Command {
         /// Use at most this many clusters (sampled in file order)
         #[arg(long)]
         limit: Option<usize>,
+        /// Serve the set as a world of feeds on 127.0.0.1 (outlets, copy sites, credits,
+        /// wrong clocks, summaries) and poll it, instead of loading it directly
+        #[arg(long)]
+        world: bool,
+        /// Seed of the generated world
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Write each article's gold and predicted story to this JSONL file
+        #[arg(long, value_name = "PATH")]
+        dump: Option<PathBuf>,
     },
     /// Read-only web view and JSON API
     Serve {

@@ -121,6 +121,12 @@ pub struct Scores {
     pub originals_found: f64,
     /// Seconds spent in the pipeline.
     pub seconds: f64,
+    /// Per labelled article: (label index, predicted story), for `--dump`.
+    #[serde(skip)]
+    pub assignment: Vec<(usize, i64)>,
+    /// The labels scored, in order.
+    #[serde(skip)]
+    pub labels: Vec<Label>,
 }
 
 /// Script class of a language.
@@ -219,7 +225,26 @@ fn site_of(d: &Doc) -> String {
     format!("{clean}.example")
 }
 
-/// Runs the set through the pipeline and scores it.
+/// A labelled article as the scorer sees it: where it lives and what it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Label {
+    /// Link of the article (how it is found in the store).
+    pub url: String,
+    /// Gold story.
+    pub cluster: String,
+    /// Whether it is the gold original.
+    pub is_original: bool,
+    /// Language.
+    pub lang: String,
+}
+
+fn link_of(d: &Doc) -> String {
+    d.url
+        .clone()
+        .unwrap_or_else(|| format!("https://{}/{}", site_of(d), urlencode(&d.id)))
+}
+
+/// Runs the set through the pipeline (directly, no HTTP) and scores it.
 ///
 /// # Errors
 /// Database failures.
@@ -231,8 +256,6 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| twox_hash::XxHash3_64::oneshot(docs[i].id.as_bytes()));
     let mut feeds: BTreeMap<String, FeedId> = BTreeMap::new();
-    let mut ids: HashMap<ArticleId, usize> = HashMap::new();
-    let mut matcher = Matcher::new(cfg);
     for chunk in order.chunks(25) {
         let mut by_feed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for &i in chunk {
@@ -252,15 +275,10 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
                 .iter()
                 .map(|&i| {
                     let d = &docs[i];
-                    let mut lines = d.text.lines();
-                    let first = lines.next().unwrap_or_default().to_string();
-                    let link = d
-                        .url
-                        .clone()
-                        .unwrap_or_else(|| format!("https://{site}/{}", urlencode(&d.id)));
+                    let first = d.text.lines().next().unwrap_or_default().to_string();
                     normalize::build(Raw {
                         guid: Some(d.id.clone()),
-                        link: Some(link),
+                        link: Some(link_of(d)),
                         title: d.title.clone().unwrap_or(first),
                         html: d.text.clone(),
                         published: d
@@ -273,42 +291,75 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
                     })
                 })
                 .collect();
-            store.write(|tx| {
-                crate::pipeline::store_articles(tx, feed_id, &feed_url, &articles, now)
-            })?;
+            store.write(|tx| crate::pipeline::store_articles(tx, feed_id, &feed_url, &articles, now))?;
         }
     }
+    let mut matcher = Matcher::new(cfg);
     crate::pipeline::place_pending(&mut store, &mut matcher, now, &mut |_| {})?;
     let seconds = started.elapsed().as_secs_f64();
-    // Map stored articles back to documents by their link.
-    let by_link: HashMap<String, usize> = docs
+    let labels: Vec<Label> = docs
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            (
-                d.url
-                    .clone()
-                    .unwrap_or_else(|| format!("https://{}/{}", site_of(d), urlencode(&d.id))),
-                i,
-            )
+        .map(|d| Label {
+            url: link_of(d),
+            cluster: d.cluster.clone(),
+            is_original: d.is_original,
+            lang: d.lang.clone(),
         })
         .collect();
-    for (i, d) in docs.iter().enumerate() {
-        let link = d
-            .url
-            .clone()
-            .unwrap_or_else(|| format!("https://{}/{}", site_of(d), urlencode(&d.id)));
-        if let Ok(a) = store.article_by_url(&link) {
+    scores(&store, &labels, seconds)
+}
+
+/// Builds a world of feeds from the set ([`crate::world`]), serves it on 127.0.0.1,
+/// polls it into a private database like a user would, and scores the stories.
+///
+/// # Errors
+/// Server, runtime or database failures.
+pub fn run_world(docs: &[Doc], opt: &crate::world::Options) -> Result<Scores> {
+    let world = crate::world::build(docs, opt);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io { context: "cannot start the runtime".into(), source: e })?;
+    let base = crate::world::serve(&rt, world.feeds.clone())
+        .map_err(|e| Error::Io { context: "cannot serve the world".into(), source: e })?;
+    let dir = tempfile::tempdir().map_err(|e| Error::Io { context: "cannot create a temporary directory".into(), source: e })?;
+    let mut store = Store::open(&dir.path().join("world.db"))?;
+    for f in &world.feeds {
+        store.add_feed(&format!("{base}{}", f.path), None, chrono::Utc::now())?;
+    }
+    let started = std::time::Instant::now();
+    let cfg = crate::poll::PollConfig { concurrency: 16, per_host: 16, ..crate::poll::PollConfig::default() };
+    crate::commands::poll::pass(&mut store, &cfg, true, &std::sync::atomic::AtomicBool::new(false))
+        .map_err(|e| Error::Fetch { url: base.clone(), reason: e.to_string() })?;
+    let seconds = started.elapsed().as_secs_f64();
+    let labels: Vec<Label> = world
+        .articles
+        .iter()
+        .map(|a| Label { url: a.url.clone(), cluster: a.cluster.clone(), is_original: a.is_original, lang: a.lang.clone() })
+        .collect();
+    scores(&store, &labels, seconds)
+}
+
+/// Scores the stories in `store` against the labels.
+///
+/// # Errors
+/// Database failures.
+pub fn scores(store: &Store, labels: &[Label], seconds: f64) -> Result<Scores> {
+    let mut ids: HashMap<ArticleId, usize> = HashMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        if let Ok(a) = store.article_by_url(&l.url) {
             ids.insert(a, i);
         }
     }
-    let _ = by_link;
     let members = store.all_members()?;
-    let mut predicted = vec![usize::MAX; docs.len()];
+    let mut predicted = vec![usize::MAX; labels.len()];
+    let mut assignment = Vec::new();
     let mut original_of_story: HashMap<usize, Option<usize>> = HashMap::new();
     for (a, s, o) in &members {
         if let Some(&i) = ids.get(a) {
             predicted[i] = usize::try_from(s.0).unwrap_or(0);
+            assignment.push((i, s.0));
             original_of_story.insert(predicted[i], o.and_then(|o| ids.get(&o).copied()));
         }
     }
@@ -321,19 +372,17 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
         }
     }
     let mut gold_ids: BTreeMap<&str, usize> = BTreeMap::new();
-    let gold: Vec<usize> = docs
+    let gold: Vec<usize> = labels
         .iter()
         .map(|d| {
             let n = gold_ids.len();
             *gold_ids.entry(d.cluster.as_str()).or_insert(n)
         })
         .collect();
-    let langs: Vec<&str> = docs.iter().map(|d| d.lang.as_str()).collect();
+    let langs: Vec<&str> = labels.iter().map(|d| d.lang.as_str()).collect();
     let (pairwise, bcubed, recall_by_class) = score(&gold, &predicted, &langs);
-    // Originals: the gold original's story names it.
-    let mut found = 0;
-    let mut total = 0;
-    for (i, d) in docs.iter().enumerate() {
+    let (mut found, mut total) = (0u32, 0u32);
+    for (i, d) in labels.iter().enumerate() {
         if d.is_original {
             total += 1;
             if original_of_story.get(&predicted[i]).copied().flatten() == Some(i) {
@@ -341,21 +390,18 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
             }
         }
     }
-    let distinct_pred: std::collections::HashSet<usize> = predicted.iter().copied().collect();
-    #[allow(clippy::cast_precision_loss)]
+    let distinct: std::collections::HashSet<usize> = predicted.iter().copied().collect();
     Ok(Scores {
-        documents: docs.len(),
+        documents: labels.len(),
         gold_stories: gold_ids.len(),
-        predicted_stories: distinct_pred.len(),
+        predicted_stories: distinct.len(),
         pairwise,
         bcubed,
         recall_by_class,
-        originals_found: if total == 0 {
-            0.0
-        } else {
-            f64::from(found) / f64::from(total)
-        },
+        originals_found: if total == 0 { 0.0 } else { f64::from(found) / f64::from(total) },
         seconds,
+        assignment,
+        labels: labels.to_vec(),
     })
 }
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 ///
 /// # Errors
 /// Unreadable dataset, database failures.
-pub fn run(path: &Path, json: bool, limit: Option<usize>) -> anyhow::Result<ExitCode> {
+pub fn run(path: &Path, json: bool, limit: Option<usize>, world: Option<u64>, dump: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut docs = crate::eval::load(path)?;
     if let Some(limit) = limit {
         let mut keep: BTreeSet<String> = BTreeSet::new();
@@ -26,7 +26,20 @@ pub fn run(path: &Path, json: bool, limit: Option<usize>) -> anyhow::Result<Exit
         docs.len(),
         path.display()
     );
-    let s = crate::eval::run(&docs, Config::default())?;
+    let s = match world {
+        Some(seed) => crate::eval::run_world(&docs, &crate::world::Options { seed, ..crate::world::Options::default() })?,
+        None => crate::eval::run(&docs, Config::default())?,
+    };
+    if let Some(d) = dump {
+        let mut out = String::new();
+        for (i, story) in &s.assignment {
+            let mut v = serde_json::to_value(&s.labels[*i])?;
+            v["story"] = serde_json::json!(story);
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        std::fs::write(d, out)?;
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);

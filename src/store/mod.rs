@@ -6,6 +6,7 @@ pub mod articles;
 pub mod feeds;
 pub mod index;
 pub mod stories;
+pub mod web;
 
 use crate::{Error, Result};
 use rusqlite::Connection;
