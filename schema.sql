@@ -67,6 +67,7 @@ CREATE TABLE articles (
     UNIQUE (feed_id, identity)
 );
 CREATE INDEX articles_canonical ON articles(canonical_url);
+CREATE INDEX articles_url ON articles(url);
 CREATE INDEX articles_text_hash ON articles(text_hash);
 CREATE INDEX articles_first_seen ON articles(first_seen);
 CREATE INDEX articles_site ON articles(site);

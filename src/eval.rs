@@ -291,7 +291,9 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
                     })
                 })
                 .collect();
-            store.write(|tx| crate::pipeline::store_articles(tx, feed_id, &feed_url, &articles, now))?;
+            store.write(|tx| {
+                crate::pipeline::store_articles(tx, feed_id, &feed_url, &articles, now)
+            })?;
         }
     }
     let mut matcher = Matcher::new(cfg);
@@ -320,23 +322,48 @@ pub fn run_world(docs: &[Doc], opt: &crate::world::Options) -> Result<Scores> {
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| Error::Io { context: "cannot start the runtime".into(), source: e })?;
-    let base = crate::world::serve(&rt, world.feeds.clone())
-        .map_err(|e| Error::Io { context: "cannot serve the world".into(), source: e })?;
-    let dir = tempfile::tempdir().map_err(|e| Error::Io { context: "cannot create a temporary directory".into(), source: e })?;
+        .map_err(|e| Error::Io {
+            context: "cannot start the runtime".into(),
+            source: e,
+        })?;
+    let base = crate::world::serve(&rt, world.feeds.clone()).map_err(|e| Error::Io {
+        context: "cannot serve the world".into(),
+        source: e,
+    })?;
+    let dir = tempfile::tempdir().map_err(|e| Error::Io {
+        context: "cannot create a temporary directory".into(),
+        source: e,
+    })?;
     let mut store = Store::open(&dir.path().join("world.db"))?;
     for f in &world.feeds {
         store.add_feed(&format!("{base}{}", f.path), None, chrono::Utc::now())?;
     }
     let started = std::time::Instant::now();
-    let cfg = crate::poll::PollConfig { concurrency: 16, per_host: 16, ..crate::poll::PollConfig::default() };
-    crate::commands::poll::pass(&mut store, &cfg, true, &std::sync::atomic::AtomicBool::new(false))
-        .map_err(|e| Error::Fetch { url: base.clone(), reason: e.to_string() })?;
+    let cfg = crate::poll::PollConfig {
+        concurrency: 16,
+        per_host: 16,
+        ..crate::poll::PollConfig::default()
+    };
+    crate::commands::poll::pass(
+        &mut store,
+        &cfg,
+        true,
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .map_err(|e| Error::Fetch {
+        url: base.clone(),
+        reason: e.to_string(),
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     let labels: Vec<Label> = world
         .articles
         .iter()
-        .map(|a| Label { url: a.url.clone(), cluster: a.cluster.clone(), is_original: a.is_original, lang: a.lang.clone() })
+        .map(|a| Label {
+            url: a.url.clone(),
+            cluster: a.cluster.clone(),
+            is_original: a.is_original,
+            lang: a.lang.clone(),
+        })
         .collect();
     scores(&store, &labels, seconds)
 }
@@ -398,7 +425,11 @@ pub fn scores(store: &Store, labels: &[Label], seconds: f64) -> Result<Scores> {
         pairwise,
         bcubed,
         recall_by_class,
-        originals_found: if total == 0 { 0.0 } else { f64::from(found) / f64::from(total) },
+        originals_found: if total == 0 {
+            0.0
+        } else {
+            f64::from(found) / f64::from(total)
+        },
         seconds,
         assignment,
         labels: labels.to_vec(),

@@ -9,7 +9,7 @@
 use crate::Result;
 use crate::model::ArticleId;
 use crate::normalize::url::site;
-use crate::store::{Store, articles::Sig};
+use crate::store::articles::Sig;
 use chrono::DateTime;
 
 /// Slack for clocks that run a little ahead (seconds).
@@ -116,9 +116,9 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
 /// # Errors
 /// SQLite failures (the per-site record).
 pub fn decide(
-    conn: &rusqlite::Connection,
     members: &[&Sig],
     _pairs: &[(usize, usize, f64)],
+    site_record: &mut dyn FnMut(&str) -> Result<(i64, i64)>,
 ) -> Result<Decision> {
     if members.len() == 1 {
         return Ok(Decision {
@@ -173,7 +173,7 @@ pub fn decide(
     let mut records = Vec::with_capacity(members.len());
     for m in members {
         records.push(match &m.site {
-            Some(s) => Store::site_record(conn, s)?,
+            Some(s) => site_record(s)?,
             None => (0, 0),
         });
     }

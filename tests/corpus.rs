@@ -12,12 +12,18 @@ fn shared() -> PathBuf {
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             files(&p, out);
-        } else if !matches!(p.file_name().and_then(|n| n.to_str()), Some("LICENSE" | "COMMIT" | "LICENSE-MIT" | "LICENSE-APACHE")) {
+        } else if !matches!(
+            p.file_name().and_then(|n| n.to_str()),
+            Some("LICENSE" | "COMMIT" | "LICENSE-MIT" | "LICENSE-APACHE")
+        ) {
             out.push(p);
         }
     }
@@ -27,7 +33,11 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_shared_feed_file_ingests_or_is_refused_by_name() {
     let mut all = Vec::new();
     files(&shared(), &mut all);
-    assert!(all.len() > 500, "expected the shared feed corpus, found {} files", all.len());
+    assert!(
+        all.len() > 500,
+        "expected the shared feed corpus, found {} files",
+        all.len()
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("corpus.db")).unwrap();
     let (mut ok, mut refused, mut articles) = (0, 0, 0);
@@ -47,7 +57,13 @@ fn every_shared_feed_file_ingests_or_is_refused_by_name() {
         }
     }
     let mut matcher = firsthand::cluster::Matcher::new(firsthand::cluster::Config::default());
-    firsthand::pipeline::place_pending(&mut store, &mut matcher, chrono::Utc::now().timestamp(), &mut |_| {}).unwrap();
+    firsthand::pipeline::place_pending(
+        &mut store,
+        &mut matcher,
+        chrono::Utc::now().timestamp(),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
     // Most of the corpus is real feeds; the JSON expectations and HTML pages are refused.
     assert!(ok > 250, "ingested {ok}, refused {refused}");
@@ -61,14 +77,21 @@ fn every_shared_feed_file_ingests_or_is_refused_by_name() {
 fn golden_normalisation_of_known_feeds() {
     let cases = [
         ("feed-rs/feed-rs/fixture/rss2/rss_2.0_bbc.xml", "rss2-bbc"),
-        ("feed-rs/feed-rs/fixture/atom/atom_example_reddit.xml", "atom-reddit"),
-        ("feed-rs/feed-rs/fixture/atom/atom_relative.xml", "atom-relative"),
+        (
+            "feed-rs/feed-rs/fixture/atom/atom_example_reddit.xml",
+            "atom-reddit",
+        ),
+        (
+            "feed-rs/feed-rs/fixture/atom/atom_relative.xml",
+            "atom-relative",
+        ),
     ];
     let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden");
     let bless = std::env::var_os("FIRSTHAND_BLESS").is_some();
     for (fixture, name) in cases {
         let bytes = std::fs::read(shared().join(fixture)).unwrap();
-        let (parsed, articles) = firsthand::pipeline::articles(&bytes, name, "https://example.com/feed.xml").unwrap();
+        let (parsed, articles) =
+            firsthand::pipeline::articles(&bytes, name, "https://example.com/feed.xml").unwrap();
         let got = serde_json::json!({
             "title": parsed.title,
             "articles": articles.iter().map(|a| serde_json::json!({
@@ -90,7 +113,11 @@ fn golden_normalisation_of_known_feeds() {
             std::fs::create_dir_all(&golden_dir).unwrap();
             std::fs::write(&path, &pretty).unwrap();
         }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden {}", path.display()));
-        assert_eq!(pretty, want, "{name}: normalisation changed; FIRSTHAND_BLESS=1 rewrites goldens");
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing golden {}", path.display()));
+        assert_eq!(
+            pretty, want,
+            "{name}: normalisation changed; FIRSTHAND_BLESS=1 rewrites goldens"
+        );
     }
 }

@@ -34,10 +34,18 @@ impl Default for Config {
     }
 }
 
-/// Matches articles into stories; keeps signature caches for one run.
+/// Matches articles into stories; keeps caches for one placement run (signatures,
+/// anchor statistics, per-site records). Anchor statistics do not change while a run
+/// places articles: every article of the pass was indexed before placement began.
 pub struct Matcher {
     cfg: Config,
     sigs: HashMap<ArticleId, Sig>,
+    weights: Weights,
+    sites: HashMap<String, (i64, i64)>,
+    /// Pair decisions, keyed by (smaller id, larger id): fixed for the run.
+    pairs: HashMap<(ArticleId, ArticleId), Option<Match>>,
+    /// Membership rows as last written, to skip writes that change nothing.
+    written: HashMap<ArticleId, (StoryId, Relation, String)>,
 }
 
 impl Matcher {
@@ -47,6 +55,13 @@ impl Matcher {
         Self {
             cfg,
             sigs: HashMap::new(),
+            weights: Weights {
+                stats: HashMap::new(),
+                docs: -1.0,
+            },
+            sites: HashMap::new(),
+            pairs: HashMap::new(),
+            written: HashMap::new(),
         }
     }
 
@@ -69,24 +84,52 @@ impl Matcher {
         Ok(())
     }
 
+    /// The decision for a pair, computed once per run.
+    fn decide_pair(&mut self, a: &Sig, b: &Sig) -> Option<Match> {
+        let key = (a.id.min(b.id), a.id.max(b.id));
+        if let Some(m) = self.pairs.get(&key) {
+            return m.clone();
+        }
+        let (x, y) = if a.id <= b.id { (a, b) } else { (b, a) };
+        let m = score::pair(x, y, &self.weights);
+        if self.pairs.len() > 4_000_000 {
+            self.pairs.clear();
+        }
+        self.pairs.insert(key, m.clone());
+        m
+    }
+
     /// Forgets a cached signature (its fingerprint changed).
     pub fn forget(&mut self, id: ArticleId) {
         self.sigs.remove(&id);
     }
 
-    fn weights(tx: &Transaction<'_>, sigs: &[&Sig]) -> Result<Weights> {
-        let mut anchors: BTreeSet<&str> = BTreeSet::new();
-        for s in sigs {
-            anchors.extend(s.fp.anchors.iter().map(String::as_str));
+    /// Makes sure the weights know every anchor of `sigs`.
+    fn weigh(&mut self, tx: &Transaction<'_>, sigs: &[&Sig]) -> Result<()> {
+        if self.weights.docs < 0.0 {
+            #[allow(clippy::cast_precision_loss)]
+            let docs = Store::article_count(tx)? as f64;
+            self.weights.docs = docs;
         }
-        let list: Vec<String> = anchors.into_iter().map(str::to_string).collect();
+        let mut missing: BTreeSet<&str> = BTreeSet::new();
+        for s in sigs {
+            missing.extend(
+                s.fp.anchors
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| !self.weights.stats.contains_key(*a)),
+            );
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = missing.into_iter().map(str::to_string).collect();
         let stats = Store::anchor_stats(tx, &list)?;
-        #[allow(clippy::cast_precision_loss)]
-        let docs = Store::article_count(tx)? as f64;
-        Ok(Weights {
-            stats: list.into_iter().zip(stats).collect(),
-            docs,
-        })
+        if self.weights.stats.len() > 2_000_000 {
+            self.weights.stats.clear();
+        }
+        self.weights.stats.extend(list.into_iter().zip(stats));
+        Ok(())
     }
 
     /// Places a stored, indexed article into a story; returns the stories that changed.
@@ -106,7 +149,8 @@ impl Matcher {
             me.fp.text_hash,
         )?);
         cands.extend(Store::lsh_candidates(tx, &me.fp)?);
-        let w = Self::weights(tx, &[&me])?;
+        self.weigh(tx, &[&me])?;
+        let w = &self.weights;
         let stats: Vec<_> = me
             .fp
             .anchors
@@ -128,22 +172,19 @@ impl Matcher {
         let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
         self.load(tx, &cand_ids)?;
         let earliest = now - self.cfg.window_secs;
-        let cand_sigs: Vec<&Sig> = cand_ids
+        let cand_sigs: Vec<Sig> = cand_ids
             .iter()
             .filter_map(|c| self.sigs.get(c))
             .filter(|s| s.first_seen >= earliest)
+            .cloned()
             .collect();
-        let w = Self::weights(
-            tx,
-            &std::iter::once(&me)
-                .chain(cand_sigs.iter().copied())
-                .collect::<Vec<_>>(),
-        )?;
-        let matched: Vec<ArticleId> = cand_sigs
-            .iter()
-            .filter(|c| score::pair(&me, c, &w).is_some())
-            .map(|c| c.id)
-            .collect();
+        self.weigh(tx, &cand_sigs.iter().collect::<Vec<_>>())?;
+        let mut matched: Vec<ArticleId> = Vec::new();
+        for c in &cand_sigs {
+            if self.decide_pair(&me, c).is_some() {
+                matched.push(c.id);
+            }
+        }
         // The stories touched, and everything in them.
         let mut touched: BTreeSet<StoryId> = BTreeSet::new();
         for m in &matched {
@@ -183,19 +224,19 @@ impl Matcher {
 
     /// Clusters `sigs` again and writes the result over the stories in `touched`.
     fn regroup(
-        &self,
+        &mut self,
         tx: &Transaction<'_>,
         sigs: &[Sig],
         touched: &BTreeSet<StoryId>,
         now: i64,
     ) -> Result<Vec<StoryId>> {
         let refs: Vec<&Sig> = sigs.iter().collect();
-        let w = Self::weights(tx, &refs)?;
+        self.weigh(tx, &refs)?;
         let n = sigs.len();
         let mut matrix: HashMap<(usize, usize), Match> = HashMap::new();
         for i in 0..n {
             for j in i + 1..n {
-                if let Some(m) = score::pair(&sigs[i], &sigs[j], &w) {
+                if let Some(m) = self.decide_pair(&sigs[i], &sigs[j]) {
                     matrix.insert((i, j), m);
                 }
             }
@@ -242,7 +283,16 @@ impl Matcher {
                 used.insert(*other);
             }
             let members: Vec<&Sig> = c.iter().map(|&i| &sigs[i]).collect();
-            let decision = origin::decide(tx, &members, &matrix_for(c, &matrix))?;
+            let sites = &mut self.sites;
+            let mut record = |site: &str| -> Result<(i64, i64)> {
+                if let Some(r) = sites.get(site) {
+                    return Ok(*r);
+                }
+                let r = Store::site_record(tx, site)?;
+                sites.insert(site.to_string(), r);
+                Ok(r)
+            };
+            let decision = origin::decide(&members, &matrix_for(c, &matrix), &mut record)?;
             for &i in c {
                 let s = &sigs[i];
                 let relation = relation(
@@ -252,7 +302,11 @@ impl Matcher {
                         .and_then(|o| sigs.iter().find(|x| x.id == o)),
                 );
                 let reason = reason_json(i, c, sigs, &matrix);
-                Store::set_member(tx, s.id, story, relation, &reason)?;
+                let row = (story, relation, reason);
+                if self.written.get(&s.id) != Some(&row) {
+                    Store::set_member(tx, s.id, story, relation, &row.2)?;
+                    self.written.insert(s.id, row);
+                }
             }
             Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
             changed.push(story);

@@ -145,7 +145,12 @@ fn lis(xs: &[usize]) -> usize {
 pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     let cross = a.lang != b.lang;
     let eligible = |x: &str| !cross || w.multilingual(x);
-    let bpos: HashMap<&str, usize> = b.fp.anchors.iter().enumerate().map(|(i, x)| (x.as_str(), i)).collect();
+    let bpos: HashMap<&str, usize> =
+        b.fp.anchors
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.as_str(), i))
+            .collect();
     let aset: std::collections::HashSet<&str> = a.fp.anchors.iter().map(String::as_str).collect();
     let mut shared: Vec<(f64, &str)> = Vec::new();
     let mut order: Vec<usize> = Vec::new();
@@ -160,15 +165,17 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
             wa += idf;
         }
     }
-    let wb: f64 = b
-        .fp
-        .anchors
-        .iter()
-        .filter(|x| aset.contains(x.as_str()) || eligible(x))
-        .map(|x| w.idf(x))
-        .sum();
+    let wb: f64 =
+        b.fp.anchors
+            .iter()
+            .filter(|x| aset.contains(x.as_str()) || eligible(x))
+            .map(|x| w.idf(x))
+            .sum();
     if shared.len() < MIN_SHARED_ANCHORS {
-        return AnchorEvidence { shared_n: shared.len(), ..AnchorEvidence::default() };
+        return AnchorEvidence {
+            shared_n: shared.len(),
+            ..AnchorEvidence::default()
+        };
     }
     let sw: f64 = shared.iter().map(|s| s.0).sum();
     let shared_hard = shared.iter().filter(|s| !s.1.starts_with('w')).count();

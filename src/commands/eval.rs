@@ -9,7 +9,13 @@ use std::process::ExitCode;
 ///
 /// # Errors
 /// Unreadable dataset, database failures.
-pub fn run(path: &Path, json: bool, limit: Option<usize>, world: Option<u64>, dump: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    path: &Path,
+    json: bool,
+    limit: Option<usize>,
+    world: Option<u64>,
+    dump: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let mut docs = crate::eval::load(path)?;
     if let Some(limit) = limit {
         let mut keep: BTreeSet<String> = BTreeSet::new();
@@ -27,7 +33,13 @@ pub fn run(path: &Path, json: bool, limit: Option<usize>, world: Option<u64>, du
         path.display()
     );
     let s = match world {
-        Some(seed) => crate::eval::run_world(&docs, &crate::world::Options { seed, ..crate::world::Options::default() })?,
+        Some(seed) => crate::eval::run_world(
+            &docs,
+            &crate::world::Options {
+                seed,
+                ..crate::world::Options::default()
+            },
+        )?,
         None => crate::eval::run(&docs, Config::default())?,
     };
     if let Some(d) = dump {

@@ -213,6 +213,7 @@ pub fn pass(
     let f2 = fetcher.clone();
     rt.spawn(async move { f2.fetch_all(reqs, tx).await });
     let tty = std::io::stderr().is_terminal();
+    let t_start = Instant::now();
     let mut done = 0;
     while let Some((req, outcome)) = rt.block_on(rx.recv()) {
         if stop.load(Ordering::SeqCst) {
@@ -240,6 +241,13 @@ pub fn pass(
     }
     drop(rx);
     rt.shutdown_timeout(Duration::from_secs(1));
+    let fetched_at = Instant::now();
+    tracing::info!(
+        feeds = report.feeds,
+        new = report.new_articles,
+        secs = fetched_at.duration_since(t_start).as_secs_f64(),
+        "fetched and stored"
+    );
     if tty {
         eprintln!();
     }
@@ -254,6 +262,11 @@ pub fn pass(
             eprintln!();
         }
     }
+    tracing::info!(
+        placed = pending,
+        secs = fetched_at.elapsed().as_secs_f64(),
+        "matched"
+    );
     Ok(report)
 }
 

@@ -4,6 +4,7 @@
 //! not look alike, and a copy with other boilerplate still looks like its original.
 
 use crate::normalize::{credit, text};
+use std::hash::Hasher;
 use twox_hash::XxHash3_64;
 
 /// Longest paragraph that can be boilerplate.
@@ -95,8 +96,25 @@ pub fn is_generic(paragraph: &str) -> bool {
 /// Key of a line for the per-site repeat count: its lowercase words.
 #[must_use]
 pub fn line_hash(paragraph: &str) -> i64 {
-    let words = text::words(paragraph).join(" ");
-    super::minhash::to_key(XxHash3_64::oneshot_with_seed(LINE_SEED, words.as_bytes()))
+    // The lowercase letters and digits, as words separated by single spaces (what
+    // `text::words` gives, joined), hashed as they stream by.
+    let mut h = XxHash3_64::with_seed(LINE_SEED);
+    let mut pending_space = false;
+    let mut buf = [0u8; 4];
+    for c in paragraph.chars() {
+        if c.is_alphanumeric() || text::is_unspaced_script(c) {
+            if pending_space {
+                h.write(b" ");
+                pending_space = false;
+            }
+            for l in c.to_lowercase() {
+                h.write(l.encode_utf8(&mut buf).as_bytes());
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    super::minhash::to_key(h.finish())
 }
 
 /// True when a paragraph is short enough to be a repeated site line.

@@ -54,8 +54,12 @@ mod tests {
 
     #[test]
     fn close_hashes_share_a_block_and_unrelated_sets_are_far() {
-        let a: Vec<u64> = (0..300u64).map(|x| twox_hash::XxHash3_64::oneshot(&x.to_le_bytes())).collect();
-        let b: Vec<u64> = (1000..1300u64).map(|x| twox_hash::XxHash3_64::oneshot(&x.to_le_bytes())).collect();
+        let a: Vec<u64> = (0..300u64)
+            .map(|x| twox_hash::XxHash3_64::oneshot(&x.to_le_bytes()))
+            .collect();
+        let b: Vec<u64> = (1000..1300u64)
+            .map(|x| twox_hash::XxHash3_64::oneshot(&x.to_le_bytes()))
+            .collect();
         let (ha, hb) = (compute(&a), compute(&b));
         assert_eq!(compute(&a), ha);
         assert!(distance(ha, hb) > 16, "{}", distance(ha, hb));

@@ -1,11 +1,13 @@
 //! The machine routes: `/api/stories` and `/api/story/{id}` print exactly what
 //! `firsthand stories --json` and `story ID --json` print; `/feed.atom` and `/feed.json`
-//! are the deduplicated feed of `firsthand export`.
+//! are the deduplicated feed of `firsthand export` (with non-http links left out).
 
+use super::html::safe_href;
 use super::query::Params;
 use super::{App, Failure, mime, typed_response, with_store};
 use crate::commands::read::views;
 use crate::output::{export, json};
+use crate::store::stories::StoryView;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -78,16 +80,33 @@ pub async fn json_feed(State(app): State<App>, Query(p): Query<Params>) -> Respo
     .await
 }
 
+/// The views with every link that is not http(s) taken out, so that a feed item's
+/// `javascript:` link never becomes an `href` in a feed reader (`export` writes member
+/// URLs into `<link href>` and the entry's HTML as they are).
+fn linkable(mut list: Vec<StoryView>) -> Vec<StoryView> {
+    for v in &mut list {
+        for m in &mut v.members {
+            m.url = m.url.take().filter(|u| safe_href(u).is_some());
+        }
+    }
+    list
+}
+
 async fn feed(
     app: &App,
     p: &Params,
     content_type: &'static str,
-    render: fn(&[crate::store::stories::StoryView]) -> String,
+    render: fn(&[StoryView]) -> String,
 ) -> Response {
     let run = async {
         let since = p.since()?;
         with_store(&app.db, move |s| {
-            Ok(render(&views(s, since, true, Some(FEED_STORIES))?))
+            Ok(render(&linkable(views(
+                s,
+                since,
+                true,
+                Some(FEED_STORIES),
+            )?)))
         })
         .await
     };

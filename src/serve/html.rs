@@ -30,10 +30,11 @@ pub fn link(url: &str, text: &str) -> String {
     }
 }
 
-/// A URL shown as a link to itself (or as text when it is not http(s)).
+/// A URL shown as a link to itself (or as text when it is not http(s)); it may break
+/// anywhere, so a long URL does not widen its table column.
 #[must_use]
 pub fn url_link(url: &str) -> String {
-    link(url, url)
+    format!("<span class=\"url\">{}</span>", link(url, url))
 }
 
 /// A `<time>` element, UTC to the minute.
@@ -43,6 +44,16 @@ pub fn time(t: DateTime<Utc>) -> String {
         "<time datetime=\"{}\">{}</time>",
         t.to_rfc3339(),
         t.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// A `<time>` element without the zone (for table cells whose header says UTC).
+#[must_use]
+pub fn time_short(t: DateTime<Utc>) -> String {
+    format!(
+        "<time datetime=\"{}\">{}</time>",
+        t.to_rfc3339(),
+        t.format("%Y-%m-%d %H:%M")
     )
 }
 
@@ -103,7 +114,7 @@ const CSS: &str = r#"
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0 auto;max-width:74rem;padding:0 1rem 2rem;background:var(--bg);color:var(--fg);
-font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere}
+font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:break-word}
 a{color:var(--accent)}
 header{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;padding:.75rem 0;
 border-bottom:1px solid var(--line);margin-bottom:1rem}
@@ -121,6 +132,8 @@ background:var(--card);color:var(--fg);font-size:.8rem;text-decoration:none;font
 ol.stories{list-style:none;padding:0;margin:0}
 ol.stories li{padding:.7rem 0;border-bottom:1px solid var(--line)}
 ol.stories h2{margin:0 0 .2rem;font-size:1.05rem}
+ol.stories h2 a{text-decoration:none}ol.stories h2 a:hover{text-decoration:underline}
+ol.stories p{margin:0}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;padding:.75rem;background:var(--card);
 border-radius:.5rem}
 form.filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted)}
@@ -134,7 +147,9 @@ button{cursor:pointer;background:var(--accent);color:var(--bg);border-color:var(
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid var(--line)}
 th{font-weight:600;color:var(--muted);white-space:nowrap}
-td.when{white-space:nowrap}
+td.when,td.nowrap{white-space:nowrap}
+td.title{min-width:12rem}td.why{min-width:11rem}
+.url{overflow-wrap:anywhere}
 tr:target{background:var(--card)}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem;margin:.3rem 0}
 dl.kv dt{color:var(--muted)}dl.kv dd{margin:0}
@@ -142,7 +157,7 @@ details summary{cursor:pointer}
 ul.evidence{margin:.3rem 0;padding-left:1.2rem}
 .nolink{color:var(--muted)}
 figure{margin:0}
-figure svg{width:100%;height:auto;display:block;background:var(--card);border-radius:.5rem}
+figure svg{width:100%;min-width:36rem;height:auto;display:block;background:var(--card);border-radius:.5rem}
 figcaption{font-size:.85rem;color:var(--muted);margin-top:.3rem}
 .tl text{fill:var(--muted);font-size:11px;font-family:inherit}
 .tl .lang{fill:var(--fg);font-weight:600;font-size:12px}
@@ -151,7 +166,7 @@ figcaption{font-size:.85rem;color:var(--muted);margin-top:.3rem}
 .tl .dot{stroke:var(--bg);stroke-width:1.5}
 .tl .original{fill:var(--original)}.tl .duplicate{fill:var(--duplicate)}
 .tl .syndicated{fill:var(--syndicated)}.tl .translation{fill:var(--translation)}
-.tl .credit{stroke:var(--credit);stroke-width:1.6;fill:none}
+.tl .credit{stroke:var(--credit);stroke-width:1.6;stroke-opacity:.7;fill:none}
 .tl .arrowhead{fill:var(--credit)}
 .key{display:inline-flex;align-items:center;gap:.25rem;margin-right:.8rem}
 .key i{display:inline-block;width:.7rem;height:.7rem;border-radius:50%}

@@ -1,7 +1,9 @@
 //! The HTML pages: the story index, one story, the origin of a URL, and the error pages.
 //! Pages work without JavaScript; feed text is escaped by the `html` helpers.
 
-use super::html::{self, esc, lang_badges, link, page, query_value, time, time_or_dash, url_link};
+use super::html::{
+    self, esc, lang_badges, link, page, query_value, time, time_or_dash, time_short, url_link,
+};
 use super::query::Params;
 use super::{App, Failure, html_response, with_store};
 use crate::model::StoryId;
@@ -106,11 +108,11 @@ pub fn index_html(p: &Params, f: &StoryFilter, page_no: u32, views: &[StoryView]
         }
         b.push_str("</p>\n");
     } else {
-        let first = (page_no - 1) * PAGE_SIZE + 1;
+        let first = u64::from(page_no - 1) * u64::from(PAGE_SIZE) + 1;
         let _ = writeln!(
             b,
             "<p class=\"muted\">Stories {first}–{}, most recently updated first.</p>\n<ol class=\"stories\" start=\"{first}\">",
-            first as usize + shown.len() - 1
+            first + shown.len() as u64 - 1
         );
         for v in shown {
             story_item(&mut b, v);
@@ -223,14 +225,14 @@ fn story_item(b: &mut String, v: &StoryView) {
     let _ = writeln!(
         b,
         "<li><article><h2><a href=\"/story/{}\">{}</a></h2>\
-         <p class=\"meta\">original: {original} · {n} {} · first seen {} · last seen {}</p>\
-         <p>{}</p></article></li>",
+         <p class=\"meta\">{} original: {original} · {n} {} · first seen {} · last seen {}</p>\
+         </article></li>",
         v.id.0,
         esc(untitled(&title_of(v))),
+        lang_badges(&languages_of(v)),
         if n == 1 { "copy" } else { "copies" },
         time_or_dash(first),
         time_or_dash(last),
-        lang_badges(&languages_of(v)),
     );
 }
 
@@ -342,8 +344,8 @@ fn copies_section(b: &mut String, v: &StoryView) {
     let _ = writeln!(
         b,
         "<section aria-labelledby=\"copies\"><h2 id=\"copies\">Copies ({})</h2>\n<div class=\"scroll\"><table>\
-         <thead><tr><th>Relation</th><th>Lang</th><th>Site</th><th>Title</th><th>Published</th>\
-         <th>First seen</th><th>After original</th><th>Why it joined</th></tr></thead><tbody>",
+         <thead><tr><th>Relation</th><th>Lang</th><th>Site</th><th>Title</th><th>Published (UTC)</th>\
+         <th>First seen (UTC)</th><th>After original</th><th>Why it joined</th></tr></thead><tbody>",
         v.members.len()
     );
     for m in &v.members {
@@ -353,36 +355,37 @@ fn copies_section(b: &mut String, v: &StoryView) {
         );
         let _ = writeln!(
             b,
-            "<tr id=\"m{}\"><td>{}</td><td lang=\"{}\">{}</td><td>{}</td><td>{}</td>\
-             <td class=\"when\">{}</td><td class=\"when\">{}</td><td class=\"when\">{after}</td><td>{}</td></tr>",
+            "<tr id=\"m{}\"><td class=\"nowrap\">{}</td><td lang=\"{}\">{}</td><td class=\"nowrap\">{}</td><td class=\"title\">{}</td>\
+             <td class=\"when\">{}</td><td class=\"when\">{}</td><td class=\"when\">{after}</td><td class=\"why\">{}</td></tr>",
             m.id.0,
             html::relation(m.relation),
             esc(&m.lang),
             esc(&m.lang),
             site_link(m),
             link(m.url.as_deref().unwrap_or(""), untitled(&m.title)),
-            time_or_dash(m.published),
-            time(m.first_seen),
+            m.published.map_or_else(|| "–".to_string(), time_short),
+            time_short(m.first_seen),
             why_html(v, m),
         );
     }
     b.push_str("</tbody></table></div></section>\n");
 }
 
-/// Why a member joined: a one-line summary that opens to every field of its reason, and
-/// the URLs it credits.
+/// Why a member joined: its kind of match and score, opening to every field of its
+/// reason; then what it credits (a link to the credited copy's row when it is here).
 fn why_html(v: &StoryView, m: &MemberView) -> String {
     let mut s = String::new();
     let r = &m.reason;
-    match why_line(r) {
+    match r.get("kind").and_then(|k| k.as_str()) {
         None if Some(m.id) == v.original => s.push_str("the original"),
         None => s.push('–'),
-        Some(line) => {
-            let line = line.strip_prefix("joined: ").unwrap_or(&line);
+        Some(kind) => {
+            let score = r.get("score").and_then(serde_json::Value::as_f64);
             let _ = write!(
                 s,
-                "<details><summary>{}</summary><dl class=\"kv\">",
-                esc(line)
+                "<details><summary>{}{}</summary><dl class=\"kv\">",
+                esc(&kind.replace('_', " ")),
+                score.map(|x| format!(" · {x:.2}")).unwrap_or_default()
             );
             for key in ["kind", "score", "jaccard", "containment", "anchor_score"] {
                 if let Some(x) = r.get(key).filter(|x| !x.is_null()) {
@@ -404,23 +407,57 @@ fn why_html(v: &StoryView, m: &MemberView) -> String {
             s.push_str("</dl></details>");
         }
     }
-    if !m.credits.is_empty() {
-        let links: Vec<String> = m.credits.iter().map(|c| url_link(c)).collect();
-        let _ = write!(s, "<div class=\"muted\">credits {}</div>", links.join(", "));
+    let credited = credits_html(v, m);
+    if !credited.is_empty() {
+        let _ = write!(
+            s,
+            "<div class=\"muted\">credits {}</div>",
+            credited.join(", ")
+        );
     }
     s
+}
+
+/// What a member credits: copies of this story link to their row, other URLs to
+/// themselves, and names (`name:site`) stand as text unless a credited copy has that site.
+fn credits_html(v: &StoryView, m: &MemberView) -> Vec<String> {
+    let linked: Vec<&MemberView> = m
+        .credits
+        .iter()
+        .filter_map(|c| super::timeline::credited(v, m, c))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for c in &m.credits {
+        let shown = match (super::timeline::credited(v, m, c), c.strip_prefix("name:")) {
+            (Some(t), _) => member_link(t),
+            (None, Some(name)) if linked.iter().any(|t| t.site.as_deref() == Some(name)) => {
+                continue;
+            }
+            (None, Some(name)) => format!("“{}” by name", esc(name)),
+            (None, None) => url_link(c),
+        };
+        if !out.contains(&shown) {
+            out.push(shown);
+        }
+    }
+    out
+}
+
+/// A link to a member's row on the story page.
+fn member_link(t: &MemberView) -> String {
+    format!(
+        "<a href=\"#m{}\">{} ({})</a>",
+        t.id.0,
+        esc(site_of(t)),
+        esc(&t.lang)
+    )
 }
 
 /// The member a reason matched: a link to its row when it is in this story.
 fn matched_link(v: &StoryView, r: &serde_json::Value, url: &str) -> String {
     let id = r.get("matched_id").and_then(serde_json::Value::as_i64);
     match v.members.iter().find(|m| Some(m.id.0) == id) {
-        Some(t) => format!(
-            "<a href=\"#m{}\">{} ({})</a>",
-            t.id.0,
-            esc(site_of(t)),
-            esc(&t.lang)
-        ),
+        Some(t) => member_link(t),
         None => url_link(url),
     }
 }
@@ -432,11 +469,20 @@ pub async fn origin(State(app): State<App>, Query(p): Query<Params>) -> Response
     };
     let u = url.clone();
     let r = with_store(&app.db, move |s| {
-        crate::commands::read::origin_json(s, &u).map_err(Failure::from)
+        let j = crate::commands::read::origin_json(s, &u)?;
+        let title = j["story"]
+            .as_i64()
+            .map(|id| s.story_view(StoryId(id)))
+            .transpose()?
+            .map(|v| title_of(&v));
+        Ok((j, title))
     })
     .await;
     match r {
-        Ok(j) => html_response(StatusCode::OK, origin_html(&url, &j)),
+        Ok((j, title)) => html_response(
+            StatusCode::OK,
+            origin_html(&url, &j, title.as_deref().unwrap_or_default()),
+        ),
         Err(f) => {
             let body = format!(
                 "{}<p class=\"error\"><strong>{}</strong></p>",
@@ -457,9 +503,9 @@ fn origin_form(url: &str) -> String {
     )
 }
 
-/// The origin page for what `origin_json` answered.
+/// The origin page for what `origin_json` answered about `url`, in a story titled `title`.
 #[must_use]
-pub fn origin_html(url: &str, j: &serde_json::Value) -> String {
+pub fn origin_html(url: &str, j: &serde_json::Value, title: &str) -> String {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
     let mut b = origin_form(url);
     let story = j["story"].as_i64().unwrap_or_default();
@@ -471,10 +517,11 @@ pub fn origin_html(url: &str, j: &serde_json::Value) -> String {
         b,
         "<section aria-labelledby=\"answer\"><h2 id=\"answer\">Answer</h2>\n\
          <p>{} is the <strong>{}</strong> ({}) in <a href=\"/story/{story}\">story {story}</a>, \
-         which has {} copies in {}.</p>",
+         “{}”, which has {} copies in {}.</p>",
         url_link(url),
         esc(&s(&j["relation"])),
         esc(&s(&j["lang"])),
+        esc(untitled(title)),
         j["copies"].as_u64().unwrap_or_default(),
         lang_badges(&langs)
     );
@@ -523,4 +570,46 @@ pub fn origin_html(url: &str, j: &serde_json::Value) -> String {
     }
     b.push_str("</section>");
     page("Origin", &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_stories(n: i64) -> Vec<StoryView> {
+        (1..=n)
+            .map(|i| StoryView {
+                id: StoryId(i),
+                original: None,
+                evidence: vec![],
+                members: vec![],
+                updated: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_pages_keep_their_filters() {
+        let p = Params {
+            q: Some("a&b".into()),
+            lang: Some("de".into()),
+            ..Params::default()
+        };
+        let f = StoryFilter {
+            min_members: 2,
+            ..StoryFilter::default()
+        };
+        let first = index_html(&p, &f, 1, &empty_stories(51));
+        assert_eq!(first.matches("<li>").count(), 50);
+        assert!(first.contains("rel=\"next\" href=\"/?q=a%26b&amp;lang=de&amp;page=2\""));
+        assert!(!first.contains("rel=\"prev\""));
+        let last = index_html(&p, &f, 2, &empty_stories(3));
+        assert!(last.contains("<ol class=\"stories\" start=\"51\">"));
+        assert!(last.contains("Stories 51–53"));
+        assert!(last.contains("rel=\"prev\" href=\"/?q=a%26b&amp;lang=de&amp;page=1\""));
+        assert!(!last.contains("rel=\"next\""));
+        assert!(last.contains("value=\"a&amp;b\""));
+        let huge = index_html(&p, &f, u32::MAX, &empty_stories(1));
+        assert!(huge.contains("Stories 214748364701–214748364701"));
+    }
 }

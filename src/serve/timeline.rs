@@ -22,12 +22,14 @@ const SLOTS: [f64; 5] = [0.0, -9.0, 9.0, -4.5, 4.5];
 /// Dots in one slot closer than this (in px) overlap.
 const CLOSE: f64 = 9.0;
 /// Tick marks: seconds after the original, and their label.
-const TICKS: [(i64, &str); 11] = [
+const TICKS: [(i64, &str); 13] = [
     (0, "0"),
     (60, "1m"),
     (600, "10m"),
     (3600, "1h"),
+    (3 * 3600, "3h"),
     (6 * 3600, "6h"),
+    (12 * 3600, "12h"),
     (86_400, "1d"),
     (3 * 86_400, "3d"),
     (7 * 86_400, "1w"),
@@ -80,6 +82,14 @@ fn credits(credit: &str, t: &MemberView) -> bool {
     t.url.as_deref().is_some_and(|u| {
         u == credit || crate::normalize::url::canonical(u, None).as_deref() == Some(credit)
     })
+}
+
+/// The member of the story that `credit` names, other than `by`.
+#[must_use]
+pub fn credited<'a>(v: &'a StoryView, by: &MemberView, credit: &str) -> Option<&'a MemberView> {
+    v.members
+        .iter()
+        .find(|t| t.id != by.id && credits(credit, t))
 }
 
 /// Credit arrows as (from, to) member indexes, each pair once, in member order.

@@ -223,10 +223,13 @@ impl Store {
     pub fn article_by_url(&self, url: &str) -> Result<ArticleId> {
         let canon = crate::normalize::url::canonical(url, None);
         let mut st = self.conn().prepare_cached(
-            "SELECT id FROM articles WHERE url = ?1 OR canonical_url = ?1 OR canonical_url = ?2 ORDER BY id LIMIT 1",
+            "SELECT MIN(id) FROM (SELECT id FROM articles WHERE url = ?1
+               UNION ALL SELECT id FROM articles WHERE canonical_url = ?1
+               UNION ALL SELECT id FROM articles WHERE canonical_url = ?2)",
         )?;
-        st.query_row(params![url, canon], |r| r.get(0))
+        st.query_row(params![url, canon], |r| r.get::<_, Option<i64>>(0))
             .optional()?
+            .flatten()
             .map(ArticleId)
             .ok_or_else(|| Error::NoArticle(url.to_string()))
     }

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use twox_hash::XxHash3_64;
 
 /// Anchors seen in more documents than this are too common to retrieve by.
-pub const MAX_RETRIEVAL_DF: i64 = 300;
+pub const MAX_RETRIEVAL_DF: i64 = 1000;
+/// Most recent articles read per anchor during retrieval (copies are recent).
+pub const RETRIEVAL_ROWS: i64 = 80;
 /// Seed of anchor keys.
 pub const ANCHOR_SEED: u64 = 0x616e_6368_6f72_7321; // "anchors!"
 
@@ -156,14 +158,15 @@ impl Store {
         stats: &[AnchorStat],
         weights: &[f64],
     ) -> Result<BTreeMap<ArticleId, f64>> {
-        let mut st =
-            conn.prepare_cached("SELECT article_id FROM anchor_index WHERE anchor = ?1")?;
+        let mut st = conn.prepare_cached(
+            "SELECT article_id FROM anchor_index WHERE anchor = ?1 ORDER BY article_id DESC LIMIT ?2",
+        )?;
         let mut out: BTreeMap<ArticleId, f64> = BTreeMap::new();
         for ((a, s), w) in anchors.iter().zip(stats).zip(weights) {
             if s.df > MAX_RETRIEVAL_DF || *w <= 0.0 {
                 continue;
             }
-            for r in st.query_map([anchor_key(a)], |r| r.get(0))? {
+            for r in st.query_map(params![anchor_key(a), RETRIEVAL_ROWS], |r| r.get(0))? {
                 *out.entry(ArticleId(r?)).or_default() += w;
             }
         }

@@ -78,7 +78,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Story ids for the index, most recently updated first.
+    /// Story ids for the index, most recently updated first. A site is looked up once
+    /// through its index; language and title are checked story by story, so a page of
+    /// common matches stops early (a rare title still reads every title: no full-text
+    /// index yet).
     ///
     /// # Errors
     /// SQLite failures.
@@ -96,8 +99,8 @@ impl Store {
                AND (SELECT COUNT(*) FROM members m WHERE m.story_id = s.id) >= :min
                AND (:lang IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
                                              WHERE m.story_id = s.id AND a.lang = :lang))
-               AND (:site IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
-                                             WHERE m.story_id = s.id AND a.site = :site))
+               AND (:site IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
+                                              WHERE a.site = :site))
                AND (:pattern IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
                                                 WHERE m.story_id = s.id AND a.title LIKE :pattern ESCAPE '\\'))
              ORDER BY s.updated DESC, s.id DESC LIMIT :limit OFFSET :offset",
