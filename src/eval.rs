@@ -255,46 +255,49 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
     // Arrival order: a fixed shuffle, so originals do not always come first.
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| twox_hash::XxHash3_64::oneshot(docs[i].id.as_bytes()));
-    let mut feeds: BTreeMap<String, FeedId> = BTreeMap::new();
+    // Documents: up to 25 arrivals at a time, grouped by site (feed).
+    let mut batches: Vec<(String, Vec<usize>)> = Vec::new();
     for chunk in order.chunks(25) {
         let mut by_feed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for &i in chunk {
             by_feed.entry(site_of(&docs[i])).or_default().push(i);
         }
-        for (site, list) in by_feed {
-            let feed_url = format!("https://{site}/feed.xml");
-            let feed_id = match feeds.get(&site) {
-                Some(f) => *f,
-                None => {
-                    let (f, _) = store.add_feed(&feed_url, Some(&site), crate::store::time(now))?;
-                    feeds.insert(site.clone(), f);
-                    f
-                }
-            };
-            let articles: Vec<_> = list
-                .iter()
-                .map(|&i| {
-                    let d = &docs[i];
-                    let first = d.text.lines().next().unwrap_or_default().to_string();
-                    normalize::build(Raw {
-                        guid: Some(d.id.clone()),
-                        link: Some(link_of(d)),
-                        title: d.title.clone().unwrap_or(first),
-                        html: d.text.clone(),
-                        published: d
-                            .published
-                            .as_deref()
-                            .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-                            .map(|p| p.with_timezone(&chrono::Utc)),
-                        lang_hint: Some(&d.lang),
-                        ..Raw::default()
-                    })
-                })
-                .collect();
-            store.write(|tx| {
-                crate::pipeline::store_articles(tx, feed_id, &feed_url, &articles, now)
-            })?;
-        }
+        batches.extend(by_feed);
+    }
+    let to_article = |d: &Doc| {
+        let first = d.text.lines().next().unwrap_or_default().to_string();
+        normalize::build(Raw {
+            guid: Some(d.id.clone()),
+            link: Some(link_of(d)),
+            title: d.title.clone().unwrap_or(first),
+            html: d.text.clone(),
+            published: d
+                .published
+                .as_deref()
+                .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+                .map(|p| p.with_timezone(&chrono::Utc)),
+            lang_hint: Some(&d.lang),
+            ..Raw::default()
+        })
+    };
+    let prepared = crate::pipeline::prepare_all(
+        batches
+            .iter()
+            .map(|(_, list)| list.iter().map(|&i| to_article(&docs[i])).collect())
+            .collect(),
+    );
+    let mut feeds: BTreeMap<String, FeedId> = BTreeMap::new();
+    for ((site, _), items) in batches.iter().zip(prepared) {
+        let feed_url = format!("https://{site}/feed.xml");
+        let feed_id = match feeds.get(site) {
+            Some(f) => *f,
+            None => {
+                let (f, _) = store.add_feed(&feed_url, Some(site), crate::store::time(now))?;
+                feeds.insert(site.clone(), f);
+                f
+            }
+        };
+        store.write(|tx| crate::pipeline::store_articles(tx, feed_id, &feed_url, &items, now))?;
     }
     let mut matcher = Matcher::new(cfg);
     crate::pipeline::place_pending(&mut store, &mut matcher, now, &mut |_| {})?;
@@ -312,11 +315,12 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
 }
 
 /// Builds a world of feeds from the set ([`crate::world`]), serves it on 127.0.0.1,
-/// polls it into a private database like a user would, and scores the stories.
+/// polls it into a private database (or `db`, kept for inspection) like a user would,
+/// and scores the stories.
 ///
 /// # Errors
 /// Server, runtime or database failures.
-pub fn run_world(docs: &[Doc], opt: &crate::world::Options) -> Result<Scores> {
+pub fn run_world(docs: &[Doc], opt: &crate::world::Options, db: Option<&Path>) -> Result<Scores> {
     let world = crate::world::build(docs, opt);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -334,7 +338,8 @@ pub fn run_world(docs: &[Doc], opt: &crate::world::Options) -> Result<Scores> {
         context: "cannot create a temporary directory".into(),
         source: e,
     })?;
-    let mut store = Store::open(&dir.path().join("world.db"))?;
+    let path = db.map_or_else(|| dir.path().join("world.db"), Path::to_path_buf);
+    let mut store = Store::open(&path)?;
     for f in &world.feeds {
         store.add_feed(&format!("{base}{}", f.path), None, chrono::Utc::now())?;
     }

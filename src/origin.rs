@@ -117,7 +117,7 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
 /// SQLite failures (the per-site record).
 pub fn decide(
     members: &[&Sig],
-    _pairs: &[(usize, usize, f64)],
+    pairs: &[(usize, usize, f64)],
     site_record: &mut dyn FnMut(&str) -> Result<(i64, i64)>,
 ) -> Result<Decision> {
     if members.len() == 1 {
@@ -126,49 +126,13 @@ pub fn decide(
             evidence: vec!["the only article of this story".into()],
         });
     }
+    let hub = Hub::new(members, pairs);
+    let mut evidence = Vec::new();
     // 1. Credit.
-    let edges = credit_edges(members);
-    if !edges.is_empty() {
-        // Follow each credit to a member that credits nobody in the story.
-        let mut votes = vec![0usize; members.len()];
-        let mut lines = Vec::new();
-        for &(from, to, ref how) in &edges {
-            let mut cur = to;
-            let mut chain = vec![from, to];
-            for _ in 0..members.len() {
-                match edges.iter().find(|e| e.0 == cur && !chain.contains(&e.1)) {
-                    Some(e) => {
-                        cur = e.1;
-                        chain.push(cur);
-                    }
-                    None => break,
-                }
-            }
-            votes[cur] += 1;
-            let path: Vec<String> = chain.iter().map(|&k| name(members[k])).collect();
-            lines.push(format!(
-                "{} {how}: {}",
-                name(members[from]),
-                path.join(" → ")
-            ));
-        }
-        let best = (0..members.len()).max_by(|&a, &b| {
-            votes[a]
-                .cmp(&votes[b])
-                .then(members[b].ukey.cmp(&members[a].ukey))
-        });
-        if let Some(b) = best.filter(|&b| votes[b] > 0) {
-            lines.sort();
-            lines.dedup();
-            let mut evidence = vec![format!("credited by {} other article(s)", votes[b])];
-            evidence.extend(lines.into_iter().take(6));
-            return Ok(Decision {
-                original: Some(members[b].id),
-                evidence,
-            });
-        }
+    if let Some(d) = by_credit(members, &hub, &mut evidence) {
+        return Ok(d);
     }
-    // 2–4. Time, site record, completeness.
+    // 2–4. Time, direction of translation, site record, completeness.
     let plausible = |s: &Sig| s.published.filter(|&p| p <= s.first_seen + FUTURE_SLACK);
     let mut records = Vec::with_capacity(members.len());
     for m in members {
@@ -193,7 +157,6 @@ pub fn decide(
         a.0.cmp(&b.0)
             .then(members[a.1].ukey.cmp(&members[b.1].ukey))
     });
-    let mut evidence = Vec::new();
     let future: Vec<String> = members
         .iter()
         .filter(|m| m.published.is_some() && plausible(m).is_none())
@@ -206,6 +169,33 @@ pub fn decide(
         ));
     }
     if let Some(&(t0, k0)) = dated.first() {
+        // A translation is never the original of its source: when the earliest claim is
+        // in another language than the text all the others were translated from, its
+        // clock is wrong, not the direction.
+        if let Some(h) = hub.clear.filter(|&h| members[k0].lang != members[h].lang) {
+            let pick = dated
+                .iter()
+                .find(|&&(_, k)| members[k].lang == members[h].lang)
+                .map_or(h, |&(_, k)| k);
+            evidence.insert(
+                    0,
+                    format!(
+                        "{} [{}] claims the earliest time ({}), but it is a translation: every other language matches the {} text of {} best",
+                        name(members[k0]),
+                        members[k0].lang,
+                        when(t0),
+                        members[h].lang,
+                        name(members[h]),
+                    ),
+                );
+            if let Some(p) = plausible(members[pick]) {
+                evidence.push(format!("{} published {}", name(members[pick]), when(p)));
+            }
+            return Ok(Decision {
+                original: Some(members[pick].id),
+                evidence,
+            });
+        }
         // A site that is almost always a copy does not become the original by its clock
         // alone when a site that is usually the original is in the story.
         let (r0, n0) = ratio(k0);
@@ -215,10 +205,18 @@ pub fn decide(
                 n >= 3 && r > 0.75
             });
             if let Some(&(t, k)) = alt {
-                evidence.insert(0, format!(
-                    "{} is usually the original ({} of {} stories), {} usually a copy; {}'s earlier time ({}) is not trusted",
-                    name(members[k]), records[k].0, records[k].0 + records[k].1, name(members[k0]), name(members[k0]), when(t0)
-                ));
+                evidence.insert(
+                    0,
+                    format!(
+                        "{} is usually the original ({} of {} stories), {} usually a copy; {}'s earlier time ({}) is not trusted",
+                        name(members[k]),
+                        records[k].0,
+                        records[k].0 + records[k].1,
+                        name(members[k0]),
+                        name(members[k0]),
+                        when(t0)
+                    ),
+                );
                 evidence.push(format!("published {}", when(t)));
                 return Ok(Decision {
                     original: Some(members[k].id),
@@ -247,13 +245,14 @@ pub fn decide(
             evidence,
         });
     }
-    // No usable times: the site record, then the fullest text, then first seen.
+    // No usable times: the site record, then the hub, then the fullest text, then first seen.
     let best = (0..members.len()).max_by(|&a, &b| {
         let (ra, na) = ratio(a);
         let (rb, nb) = ratio(b);
         let sa = if na >= 3 { ra } else { 0.5 };
         let sb = if nb >= 3 { rb } else { 0.5 };
         sa.total_cmp(&sb)
+            .then(hub.score[a].total_cmp(&hub.score[b]))
             .then(members[a].fp.chars.cmp(&members[b].fp.chars))
             .then(members[b].first_seen.cmp(&members[a].first_seen))
             .then(members[b].ukey.cmp(&members[a].ukey))
@@ -271,6 +270,12 @@ pub fn decide(
             n
         ));
     }
+    if hub.clear == Some(b) {
+        evidence.push(format!(
+            "the other languages were translated from its {} text: they match it best",
+            members[b].lang
+        ));
+    }
     evidence.push(format!(
         "fullest text: {} characters ({}% of the longest)",
         members[b].fp.chars,
@@ -280,6 +285,115 @@ pub fn decide(
         original: Some(members[b].id),
         evidence,
     })
+}
+
+/// How well each member matches the other languages: every translation was made from
+/// the original, so the original matches the other languages best, while versions in one
+/// language match each other well and say little about direction.
+struct Hub {
+    score: Vec<f64>,
+    /// The member that clearly leads (by 20% over the best member of another language),
+    /// in a story with two or more languages and three or more members.
+    clear: Option<usize>,
+}
+
+impl Hub {
+    fn new(members: &[&Sig], pairs: &[(usize, usize, f64)]) -> Self {
+        let mut score = vec![0.0f64; members.len()];
+        for &(i, j, s) in pairs {
+            if i < members.len() && j < members.len() {
+                let w = if members[i].lang == members[j].lang {
+                    0.1
+                } else {
+                    1.0
+                };
+                score[i] += w * s;
+                score[j] += w * s;
+            }
+        }
+        let best = (0..members.len()).max_by(|&a, &b| {
+            score[a]
+                .total_cmp(&score[b])
+                .then(members[a].fp.chars.cmp(&members[b].fp.chars))
+                .then(members[b].ukey.cmp(&members[a].ukey))
+        });
+        let langs: std::collections::BTreeSet<&str> =
+            members.iter().map(|m| m.lang.as_str()).collect();
+        let clear = best.filter(|&b| {
+            let rival = (0..members.len())
+                .filter(|&k| members[k].lang != members[b].lang)
+                .map(|k| score[k])
+                .fold(0.0f64, f64::max);
+            members.len() >= 3 && langs.len() >= 2 && score[b] > 1.2 * rival
+        });
+        Self { score, clear }
+    }
+}
+
+/// The original by explicit credit, when credits lead somewhere believable.
+fn by_credit(members: &[&Sig], hub: &Hub, evidence: &mut Vec<String>) -> Option<Decision> {
+    let edges = credit_edges(members);
+    if edges.is_empty() {
+        return None;
+    }
+    // Follow each credit to a member that credits nobody in the story.
+    let mut votes = vec![0usize; members.len()];
+    let mut lines = Vec::new();
+    for &(from, to, ref how) in &edges {
+        let mut cur = to;
+        let mut chain = vec![from, to];
+        for _ in 0..members.len() {
+            match edges.iter().find(|e| e.0 == cur && !chain.contains(&e.1)) {
+                Some(e) => {
+                    cur = e.1;
+                    chain.push(cur);
+                }
+                None => break,
+            }
+        }
+        votes[cur] += 1;
+        let path: Vec<String> = chain.iter().map(|&k| name(members[k])).collect();
+        lines.push(format!(
+            "{} {how}: {}",
+            name(members[from]),
+            path.join(" → ")
+        ));
+    }
+    lines.sort();
+    lines.dedup();
+    let mut roots: Vec<usize> = (0..members.len()).filter(|&k| votes[k] > 0).collect();
+    roots.sort_by(|&a, &b| {
+        votes[b]
+            .cmp(&votes[a])
+            .then(members[a].ukey.cmp(&members[b].ukey))
+    });
+    // A credit that ends at a translation of the text the story was translated from
+    // names a copy (a copy crediting a copy); then the credit is not the answer.
+    let believable = roots
+        .iter()
+        .copied()
+        .find(|&r| hub.clear.is_none_or(|h| members[r].lang == members[h].lang));
+    match believable {
+        Some(b) => {
+            let mut ev = vec![format!("credited by {} other article(s)", votes[b])];
+            ev.extend(lines.into_iter().take(6));
+            Some(Decision {
+                original: Some(members[b].id),
+                evidence: ev,
+            })
+        }
+        None => {
+            evidence.push(format!(
+                "credits lead to {} only, a translation; not taken as the original",
+                roots
+                    .iter()
+                    .map(|&r| name(members[r]))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            None
+        }
+    }
 }
 
 #[cfg(test)]

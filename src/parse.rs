@@ -49,6 +49,8 @@ pub fn feed(bytes: &[u8], what: &str, base: Option<&str>) -> Result<ParsedFeed> 
         .base_uri(base)
         .id_generator(|_, _, _| String::new())
         .build();
+    let utf8 = xml_as_utf8(bytes);
+    let bytes = utf8.as_deref().unwrap_or(bytes);
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes)));
     let parsed = match parsed {
         Ok(Ok(f)) => f,
@@ -96,6 +98,77 @@ pub fn feed(bytes: &[u8], what: &str, base: Option<&str>) -> Result<ParsedFeed> 
         site_url,
         entries,
     })
+}
+
+/// An XML document as UTF-8 with its XML declarations removed; `None` for JSON.
+///
+/// quick-xml (under feed-rs) switches decoders when it meets a declaration, and panics or
+/// loses the document when that happens past its 64-byte look-ahead: UTF-16 with a
+/// byte-order mark, a declaration longer than that, a second declaration. Decoding here
+/// and dropping the declarations means it never switches. The encoding: a byte-order mark,
+/// else UTF-16 by its first bytes, else UTF-8 when the bytes are valid UTF-8 (a prolog
+/// naming another is wrong then), else the declared one, else UTF-8 with U+FFFD.
+fn xml_as_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
+    let first = bytes.iter().position(|&b| b == b'<' || b == b'{')?;
+    if bytes[first] == b'{' {
+        return None;
+    }
+    let (encoding, bom) = encoding_rs::Encoding::for_bom(bytes).unwrap_or_else(|| {
+        let sniffed = match bytes {
+            [b'<', 0, ..] => Some(encoding_rs::UTF_16LE),
+            [0, b'<', ..] => Some(encoding_rs::UTF_16BE),
+            _ if std::str::from_utf8(bytes).is_ok() => Some(encoding_rs::UTF_8),
+            _ => None,
+        };
+        // A declared UTF-16 in bytes read as ASCII is a lie: `output_encoding` makes it UTF-8.
+        let declared = || declared_encoding(bytes).map(encoding_rs::Encoding::output_encoding);
+        (sniffed.or_else(declared).unwrap_or(encoding_rs::UTF_8), 0)
+    });
+    let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+    Some(without_declarations(&text).into_bytes())
+}
+
+/// The encoding named by a leading `<?xml … encoding="…"?>`.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let head = bytes.get(start..)?.strip_prefix(b"<?xml")?;
+    let end = head.windows(2).take(1024).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let rest = decl[decl.find("encoding")? + "encoding".len()..].trim_start();
+    let rest = rest.strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let label = rest[1..].split(quote).next()?;
+    encoding_rs::Encoding::for_label(label.trim().as_bytes())
+}
+
+/// `text` without `<?xml …?>` declarations (outside comments and CDATA sections).
+fn without_declarations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(p) = rest.find('<') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let skip_to = |open: &str, close: &str| {
+            rest.strip_prefix(open).map(|r| {
+                r.find(close)
+                    .map_or(rest.len(), |e| open.len() + e + close.len())
+            })
+        };
+        if let Some(n) = skip_to("<!--", "-->").or_else(|| skip_to("<![CDATA[", "]]>")) {
+            out.push_str(&rest[..n]);
+            rest = &rest[n..];
+        } else if rest.starts_with("<?xml")
+            && rest[5..].starts_with(|c: char| c == '?' || c.is_ascii_whitespace())
+        {
+            let n = rest.find("?>").map_or(rest.len(), |e| e + 2);
+            rest = &rest[n..];
+        } else {
+            out.push('<');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn one_line(s: &str) -> String {

@@ -43,6 +43,133 @@ pub fn articles(
     Ok((parsed, list))
 }
 
+/// A parsed, normalised and prepared feed document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Feed title.
+    pub title: Option<String>,
+    /// RSS ttl in minutes.
+    pub ttl_minutes: Option<u32>,
+    /// Its articles, ready to store.
+    pub items: Vec<Prepared>,
+}
+
+/// Parses, normalises and prepares a feed document (pure; any thread).
+///
+/// # Errors
+/// [`crate::Error::NotAFeed`] when it is not a feed.
+pub fn document(bytes: &[u8], what: &str, feed_url: &str) -> Result<Document> {
+    let (parsed, list) = articles(bytes, what, feed_url)?;
+    Ok(Document {
+        title: parsed.title,
+        ttl_minutes: parsed.ttl_minutes,
+        items: prepare(list),
+    })
+}
+
+/// An article ready to store: normalised, its lines hashed, and fingerprinted with the
+/// boilerplate its own document shows (lines repeated under two or more of its entries).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The article.
+    pub article: Article,
+    /// Line hash per paragraph; `None` for paragraphs too long to be boilerplate.
+    pub lines: Vec<Option<i64>>,
+    /// Paragraphs treated as site boilerplate when `fp` was computed.
+    pub site_lines: Vec<bool>,
+    /// The fingerprint.
+    pub fp: fingerprint::Fingerprint,
+}
+
+/// Prepares a document's articles (pure, so it can run on any thread).
+#[must_use]
+pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
+    let lines: Vec<Vec<Option<i64>>> = articles
+        .iter()
+        .map(|a| {
+            a.paragraphs
+                .iter()
+                .map(|p| boilerplate::may_repeat(p).then(|| boilerplate::line_hash(p)))
+                .collect()
+        })
+        .collect();
+    // Lines under two or more entries of this document.
+    let mut seen: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for l in &lines {
+        let mut distinct: Vec<i64> = l.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for h in distinct {
+            *seen.entry(h).or_default() += 1;
+        }
+    }
+    articles
+        .into_iter()
+        .zip(lines)
+        .map(|(article, lines)| {
+            let site_lines: Vec<bool> = lines
+                .iter()
+                .map(|h| h.is_some_and(|h| seen.get(&h).copied().unwrap_or(0) >= 2))
+                .collect();
+            let fp = fingerprint_masked(
+                &article.title,
+                &article.paragraphs,
+                &article.lang,
+                &site_lines,
+            );
+            Prepared {
+                article,
+                lines,
+                site_lines,
+                fp,
+            }
+        })
+        .collect()
+}
+
+/// Prepares many documents on all cores.
+#[must_use]
+pub fn prepare_all(docs: Vec<Vec<Article>>) -> Vec<Vec<Prepared>> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if threads < 2 || docs.len() < 2 {
+        return docs.into_iter().map(prepare).collect();
+    }
+    let n = docs.len();
+    let mut slots: Vec<Option<Vec<Article>>> = docs.into_iter().map(Some).collect();
+    let chunk = n.div_ceil(threads);
+    let mut out: Vec<Vec<Prepared>> = Vec::with_capacity(n);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = slots
+            .chunks_mut(chunk)
+            .map(|part| {
+                let owned: Vec<Vec<Article>> = part.iter_mut().filter_map(Option::take).collect();
+                scope.spawn(move || owned.into_iter().map(prepare).collect::<Vec<_>>())
+            })
+            .collect();
+        for h in handles {
+            // A panic in a worker is a bug; surface it rather than lose articles silently.
+            match h.join() {
+                Ok(v) => out.extend(v),
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+    });
+    out
+}
+
+/// Fingerprints paragraphs with the given site-boilerplate mask (generic boilerplate is
+/// always removed).
+#[must_use]
+pub fn fingerprint_masked(
+    title: &str,
+    paragraphs: &[String],
+    lang: &str,
+    site_lines: &[bool],
+) -> fingerprint::Fingerprint {
+    let content = boilerplate::content(paragraphs, site_lines);
+    fingerprint::compute(title, &content, lang)
+}
+
 /// Stores a feed document's new articles and (when given) records the fetch, in one
 /// transaction. Placement into stories follows with [`place_pending`].
 ///
@@ -56,15 +183,31 @@ pub fn store_document(
     fetch: Option<&FetchRecord>,
     now: i64,
 ) -> Result<Report> {
+    let prepared = prepare(articles.to_vec());
+    store_prepared(store, feed_id, feed_url, &prepared, fetch, now)
+}
+
+/// [`store_document`] for prepared articles.
+///
+/// # Errors
+/// SQLite failures; nothing is written then.
+pub fn store_prepared(
+    store: &mut Store,
+    feed_id: FeedId,
+    feed_url: &str,
+    items: &[Prepared],
+    fetch: Option<&FetchRecord>,
+    now: i64,
+) -> Result<Report> {
     store.write(|tx| {
-        let new = store_articles(tx, feed_id, feed_url, articles, now)?;
+        let new = store_articles(tx, feed_id, feed_url, items, now)?;
         if let Some(rec) = fetch {
             let mut rec = rec.clone();
             rec.new_articles = i64::try_from(new).unwrap_or(i64::MAX);
             Store::record_fetch(tx, feed_id, &rec, crate::store::time(now))?;
         }
         Ok(Report {
-            entries: articles.len(),
+            entries: items.len(),
             new,
         })
     })
@@ -79,55 +222,65 @@ pub fn store_articles(
     tx: &Transaction<'_>,
     feed_id: FeedId,
     feed_url: &str,
-    articles: &[Article],
+    items: &[Prepared],
     now: i64,
 ) -> Result<usize> {
     // Which entries are new (a feed may list one entry twice: keep the first).
     let mut exists =
         tx.prepare_cached("SELECT 1 FROM articles WHERE feed_id = ?1 AND identity = ?2")?;
-    let mut fresh: Vec<&Article> = Vec::new();
-    for a in articles {
+    let mut fresh: Vec<&Prepared> = Vec::new();
+    for p in items {
         let known = exists
-            .query_row(rusqlite::params![feed_id.0, a.identity], |_| Ok(()))
+            .query_row(rusqlite::params![feed_id.0, p.article.identity], |_| Ok(()))
             .optional()?
             .is_some();
-        if !known && !fresh.iter().any(|f| f.identity == a.identity) {
-            fresh.push(a);
+        if !known
+            && !fresh
+                .iter()
+                .any(|f| f.article.identity == p.article.identity)
+        {
+            fresh.push(p);
         }
     }
     if fresh.is_empty() {
         return Ok(0);
     }
     let feed_site = normalize::url::site(feed_url).unwrap_or_else(|| feed_url.to_string());
-    // Count each new article's lines for its site first, so that boilerplate repeated
-    // within this very document is already known.
     let site_of = |a: &Article| {
         a.canonical_url
             .as_deref()
             .and_then(normalize::url::site)
             .unwrap_or_else(|| feed_site.clone())
     };
-    for a in &fresh {
-        let hashes: Vec<i64> = a
-            .paragraphs
-            .iter()
-            .filter(|p| boilerplate::may_repeat(p))
-            .map(|p| boilerplate::line_hash(p))
-            .collect();
-        Store::count_site_lines(tx, &site_of(a), &hashes)?;
-    }
     let mut inserted = 0;
-    for a in &fresh {
-        let fp = fingerprint_article(tx, a, &site_of(a))?;
+    for p in &fresh {
+        let a = &p.article;
+        // Count the article's lines for its site. Lines repeated within this document are
+        // in `p.site_lines` already; the site may repeat more: fingerprint again then.
+        let hashes: Vec<i64> = p.lines.iter().flatten().copied().collect();
+        let repeated = Store::count_site_lines(tx, &site_of(a), &hashes)?;
+        let mask: Vec<bool> = p
+            .lines
+            .iter()
+            .zip(&p.site_lines)
+            .map(|(h, local)| *local || h.is_some_and(|h| repeated.contains(&h)))
+            .collect();
+        let refreshed;
+        let fp = if mask == p.site_lines {
+            &p.fp
+        } else {
+            refreshed = fingerprint_masked(&a.title, &a.paragraphs, &a.lang, &mask);
+            &refreshed
+        };
         let new = NewArticle {
             feed_id,
             feed_url,
             article: a,
-            fp: &fp,
+            fp,
             first_seen: now,
         };
         if let Some(id) = Store::insert_article(tx, &new)? {
-            Store::index_article(tx, id, &fp, &a.lang)?;
+            Store::index_article(tx, id, fp, &a.lang)?;
             Store::add_pending(
                 tx,
                 id,
@@ -172,20 +325,7 @@ pub fn place_pending(
     }
 }
 
-/// Fingerprints an article's content (its site's repeated lines and generic boilerplate
-/// removed).
-///
-/// # Errors
-/// SQLite failures.
-pub fn fingerprint_article(
-    conn: &rusqlite::Connection,
-    a: &Article,
-    site: &str,
-) -> Result<fingerprint::Fingerprint> {
-    fingerprint_text(conn, &a.title, &a.paragraphs, &a.lang, site)
-}
-
-/// Fingerprints stored text (shared by ingest and recluster).
+/// Fingerprints stored text, asking the store which lines the site repeats (recluster).
 ///
 /// # Errors
 /// SQLite failures.
@@ -196,11 +336,15 @@ pub fn fingerprint_text(
     lang: &str,
     site: &str,
 ) -> Result<fingerprint::Fingerprint> {
-    let hashes: Vec<i64> = paragraphs
+    let lines: Vec<Option<i64>> = paragraphs
         .iter()
-        .map(|p| boilerplate::line_hash(p))
+        .map(|p| boilerplate::may_repeat(p).then(|| boilerplate::line_hash(p)))
         .collect();
+    let hashes: Vec<i64> = lines.iter().flatten().copied().collect();
     let repeated = Store::repeated_site_lines(conn, site, &hashes)?;
-    let content = boilerplate::content(paragraphs, &|h| repeated.contains(&h));
-    Ok(fingerprint::compute(title, &content, lang))
+    let mask: Vec<bool> = lines
+        .iter()
+        .map(|h| h.is_some_and(|h| repeated.contains(&h)))
+        .collect();
+    Ok(fingerprint_masked(title, paragraphs, lang, &mask))
 }

@@ -15,6 +15,7 @@ pub fn run(
     limit: Option<usize>,
     world: Option<u64>,
     dump: Option<&Path>,
+    db: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let mut docs = crate::eval::load(path)?;
     if let Some(limit) = limit {
@@ -39,6 +40,7 @@ pub fn run(
                 seed,
                 ..crate::world::Options::default()
             },
+            db,
         )?,
         None => crate::eval::run(&docs, Config::default())?,
     };

@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             world.then_some(seed),
             dump.as_deref(),
+            cli.db.as_deref(),
         ),
         Command::Serve { listen } => serve::run(&db, &listen),
         Command::Demo { serve } => demo::run(serve),

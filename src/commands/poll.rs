@@ -212,19 +212,72 @@ pub fn pass(
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let f2 = fetcher.clone();
     rt.spawn(async move { f2.fetch_all(reqs, tx).await });
+    // Parsing, normalising and fingerprinting run on the blocking pool, a few documents at
+    // a time, while this thread stores what is ready.
+    let (ptx, mut prx) = tokio::sync::mpsc::channel::<Arrived>(16);
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let permits = Arc::new(tokio::sync::Semaphore::new(workers));
+    rt.spawn(async move {
+        while let Some((req, outcome)) = rx.recv().await {
+            let ptx = ptx.clone();
+            match outcome {
+                FetchOutcome::Fetched {
+                    body,
+                    etag,
+                    last_modified,
+                    final_url,
+                    permanent_redirect,
+                    cache,
+                    ..
+                } => {
+                    let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                        break;
+                    };
+                    tokio::task::spawn_blocking(move || {
+                        let _permit = permit;
+                        let url = permanent_redirect
+                            .clone()
+                            .unwrap_or_else(|| req.url.clone());
+                        let doc = pipeline::document(&body, &final_url, &url);
+                        let fetched = Fetched {
+                            etag,
+                            last_modified,
+                            permanent_redirect,
+                            cache,
+                            bytes: body.len(),
+                        };
+                        let _ = ptx.blocking_send(Arrived {
+                            req,
+                            outcome: Err(fetched),
+                            doc: Some(doc),
+                        });
+                    });
+                }
+                other => {
+                    let _ = ptx
+                        .send(Arrived {
+                            req,
+                            outcome: Ok(other),
+                            doc: None,
+                        })
+                        .await;
+                }
+            }
+        }
+    });
     let tty = std::io::stderr().is_terminal();
     let t_start = Instant::now();
     let mut done = 0;
-    while let Some((req, outcome)) = rt.block_on(rx.recv()) {
+    while let Some(arrived) = rt.block_on(prx.recv()) {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         done += 1;
-        let Some(feed) = by_id.get(&req.feed_id) else {
+        let Some(feed) = by_id.get(&arrived.req.feed_id) else {
             continue;
         };
         let t0 = Instant::now();
-        match handle(store, cfg, feed, outcome, t0) {
+        match handle(store, cfg, feed, arrived, t0) {
             Ok(Handled::New(n)) => report.new_articles += n,
             Ok(Handled::NotModified) => report.not_modified += 1,
             Ok(Handled::Failed(why)) => report.failed.push((feed.url.clone(), why)),
@@ -239,7 +292,7 @@ pub fn pass(
             );
         }
     }
-    drop(rx);
+    drop(prx);
     rt.shutdown_timeout(Duration::from_secs(1));
     let fetched_at = Instant::now();
     tracing::info!(
@@ -276,11 +329,28 @@ enum Handled {
     Failed(String),
 }
 
+/// What a fetched body carried besides the body.
+struct Fetched {
+    etag: Option<String>,
+    last_modified: Option<String>,
+    permanent_redirect: Option<String>,
+    cache: crate::poll::CacheHints,
+    bytes: usize,
+}
+
+/// A fetch result on its way to the store: a prepared document (`outcome` is then
+/// `Err(Fetched)`), or any other outcome.
+struct Arrived {
+    req: FetchRequest,
+    outcome: Result<FetchOutcome, Fetched>,
+    doc: Option<crate::Result<pipeline::Document>>,
+}
+
 fn handle(
     store: &mut Store,
     cfg: &PollConfig,
     feed: &Feed,
-    outcome: FetchOutcome,
+    arrived: Arrived,
     t0: Instant,
 ) -> crate::Result<Handled> {
     let now = now();
@@ -294,11 +364,12 @@ fn handle(
         .and_then(|s| u64::try_from(s).ok())
         .map(Duration::from_secs);
     let elapsed = i64::try_from(t0.elapsed().as_millis()).unwrap_or(0);
-    match outcome {
-        FetchOutcome::NotModified {
+    let fetched = match arrived.outcome {
+        Err(fetched) => fetched,
+        Ok(FetchOutcome::NotModified {
             cache,
             permanent_redirect,
-        } => {
+        }) => {
             let rec = FetchRecord {
                 status: Some(304),
                 next_poll: Some(crate::poll::next_poll(
@@ -309,78 +380,14 @@ fn handle(
                 ..FetchRecord::default()
             };
             store.write(|tx| Store::record_fetch(tx, feed.id, &rec, now))?;
-            Ok(Handled::NotModified)
+            return Ok(Handled::NotModified);
         }
-        FetchOutcome::Fetched {
-            body,
-            etag,
-            last_modified,
-            final_url,
-            permanent_redirect,
-            cache,
-            ..
-        } => {
-            let url = permanent_redirect
-                .clone()
-                .unwrap_or_else(|| feed.url.clone());
-            match pipeline::articles(&body, &final_url, &url) {
-                Ok((parsed, articles)) => {
-                    let ttl = parsed
-                        .ttl_minutes
-                        .map(|m| Duration::from_secs(u64::from(m) * 60))
-                        .or(ttl);
-                    let rec = FetchRecord {
-                        status: Some(200),
-                        etag,
-                        last_modified,
-                        validators: true,
-                        next_poll: Some(crate::poll::next_poll(
-                            now, cfg, &cache, ttl, interval, seed,
-                        )),
-                        new_url: permanent_redirect,
-                        title: parsed.title.clone(),
-                        ttl_minutes: parsed.ttl_minutes,
-                        duration_ms: elapsed,
-                        bytes: i64::try_from(body.len()).unwrap_or(i64::MAX),
-                        ..FetchRecord::default()
-                    };
-                    let r = pipeline::store_document(
-                        store,
-                        feed.id,
-                        &url,
-                        &articles,
-                        Some(&rec),
-                        now.timestamp(),
-                    )?;
-                    Ok(Handled::New(r.new))
-                }
-                Err(e) => {
-                    let why = match e {
-                        Error::NotAFeed { reason, .. } => format!("not a feed: {reason}"),
-                        other => other.to_string(),
-                    };
-                    fail(
-                        store,
-                        cfg,
-                        feed,
-                        &why,
-                        Some(200),
-                        None,
-                        false,
-                        permanent_redirect,
-                        now,
-                        seed,
-                    )?;
-                    Ok(Handled::Failed(why))
-                }
-            }
-        }
-        FetchOutcome::Failed {
+        Ok(FetchOutcome::Failed {
             error,
             status,
             retry_after,
             gone,
-        } => {
+        }) => {
             fail(
                 store,
                 cfg,
@@ -393,8 +400,73 @@ fn handle(
                 now,
                 seed,
             )?;
-            Ok(Handled::Failed(error))
+            return Ok(Handled::Failed(error));
         }
+        Ok(FetchOutcome::Fetched { .. }) => {
+            // Bodies are always prepared first; nothing to store without one.
+            return Ok(Handled::New(0));
+        }
+    };
+    let url = fetched
+        .permanent_redirect
+        .clone()
+        .unwrap_or_else(|| feed.url.clone());
+    match arrived.doc {
+        Some(Ok(doc)) => {
+            let ttl = doc
+                .ttl_minutes
+                .map(|m| Duration::from_secs(u64::from(m) * 60))
+                .or(ttl);
+            let rec = FetchRecord {
+                status: Some(200),
+                etag: fetched.etag,
+                last_modified: fetched.last_modified,
+                validators: true,
+                next_poll: Some(crate::poll::next_poll(
+                    now,
+                    cfg,
+                    &fetched.cache,
+                    ttl,
+                    interval,
+                    seed,
+                )),
+                new_url: fetched.permanent_redirect,
+                title: doc.title.clone(),
+                ttl_minutes: doc.ttl_minutes,
+                duration_ms: elapsed,
+                bytes: i64::try_from(fetched.bytes).unwrap_or(i64::MAX),
+                ..FetchRecord::default()
+            };
+            let r = pipeline::store_prepared(
+                store,
+                feed.id,
+                &url,
+                &doc.items,
+                Some(&rec),
+                now.timestamp(),
+            )?;
+            Ok(Handled::New(r.new))
+        }
+        Some(Err(e)) => {
+            let why = match e {
+                Error::NotAFeed { reason, .. } => format!("not a feed: {reason}"),
+                other => other.to_string(),
+            };
+            fail(
+                store,
+                cfg,
+                feed,
+                &why,
+                Some(200),
+                None,
+                false,
+                fetched.permanent_redirect,
+                now,
+                seed,
+            )?;
+            Ok(Handled::Failed(why))
+        }
+        None => Ok(Handled::New(0)),
     }
 }
 

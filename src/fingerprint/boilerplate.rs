@@ -123,14 +123,15 @@ pub fn may_repeat(paragraph: &str) -> bool {
     paragraph.chars().count() <= MAX_LINE
 }
 
-/// The content paragraphs: boilerplate removed, unless that would leave nothing.
-/// `site_repeats` tells whether the site repeats a line (by [`line_hash`]).
+/// The content paragraphs: generic boilerplate and the paragraphs marked in `site_lines`
+/// (lines the site repeats, by [`line_hash`]) removed, unless that would leave nothing.
 #[must_use]
-pub fn content<'a>(paragraphs: &'a [String], site_repeats: &dyn Fn(i64) -> bool) -> Vec<&'a str> {
+pub fn content<'a>(paragraphs: &'a [String], site_lines: &[bool]) -> Vec<&'a str> {
     let kept: Vec<&str> = paragraphs
         .iter()
-        .map(String::as_str)
-        .filter(|p| !(is_generic(p) || may_repeat(p) && site_repeats(line_hash(p))))
+        .enumerate()
+        .filter(|(i, p)| !(is_generic(p) || site_lines.get(*i).copied().unwrap_or(false)))
+        .map(|(_, p)| p.as_str())
         .collect();
     if kept.is_empty() {
         paragraphs.iter().map(String::as_str).collect()
@@ -162,10 +163,9 @@ mod tests {
     #[test]
     fn content_drops_site_lines_but_never_everything() {
         let paras = vec!["Our site line".to_string(), "Real text here".to_string()];
-        let site = line_hash("Our site line");
-        assert_eq!(content(&paras, &|h| h == site), vec!["Real text here"]);
+        assert_eq!(content(&paras, &[true, false]), vec!["Real text here"]);
         assert_eq!(
-            content(&paras, &|_| true),
+            content(&paras, &[true, true]),
             vec!["Our site line", "Real text here"]
         );
     }

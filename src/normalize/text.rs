@@ -13,6 +13,11 @@ pub fn clean(s: &str) -> String {
     } else {
         s
     };
+    // Control and invisible characters go before NFKC: dropped after it, they could leave
+    // a letter next to a combining mark that a second pass would compose (not idempotent).
+    let kept = s
+        .chars()
+        .filter(|&c| c.is_whitespace() || !(c.is_control() || is_invisible(c)));
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     let mut push = |c: char, out: &mut String| {
@@ -30,11 +35,11 @@ pub fn clean(s: &str) -> String {
         out.push(c);
     };
     if s.is_ascii() {
-        for c in s.chars() {
+        for c in kept {
             push(c, &mut out);
         }
     } else {
-        for c in s.nfkc() {
+        for c in kept.nfkc() {
             push(c, &mut out);
         }
     }

@@ -76,11 +76,12 @@ pub fn canonical(raw: &str, base: Option<&Url>) -> Option<String> {
     }
     let _ = url.set_username("");
     let _ = url.set_password(None);
-    let mut s = url.to_string();
-    if s.ends_with('/') && url.path() != "/" && url.query().is_none() {
-        s.pop();
+    // Every trailing '/' goes (not just one), so that the result is canonical again.
+    if url.query().is_none() && url.path().len() > 1 && url.path().ends_with('/') {
+        let path = url.path().trim_end_matches('/').to_string();
+        url.set_path(&path);
     }
-    Some(s)
+    Some(url.to_string())
 }
 
 fn is_tracking(key: &str) -> bool {

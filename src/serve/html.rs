@@ -138,6 +138,7 @@ form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;padding:.75re
 border-radius:.5rem}
 form.filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted)}
 form.filters label.check{flex-direction:row;gap:.3rem;align-items:center}
+form.filters label.wide{flex:1 1 20rem}form.filters label.wide input{width:100%}
 input,select,button{font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);
 border-radius:.35rem;padding:.3rem .45rem;max-width:100%}
 input[type=search],input[type=url]{min-width:min(16rem,100%)}

@@ -497,7 +497,7 @@ pub async fn origin(State(app): State<App>, Query(p): Query<Params>) -> Response
 fn origin_form(url: &str) -> String {
     format!(
         "<h1>Trace a URL to its original</h1>\n<form class=\"filters\" method=\"get\" action=\"/origin\">\
-         <label>Article URL (any copy)<input type=\"url\" name=\"url\" size=\"60\" required value=\"{}\"></label>\
+         <label class=\"wide\">Article URL (any copy)<input type=\"url\" name=\"url\" required value=\"{}\"></label>\
          <button type=\"submit\">Trace</button></form>\n",
         esc(url)
     )

@@ -60,15 +60,25 @@ impl Store {
         fp: &Fingerprint,
         lang: &str,
     ) -> Result<()> {
-        let mut ins =
-            tx.prepare_cached("INSERT OR IGNORE INTO lsh (key, article_id) VALUES (?1, ?2)")?;
-        for k in minhash::band_keys(&fp.minhash) {
-            ins.execute(params![k, id.0])?;
-        }
+        let mut keys = minhash::band_keys(&fp.minhash);
         if fp.shingles > 0 {
-            for k in simhash::block_keys(fp.simhash) {
-                ins.execute(params![k, id.0])?;
+            keys.extend(simhash::block_keys(fp.simhash));
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        if !keys.is_empty() {
+            // One statement for all keys of the article: the per-statement cost dominates.
+            let sql = format!(
+                "INSERT OR IGNORE INTO lsh (key, article_id) VALUES {}",
+                vec!["(?, ?)"; keys.len()].join(", ")
+            );
+            let mut ins = tx.prepare_cached(&sql)?;
+            let mut args: Vec<i64> = Vec::with_capacity(keys.len() * 2);
+            for k in keys {
+                args.push(k);
+                args.push(id.0);
             }
+            ins.execute(rusqlite::params_from_iter(args))?;
         }
         let mut ins = tx.prepare_cached(
             "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES (?1, ?2)",
@@ -185,22 +195,27 @@ impl Store {
         )
     }
 
-    /// Counts each distinct line of an article for its site.
+    /// Counts each distinct line of an article for its site; returns the lines the site
+    /// has now repeated under two or more articles.
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn count_site_lines(tx: &Transaction<'_>, site: &str, hashes: &[i64]) -> Result<()> {
+    pub fn count_site_lines(tx: &Transaction<'_>, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
         let mut st = tx.prepare_cached(
             "INSERT INTO site_lines (site, line_hash, count) VALUES (?1, ?2, 1)
-             ON CONFLICT(site, line_hash) DO UPDATE SET count = count + 1",
+             ON CONFLICT(site, line_hash) DO UPDATE SET count = count + 1 RETURNING count",
         )?;
         let mut h = hashes.to_vec();
         h.sort_unstable();
         h.dedup();
+        let mut repeated = Vec::new();
         for x in h {
-            st.execute(params![site, x])?;
+            let n: i64 = st.query_row(params![site, x], |r| r.get(0))?;
+            if n >= 2 {
+                repeated.push(x);
+            }
         }
-        Ok(())
+        Ok(repeated)
     }
 
     /// Of `hashes`, those the site has repeated in at least two articles.
