@@ -57,6 +57,9 @@ CREATE TABLE articles (
     first_seen    INTEGER NOT NULL,
     -- fingerprint
     text_hash     INTEGER NOT NULL,
+    -- hash of the words with only the site's own repeated lines removed: equal for
+    -- duplicates (an inserted "Read more" line makes a syndicated copy)
+    dup_hash      INTEGER NOT NULL,
     simhash       INTEGER NOT NULL,
     minhash       BLOB NOT NULL,
     shingles      INTEGER NOT NULL,

@@ -14,6 +14,22 @@ use chrono::DateTime;
 
 /// Slack for clocks that run a little ahead (seconds).
 const FUTURE_SLACK: i64 = 3600;
+/// Slack between a feed being read and an entry appearing in it (caches, clocks).
+const READ_SLACK: i64 = 600;
+
+/// What origin needs to know beyond the story: history kept by the store.
+pub trait Records {
+    /// How often a site was the original and a copy in earlier stories.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn site_record(&mut self, site: &str) -> Result<(i64, i64)>;
+    /// The last successful read of a feed before `t` (unix seconds).
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn read_before(&mut self, feed: i64, t: i64) -> Result<Option<i64>>;
+}
 
 /// The original and why.
 #[derive(Debug, Clone, Default)]
@@ -118,7 +134,7 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
 pub fn decide(
     members: &[&Sig],
     pairs: &[(usize, usize, f64)],
-    site_record: &mut dyn FnMut(&str) -> Result<(i64, i64)>,
+    records: &mut dyn Records,
 ) -> Result<Decision> {
     if members.len() == 1 {
         return Ok(Decision {
@@ -133,14 +149,42 @@ pub fn decide(
         return Ok(d);
     }
     // 2–4. Time, direction of translation, site record, completeness.
-    let plausible = |s: &Sig| s.published.filter(|&p| p <= s.first_seen + FUTURE_SLACK);
-    let mut records = Vec::with_capacity(members.len());
+    // A claimed time is impossible when it lies in the future of when the article was
+    // first seen, or when its feed was read after that time without it.
+    let mut contradicted = Vec::new();
     for m in members {
-        records.push(match &m.site {
-            Some(s) => site_record(s)?,
+        let read = match m.published {
+            Some(p) if p + READ_SLACK < m.first_seen => {
+                records.read_before(m.feed_id.0, m.first_seen)?
+            }
+            _ => None,
+        };
+        contradicted.push(read.filter(|&q| m.published.is_some_and(|p| q > p + READ_SLACK)));
+    }
+    let plausible = |s: &Sig| {
+        let k = members.iter().position(|m| m.id == s.id).unwrap_or(0);
+        s.published
+            .filter(|&p| p <= s.first_seen + FUTURE_SLACK)
+            .filter(|_| contradicted.get(k).copied().flatten().is_none())
+    };
+    for (m, q) in members.iter().zip(&contradicted) {
+        if let (Some(q), Some(p)) = (q, m.published) {
+            evidence.push(format!(
+                "{} claims {}, but its feed was read at {} without it: its clock is wrong",
+                name(m),
+                when(p),
+                when(*q)
+            ));
+        }
+    }
+    let mut site_records = Vec::with_capacity(members.len());
+    for m in members {
+        site_records.push(match &m.site {
+            Some(s) => records.site_record(s)?,
             None => (0, 0),
         });
     }
+    let records = site_records;
     let ratio = |k: usize| {
         let (o, c) = records[k];
         #[allow(clippy::cast_precision_loss)]

@@ -167,7 +167,17 @@ pub fn fingerprint_masked(
     site_lines: &[bool],
 ) -> fingerprint::Fingerprint {
     let content = boilerplate::content(paragraphs, site_lines);
-    fingerprint::compute(title, &content, lang)
+    let mut fp = fingerprint::compute(title, &content, lang);
+    let own: Vec<&str> = paragraphs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !site_lines.get(*i).copied().unwrap_or(false))
+        .map(|(_, p)| p.as_str())
+        .collect();
+    if own.len() != content.len() {
+        fp.dup_hash = fingerprint::words_hash(&own);
+    }
+    fp
 }
 
 /// Stores a feed document's new articles and (when given) records the fetch, in one

@@ -44,6 +44,8 @@ pub struct Matcher {
     sites: HashMap<String, (i64, i64)>,
     /// Pair decisions, keyed by (smaller id, larger id): fixed for the run.
     pairs: HashMap<(ArticleId, ArticleId), Option<Match>>,
+    /// Last successful read of a feed before a time, by (feed, time).
+    reads: HashMap<(i64, i64), Option<i64>>,
     /// Membership rows as last written, to skip writes that change nothing.
     written: HashMap<ArticleId, (StoryId, Relation, String)>,
 }
@@ -61,6 +63,7 @@ impl Matcher {
             },
             sites: HashMap::new(),
             pairs: HashMap::new(),
+            reads: HashMap::new(),
             written: HashMap::new(),
         }
     }
@@ -283,16 +286,15 @@ impl Matcher {
                 used.insert(*other);
             }
             let members: Vec<&Sig> = c.iter().map(|&i| &sigs[i]).collect();
-            let sites = &mut self.sites;
-            let mut record = |site: &str| -> Result<(i64, i64)> {
-                if let Some(r) = sites.get(site) {
-                    return Ok(*r);
-                }
-                let r = Store::site_record(tx, site)?;
-                sites.insert(site.to_string(), r);
-                Ok(r)
-            };
-            let decision = origin::decide(&members, &matrix_for(c, &matrix), &mut record)?;
+            let decision = origin::decide(
+                &members,
+                &matrix_for(c, &matrix),
+                &mut History {
+                    tx,
+                    sites: &mut self.sites,
+                    reads: &mut self.reads,
+                },
+            )?;
             for &i in c {
                 let s = &sigs[i];
                 let relation = relation(
@@ -327,6 +329,33 @@ impl Matcher {
     }
 }
 
+/// The store's history as origin asks for it, cached for the run.
+struct History<'a, 't> {
+    tx: &'a Transaction<'t>,
+    sites: &'a mut HashMap<String, (i64, i64)>,
+    reads: &'a mut HashMap<(i64, i64), Option<i64>>,
+}
+
+impl origin::Records for History<'_, '_> {
+    fn site_record(&mut self, site: &str) -> Result<(i64, i64)> {
+        if let Some(r) = self.sites.get(site) {
+            return Ok(*r);
+        }
+        let r = Store::site_record(self.tx, site)?;
+        self.sites.insert(site.to_string(), r);
+        Ok(r)
+    }
+
+    fn read_before(&mut self, feed: i64, t: i64) -> Result<Option<i64>> {
+        if let Some(r) = self.reads.get(&(feed, t)) {
+            return Ok(*r);
+        }
+        let r = Store::read_before(self.tx, feed, t)?;
+        self.reads.insert((feed, t), r);
+        Ok(r)
+    }
+}
+
 /// Pairwise matches within one cluster, keyed by member ids (for origin).
 fn matrix_for(c: &[usize], matrix: &HashMap<(usize, usize), Match>) -> Vec<(usize, usize, f64)> {
     let mut out = Vec::new();
@@ -354,10 +383,7 @@ fn relation(s: &Sig, original: Option<&Sig>) -> Relation {
         Relation::Original
     } else if o.lang != s.lang {
         Relation::Translation
-    } else if o.fp.text_hash == s.fp.text_hash
-        || crate::fingerprint::simhash::distance(o.fp.simhash, s.fp.simhash)
-            <= crate::fingerprint::simhash::NEAR
-    {
+    } else if o.fp.dup_hash == s.fp.dup_hash {
         Relation::Duplicate
     } else {
         Relation::Syndicated

@@ -55,12 +55,18 @@ pub fn file(store: &mut Store, path: &Path) -> crate::Result<pipeline::Report> {
     let what = path.display().to_string();
     let (parsed, articles) = pipeline::articles(&bytes, &what, &feed_url)?;
     let (feed_id, _) = store.add_feed(&feed_url, parsed.title.as_deref(), now())?;
+    // Recorded like a fetch: a later ingest of the same file is a later read of the feed.
+    let read = crate::store::feeds::FetchRecord {
+        title: parsed.title.clone(),
+        bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        ..crate::store::feeds::FetchRecord::default()
+    };
     pipeline::store_document(
         store,
         feed_id,
         &feed_url,
         &articles,
-        None,
+        Some(&read),
         now().timestamp(),
     )
 }

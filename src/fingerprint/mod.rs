@@ -24,8 +24,11 @@ pub const SHINGLE_WORDS: usize = 3;
 /// Everything matching needs to know about one article's text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fingerprint {
-    /// Hash of the normalised words: equal for identical texts.
+    /// Hash of the normalised words of the content: equal for identical texts.
     pub text_hash: u64,
+    /// Hash of the words with only site lines removed (set by the caller; equals
+    /// `text_hash` when nothing generic was removed).
+    pub dup_hash: u64,
     /// SimHash over word shingles.
     pub simhash: u64,
     /// MinHash signature.
@@ -62,6 +65,7 @@ pub fn compute(title: &str, paragraphs: &[&str], lang: &str) -> Fingerprint {
     numbers.dedup();
     Fingerprint {
         text_hash,
+        dup_hash: text_hash,
         simhash: simhash::compute(&shingle_hashes),
         minhash: minhash::signature(&shingle_hashes),
         shingles: u32::try_from(shingle_hashes.len()).unwrap_or(u32::MAX),
@@ -70,6 +74,13 @@ pub fn compute(title: &str, paragraphs: &[&str], lang: &str) -> Fingerprint {
         paragraphs: u32::try_from(paragraphs.len()).unwrap_or(u32::MAX),
         chars: u32::try_from(body.chars().count()).unwrap_or(u32::MAX),
     }
+}
+
+/// Hash of the words of `paragraphs` (the exact-text key).
+#[must_use]
+pub fn words_hash(paragraphs: &[&str]) -> u64 {
+    let words = text::words(&paragraphs.join("\n"));
+    XxHash3_64::oneshot_with_seed(SHINGLE_SEED, words.join(" ").as_bytes())
 }
 
 /// Distinct hashed 3-shingles of `words` (fewer words: one shingle of all of them).

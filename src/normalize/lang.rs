@@ -14,6 +14,10 @@ pub fn detect(text: &str, hint: Option<&str>) -> String {
     });
     // Bound the work: a few hundred characters tell (whatlang's trigram model saturates).
     let sample: String = text.chars().take(700).collect();
+    // whatlang has no Icelandic; þ and ð are its signature (Faroese has ð but no þ).
+    if is_icelandic(&sample) {
+        return "is".into();
+    }
     let Some(info) = whatlang::detect(&sample) else {
         return hint.unwrap_or_else(|| "und".into());
     };
@@ -39,6 +43,21 @@ pub fn detect(text: &str, hint: Option<&str>) -> String {
         Some(h) if same_script(&h, code) => h,
         _ => code.into(),
     }
+}
+
+fn is_icelandic(s: &str) -> bool {
+    let (mut thorn, mut eth, mut letters) = (0usize, 0usize, 0usize);
+    for c in s.chars() {
+        match c {
+            'þ' | 'Þ' => thorn += 1,
+            'ð' | 'Ð' => eth += 1,
+            _ => {}
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    thorn >= 1 && thorn + eth >= 3 && (thorn + eth) * 150 >= letters
 }
 
 fn has_kana(s: &str) -> bool {

@@ -147,8 +147,17 @@ pub fn build(raw: Raw<'_>) -> Article {
     }
 }
 
+/// Longest title read, in bytes of the feed's (marked-up) title; the rest is dropped. A
+/// title is a line: a hostile feed's 50 MB title would otherwise cost as much to
+/// fingerprint as fifty article bodies and be stored and printed whole.
+pub const MAX_TITLE_BYTES: usize = 4096;
+
 /// Titles sometimes carry markup or entities; keep the text.
 fn title_text(s: &str) -> String {
-    let e = html::extract(s);
+    let mut end = s.len().min(MAX_TITLE_BYTES);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let e = html::extract(&s[..end]);
     e.paragraphs.join(" ")
 }

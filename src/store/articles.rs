@@ -75,7 +75,7 @@ fn json_list(s: &str) -> Vec<String> {
 }
 
 const SIG_COLUMNS: &str = "a.id, a.ukey, a.feed_id, f.url AS feed_url, f.title AS feed_title, a.site, a.url, a.canonical_url, a.title, a.lang,
-    a.published, a.first_seen, a.links, a.credits, a.source_url, a.text_hash, a.simhash, a.minhash,
+    a.published, a.first_seen, a.links, a.credits, a.source_url, a.text_hash, a.dup_hash, a.simhash, a.minhash,
     a.shingles, a.anchors, a.numbers, a.paragraphs, a.chars";
 
 impl Sig {
@@ -99,6 +99,7 @@ impl Sig {
             source_url: r.get("source_url")?,
             fp: Fingerprint {
                 text_hash: r.get::<_, i64>("text_hash")?.cast_unsigned(),
+                dup_hash: r.get::<_, i64>("dup_hash")?.cast_unsigned(),
                 simhash: r.get::<_, i64>("simhash")?.cast_unsigned(),
                 minhash: unblob(&minhash),
                 shingles: r.get("shingles")?,
@@ -141,9 +142,9 @@ impl Store {
         let n = tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO articles (feed_id, identity, ukey, url, canonical_url, site, title, body,
-                   links, credits, images, source_url, lang, published, first_seen, text_hash, simhash,
+                   links, credits, images, source_url, lang, published, first_seen, text_hash, dup_hash, simhash,
                    minhash, shingles, anchors, numbers, paragraphs, chars)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             )?
             .execute(params![
                 new.feed_id.0,
@@ -162,6 +163,7 @@ impl Store {
                 a.published.map(|t| t.timestamp()),
                 new.first_seen,
                 new.fp.text_hash.cast_signed(),
+                new.fp.dup_hash.cast_signed(),
                 new.fp.simhash.cast_signed(),
                 blob(&new.fp.minhash),
                 new.fp.shingles,
@@ -179,7 +181,7 @@ impl Store {
     /// SQLite failures.
     pub fn update_fingerprint(tx: &Transaction<'_>, id: ArticleId, fp: &Fingerprint) -> Result<()> {
         tx.prepare_cached(
-            "UPDATE articles SET text_hash = ?2, simhash = ?3, minhash = ?4, shingles = ?5, anchors = ?6,
+            "UPDATE articles SET text_hash = ?2, dup_hash = ?10, simhash = ?3, minhash = ?4, shingles = ?5, anchors = ?6,
                numbers = ?7, paragraphs = ?8, chars = ?9 WHERE id = ?1",
         )?
         .execute(params![
@@ -192,6 +194,7 @@ impl Store {
             fp.numbers.join(" "),
             fp.paragraphs,
             fp.chars,
+            fp.dup_hash.cast_signed(),
         ])?;
         Ok(())
     }

@@ -254,4 +254,16 @@ impl Store {
         gaps.sort_unstable();
         Ok(Some(gaps[gaps.len() / 2]))
     }
+
+    /// The last successful read of a feed before `t` (unix seconds).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn read_before(conn: &rusqlite::Connection, feed: i64, t: i64) -> Result<Option<i64>> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT MAX(at) FROM fetches WHERE feed_id = ?1 AND at < ?2 AND error IS NULL",
+            )?
+            .query_row(params![feed, t], |r| r.get(0))?)
+    }
 }

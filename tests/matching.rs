@@ -1,0 +1,279 @@
+//! Matching on real text (../shared/data/wmt-dev): reposts with the edits aggregators make
+//! join their original; different articles sharing a site's boilerplate, and articles
+//! that differ only in their numbers, stay apart; translations join across scripts; the
+//! order articles arrive in does not change the stories.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod stories;
+use stories::{Item, World, cluster, dev, original_in};
+
+const T0: i64 = 1_700_000_000;
+
+fn base(url: &str, nth: usize) -> Item {
+    Item::from_doc(url, original_in("en", nth))
+}
+
+#[test]
+fn reposts_with_each_edit_join_their_original() {
+    let orig = base("https://outlet.example/a", 0);
+    let n = orig.paragraphs.len();
+    assert!(n >= 7, "{n} paragraphs");
+    let mut edits: Vec<(&str, Item)> = Vec::new();
+    let mut trimmed = orig.clone();
+    trimmed.paragraphs.truncate(3);
+    edits.push(("trimmed", trimmed));
+    let mut retitled = orig.clone();
+    retitled.title = "You will not believe what happened next".into();
+    edits.push(("retitled", retitled));
+    let mut read_more = orig.clone();
+    read_more
+        .paragraphs
+        .insert(2, "Read more: the ten best phones of the year".into());
+    edits.push(("read-more", read_more));
+    let mut dropped = orig.clone();
+    dropped.paragraphs.remove(1);
+    edits.push(("sentence-dropped", dropped));
+    let mut swapped = orig.clone();
+    swapped.paragraphs.swap(1, 2);
+    swapped.paragraphs.swap(3, 4);
+    edits.push(("swapped", swapped));
+    let mut boiler = orig.clone();
+    boiler
+        .paragraphs
+        .push("Share this story with your friends and follow us for more.".into());
+    boiler
+        .paragraphs
+        .insert(0, "Breaking news from our partners".into());
+    edits.push(("boilerplate", boiler));
+    let mut w = World::new();
+    w.read("outlet.example", &[orig.clone()], T0);
+    for (i, (name, mut item)) in edits.into_iter().enumerate() {
+        item.url = format!("https://agg{i}.example/{name}");
+        w.read(
+            &format!("agg{i}.example"),
+            &[item.clone()],
+            T0 + 600 * (i as i64 + 1),
+        );
+        assert_eq!(
+            w.story_of(&item.url),
+            w.story_of(&orig.url),
+            "{name} did not join"
+        );
+        // The same body under another title is the same text.
+        let want = if name == "retitled" {
+            "duplicate"
+        } else {
+            "syndicated"
+        };
+        assert_eq!(w.relation(&item.url), want, "{name}");
+    }
+    // An exact copy is a duplicate.
+    let mut dup = orig.clone();
+    dup.url = "https://mirror.example/a".into();
+    w.read("mirror.example", &[dup.clone()], T0 + 9000);
+    assert_eq!(w.story_of(&dup.url), w.story_of(&orig.url));
+    assert_eq!(w.relation(&dup.url), "duplicate");
+    assert_eq!(w.original_of(&dup.url).as_deref(), Some(orig.url.as_str()));
+}
+
+#[test]
+fn different_articles_sharing_a_sites_boilerplate_stay_apart() {
+    let boiler = [
+        "Subscribe to the Daily Widget newsletter for the day's top stories.",
+        "Daily Widget is an independent newsroom covering technology and business.",
+        "Copyright 2023 Daily Widget Media Group. All rights reserved.",
+    ];
+    let mut items = Vec::new();
+    for k in 0..6 {
+        let mut it = base(&format!("https://widget.example/{k}"), k + 1);
+        // Short articles make the shared lines a large part of each text.
+        it.paragraphs.truncate(3);
+        it.paragraphs
+            .extend(boiler.iter().map(|s| (*s).to_string()));
+        items.push(it);
+    }
+    let mut w = World::new();
+    w.read("widget.example", &items, T0);
+    let stories: std::collections::BTreeSet<i64> =
+        items.iter().map(|i| w.story_of(&i.url)).collect();
+    assert_eq!(
+        stories.len(),
+        items.len(),
+        "articles were glued by boilerplate"
+    );
+}
+
+/// Replaces every number with another one.
+fn renumber(s: &str, salt: u32) -> String {
+    let mut out = String::new();
+    let mut in_num = false;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            if !in_num {
+                out.push_str(&format!("{}", 37 + salt * 11));
+            }
+            in_num = true;
+        } else {
+            in_num = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn articles_that_differ_only_in_their_numbers_stay_apart() {
+    // A template post: same words, other numbers (prices, scores, earnings).
+    let d = dev()
+        .iter()
+        .find(|d| {
+            d.is_original
+                && d.lang == "en"
+                && d.text.chars().filter(char::is_ascii_digit).count() > 30
+                && stories::sentences(&d.text).len() >= 10
+        })
+        .unwrap();
+    let a = Item::from_doc("https://prices.example/monday", d);
+    let mut b = a.clone();
+    b.url = "https://prices.example/tuesday".into();
+    b.paragraphs = b.paragraphs.iter().map(|p| renumber(p, 1)).collect();
+    b.title = renumber(&b.title, 1);
+    let mut w = World::new();
+    w.read("prices.example", &[a.clone()], T0);
+    w.read("prices-mirror.example", &[b.clone()], T0 + 3600);
+    assert_ne!(w.story_of(&a.url), w.story_of(&b.url));
+}
+
+#[test]
+fn translations_join_across_scripts_and_name_the_source() {
+    // A gold story with its source in Chinese, Japanese or Russian and versions elsewhere;
+    // news with figures in it (three or more numbers), as most tech news has.
+    for lang in ["zh", "ja", "ru"] {
+        let src = dev()
+            .iter()
+            .find(|d| {
+                d.is_original
+                    && d.lang == lang
+                    && firsthand::fingerprint::numbers::extract(&d.text, lang)
+                        .iter()
+                        .filter(|n| !n.small)
+                        .count()
+                        >= 3
+            })
+            .unwrap();
+        let docs = cluster(&src.cluster);
+        let mut w = World::new();
+        let mut urls = Vec::new();
+        for (k, d) in docs.iter().enumerate() {
+            let site = format!("site{k}-{}.example", d.lang);
+            let mut it = Item::from_doc(&format!("https://{site}/{k}"), d);
+            it.published = Some(
+                T0 + if d.is_original {
+                    0
+                } else {
+                    1800 * (k as i64 + 1)
+                },
+            );
+            w.read(&site, &[it.clone()], T0 + 7200 * (k as i64 + 1));
+            urls.push((it.url, d.is_original, d.lang.clone()));
+        }
+        let first = w.story_of(&urls[0].0);
+        for (u, is_orig, l) in &urls {
+            assert_eq!(
+                w.story_of(u),
+                first,
+                "{lang} story: {l} version did not join"
+            );
+            let rel = w.relation(u);
+            if *is_orig {
+                assert_eq!(rel, "original");
+            } else if l != lang {
+                assert_eq!(rel, "translation");
+            }
+        }
+        let orig_url = &urls.iter().find(|u| u.1).unwrap().0;
+        assert_eq!(
+            w.original_of(&urls[1].0).as_deref(),
+            Some(orig_url.as_str()),
+            "{lang}"
+        );
+    }
+}
+
+#[test]
+fn unrelated_stories_in_different_languages_stay_apart() {
+    let a = original_in("de", 0);
+    let b = dev()
+        .iter()
+        .find(|d| d.is_original && d.lang == "ja")
+        .unwrap();
+    let mut w = World::new();
+    let ia = Item::from_doc("https://de.example/a", a);
+    let ib = Item::from_doc("https://ja.example/b", b);
+    w.read("de.example", &[ia.clone()], T0);
+    w.read("ja.example", &[ib.clone()], T0 + 60);
+    assert_ne!(w.story_of(&ia.url), w.story_of(&ib.url));
+}
+
+/// The partition of all articles into stories, as sets of URLs.
+fn partition(
+    w: &World,
+    urls: &[String],
+) -> std::collections::BTreeSet<std::collections::BTreeSet<String>> {
+    let mut by: std::collections::BTreeMap<i64, std::collections::BTreeSet<String>> =
+        Default::default();
+    for u in urls {
+        by.entry(w.story_of(u)).or_default().insert(u.clone());
+    }
+    by.into_values().collect()
+}
+
+#[test]
+fn arrival_order_does_not_change_the_stories() {
+    // Three gold stories, all versions, each on its own site; read in two orders.
+    let ids: Vec<String> = dev()
+        .iter()
+        .filter(|d| d.is_original)
+        .skip(40)
+        .take(3)
+        .map(|d| d.cluster.clone())
+        .collect();
+    let docs: Vec<_> = ids.iter().flat_map(|c| cluster(c)).collect();
+    let items: Vec<(String, Item)> = docs
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let site = format!("s{k}.example");
+            let mut it = Item::from_doc(&format!("https://{site}/x"), d);
+            it.published = Some(T0 + 60 * k as i64);
+            (site, it)
+        })
+        .collect();
+    let urls: Vec<String> = items.iter().map(|(_, i)| i.url.clone()).collect();
+    let run = |order: Vec<usize>| {
+        let mut w = World::new();
+        // One pass: every document stored, then placed together.
+        for &k in &order {
+            let (site, it) = &items[k];
+            let url = format!("https://{site}/feed.xml");
+            let xml = stories::rss(site, std::slice::from_ref(it));
+            let (_, arts) = firsthand::pipeline::articles(xml.as_bytes(), site, &url).unwrap();
+            let (id, _) = w
+                .store
+                .add_feed(&url, None, firsthand::store::time(T0))
+                .unwrap();
+            firsthand::pipeline::store_document(&mut w.store, id, &url, &arts, None, T0).unwrap();
+        }
+        let mut m = firsthand::cluster::Matcher::new(firsthand::cluster::Config::default());
+        firsthand::pipeline::place_pending(&mut w.store, &mut m, T0, &mut |_| {}).unwrap();
+        partition(&w, &urls)
+    };
+    let forward: Vec<usize> = (0..items.len()).collect();
+    let backward: Vec<usize> = (0..items.len()).rev().collect();
+    let mut shuffled = forward.clone();
+    shuffled.sort_by_key(|k| (k * 7919) % 13);
+    let p1 = run(forward);
+    assert_eq!(p1, run(backward));
+    assert_eq!(p1, run(shuffled));
+    assert_eq!(p1.len(), 3, "{p1:?}");
+}

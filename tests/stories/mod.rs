@@ -1,0 +1,219 @@
+//! Helpers for the matching and origin tests: real dev-data text, written as real RSS
+//! files, ingested through the normal pipeline into a temporary SQLite file, with the
+//! clock passed in.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use firsthand::cluster::{Config, Matcher};
+use firsthand::eval::Doc;
+use firsthand::output::export::xml_escape;
+use firsthand::store::Store;
+use firsthand::store::feeds::FetchRecord;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The dev set, loaded once.
+pub fn dev() -> &'static [Doc] {
+    static DEV: OnceLock<Vec<Doc>> = OnceLock::new();
+    DEV.get_or_init(|| {
+        let p =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/wmt-dev/dev-small.jsonl");
+        firsthand::eval::load(&p).expect("../shared/data/wmt-dev/dev-small.jsonl")
+    })
+}
+
+/// The documents of one gold story.
+pub fn cluster(id: &str) -> Vec<&'static Doc> {
+    dev().iter().filter(|d| d.cluster == id).collect()
+}
+
+/// The source article of the first gold story whose original is in `lang` and long enough.
+pub fn original_in(lang: &str, nth: usize) -> &'static Doc {
+    dev()
+        .iter()
+        .filter(|d| d.is_original && d.lang == lang && sentences(&d.text).len() >= 16)
+        .nth(nth)
+        .expect("dev data has such an original")
+}
+
+/// One feed item.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Link.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Paragraphs (plain text; escaped into HTML `<p>`s).
+    pub paragraphs: Vec<String>,
+    /// Extra raw HTML appended (credit lines with links).
+    pub html_tail: String,
+    /// pubDate, unix seconds.
+    pub published: Option<i64>,
+}
+
+impl Item {
+    /// An item from a document: with several lines, the first is the title and the rest
+    /// paragraphs; a one-line text (most of the dev set) is cut into two-sentence
+    /// paragraphs, titled by its first sentence.
+    pub fn from_doc(url: &str, d: &Doc) -> Self {
+        let lines: Vec<String> = d
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+        if lines.len() > 1 {
+            return Self {
+                url: url.into(),
+                title: lines[0].clone(),
+                paragraphs: lines[1..].to_vec(),
+                html_tail: String::new(),
+                published: None,
+            };
+        }
+        let sentences = sentences(lines.first().map_or("", String::as_str));
+        let title: String = sentences
+            .first()
+            .map_or(String::new(), |s| s.chars().take(90).collect());
+        let paragraphs = sentences.chunks(2).map(|c| c.join(" ")).collect();
+        Self {
+            url: url.into(),
+            title,
+            paragraphs,
+            html_tail: String::new(),
+            published: None,
+        }
+    }
+}
+
+/// Sentences of a text (ends at . ! ? and their CJK forms).
+pub fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        cur.push(c);
+        let end = matches!(c, '。' | '！' | '？')
+            || matches!(c, '.' | '!' | '?') && chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        if end && cur.trim().chars().count() > 20 {
+            out.push(cur.trim().to_string());
+            cur.clear();
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// An RSS 2.0 document.
+pub fn rss(site: &str, items: &[Item]) -> String {
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{site}</title><link>https://{site}/</link>\n"
+    );
+    for it in items {
+        let mut html = String::new();
+        for p in &it.paragraphs {
+            html.push_str(&format!("<p>{}</p>", xml_escape(p)));
+        }
+        html.push_str(&it.html_tail);
+        x.push_str(&format!(
+            "<item><title>{}</title><link>{}</link><guid>{}</guid>",
+            xml_escape(&it.title),
+            xml_escape(&it.url),
+            xml_escape(&it.url)
+        ));
+        if let Some(p) = it.published {
+            x.push_str(&format!(
+                "<pubDate>{}</pubDate>",
+                chrono::DateTime::from_timestamp(p, 0).unwrap().to_rfc2822()
+            ));
+        }
+        x.push_str(&format!(
+            "<description>{}</description></item>\n",
+            xml_escape(&html)
+        ));
+    }
+    x.push_str("</channel></rss>\n");
+    x
+}
+
+/// A temporary database that feeds are read into at chosen times.
+pub struct World {
+    /// The store.
+    pub store: Store,
+    dir: tempfile::TempDir,
+    feeds: BTreeMap<String, firsthand::model::FeedId>,
+}
+
+impl World {
+    /// An empty world.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        Self {
+            store,
+            dir,
+            feeds: BTreeMap::new(),
+        }
+    }
+
+    /// Reads a site's feed document at time `now` (stored like a fetch) and places the new
+    /// articles.
+    pub fn read(&mut self, site: &str, items: &[Item], now: i64) {
+        let url = format!("https://{site}/feed.xml");
+        let xml = rss(site, items);
+        let file = self.dir.path().join(format!("{site}.xml"));
+        std::fs::write(&file, &xml).unwrap();
+        let (parsed, articles) =
+            firsthand::pipeline::articles(xml.as_bytes(), &file.display().to_string(), &url)
+                .unwrap();
+        let id = match self.feeds.get(site) {
+            Some(id) => *id,
+            None => {
+                let (id, _) = self
+                    .store
+                    .add_feed(&url, parsed.title.as_deref(), firsthand::store::time(now))
+                    .unwrap();
+                self.feeds.insert(site.into(), id);
+                id
+            }
+        };
+        let rec = FetchRecord {
+            status: Some(200),
+            ..FetchRecord::default()
+        };
+        firsthand::pipeline::store_document(&mut self.store, id, &url, &articles, Some(&rec), now)
+            .unwrap();
+        let mut m = Matcher::new(Config::default());
+        firsthand::pipeline::place_pending(&mut self.store, &mut m, now, &mut |_| {}).unwrap();
+    }
+
+    /// Story id of an article URL.
+    pub fn story_of(&self, url: &str) -> i64 {
+        let a = self.store.article_by_url(url).unwrap();
+        let v = firsthand::commands::read::origin_json(&self.store, url).unwrap();
+        let _ = a;
+        v["story"].as_i64().unwrap()
+    }
+
+    /// `origin URL --json` for an article.
+    pub fn origin(&self, url: &str) -> serde_json::Value {
+        firsthand::commands::read::origin_json(&self.store, url).unwrap()
+    }
+
+    /// The original's URL of the story holding `url`.
+    pub fn original_of(&self, url: &str) -> Option<String> {
+        self.origin(url)["original"]["url"]
+            .as_str()
+            .map(str::to_string)
+    }
+
+    /// A member's relation.
+    pub fn relation(&self, url: &str) -> String {
+        self.origin(url)["relation"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
