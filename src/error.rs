@@ -20,6 +20,12 @@ pub enum Error {
         /// Highest version this build knows.
         supported: i64,
     },
+    /// The database can be read but not written (file or directory permissions).
+    #[error("database {path} is read-only: firsthand needs to write it and create files beside it")]
+    DbReadOnly {
+        /// Database file.
+        path: String,
+    },
     /// The database file cannot be opened or created.
     #[error("cannot open database {path}: {source}")]
     DbOpen {

@@ -171,8 +171,15 @@ fn without_declarations(text: &str) -> String {
     out
 }
 
+/// The parser's message on one line, without control characters: it may quote the
+/// document, and it is printed to terminals.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
 }
 
 type Extras = (Option<String>, Option<String>);

@@ -209,17 +209,30 @@ pub fn store_prepared(
     fetch: Option<&FetchRecord>,
     now: i64,
 ) -> Result<Report> {
-    store.write(|tx| {
-        let new = store_articles(tx, feed_id, feed_url, items, now)?;
-        if let Some(rec) = fetch {
-            let mut rec = rec.clone();
-            rec.new_articles = i64::try_from(new).unwrap_or(i64::MAX);
-            Store::record_fetch(tx, feed_id, &rec, crate::store::time(now))?;
-        }
-        Ok(Report {
-            entries: items.len(),
-            new,
-        })
+    store.write(|tx| store_prepared_in(tx, feed_id, feed_url, items, fetch, now))
+}
+
+/// [`store_prepared`] inside a transaction.
+///
+/// # Errors
+/// SQLite failures.
+pub fn store_prepared_in(
+    tx: &Transaction<'_>,
+    feed_id: FeedId,
+    feed_url: &str,
+    items: &[Prepared],
+    fetch: Option<&FetchRecord>,
+    now: i64,
+) -> Result<Report> {
+    let new = store_articles(tx, feed_id, feed_url, items, now)?;
+    if let Some(rec) = fetch {
+        let mut rec = rec.clone();
+        rec.new_articles = i64::try_from(new).unwrap_or(i64::MAX);
+        Store::record_fetch(tx, feed_id, &rec, crate::store::time(now))?;
+    }
+    Ok(Report {
+        entries: items.len(),
+        new,
     })
 }
 
@@ -304,7 +317,7 @@ pub fn store_articles(
 }
 
 /// Articles placed per transaction.
-pub const PLACE_BATCH: usize = 256;
+pub const PLACE_BATCH: usize = 1024;
 
 /// Places every stored article not yet in a story, in (publication time, key) order, in
 /// short transactions. Returns how many were placed.

@@ -365,6 +365,11 @@ fn html_body(st: &Site, it: &Item) -> String {
     h
 }
 
+/// The language of a site: its name is kind-language-number.
+fn site_lang(name: &str) -> &str {
+    name.split('-').nth(1).unwrap_or("en")
+}
+
 fn render(st: &Site) -> FeedFile {
     let time = |it: &Item| it.published + Duration::seconds(st.clock);
     let path = format!(
@@ -379,8 +384,9 @@ fn render(st: &Site) -> FeedFile {
     let body = match st.format {
         Format::Rss => {
             let mut x = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{0}</title><link>https://{0}.example/</link><description>{0}</description>\n",
-                st.name
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{0}</title><link>https://{0}.example/</link><description>{0}</description><language>{1}</language>\n",
+                st.name,
+                site_lang(&st.name)
             );
             for it in &st.items {
                 x.push_str(&format!(
@@ -402,8 +408,9 @@ fn render(st: &Site) -> FeedFile {
         }
         Format::Atom => {
             let mut x = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>{0}</title><id>urn:{0}</id><link href=\"https://{0}.example/\"/><updated>2023-01-01T00:00:00Z</updated>\n",
-                st.name
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{1}\"><title>{0}</title><id>urn:{0}</id><link href=\"https://{0}.example/\"/><updated>2023-01-01T00:00:00Z</updated>\n",
+                st.name,
+                site_lang(&st.name)
             );
             for it in &st.items {
                 x.push_str(&format!(
@@ -439,7 +446,7 @@ fn render(st: &Site) -> FeedFile {
                     v
                 })
                 .collect();
-            serde_json::to_string(&serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "title": st.name, "home_page_url": format!("https://{}.example/", st.name), "items": items})).unwrap_or_default()
+            serde_json::to_string(&serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "title": st.name, "home_page_url": format!("https://{}.example/", st.name), "language": site_lang(&st.name), "items": items})).unwrap_or_default()
         }
     };
     FeedFile {

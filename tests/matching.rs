@@ -46,12 +46,12 @@ fn reposts_with_each_edit_join_their_original() {
         .insert(0, "Breaking news from our partners".into());
     edits.push(("boilerplate", boiler));
     let mut w = World::new();
-    w.read("outlet.example", &[orig.clone()], T0);
+    w.read("outlet.example", std::slice::from_ref(&orig), T0);
     for (i, (name, mut item)) in edits.into_iter().enumerate() {
         item.url = format!("https://agg{i}.example/{name}");
         w.read(
             &format!("agg{i}.example"),
-            &[item.clone()],
+            std::slice::from_ref(&item),
             T0 + 600 * (i as i64 + 1),
         );
         assert_eq!(
@@ -70,7 +70,7 @@ fn reposts_with_each_edit_join_their_original() {
     // An exact copy is a duplicate.
     let mut dup = orig.clone();
     dup.url = "https://mirror.example/a".into();
-    w.read("mirror.example", &[dup.clone()], T0 + 9000);
+    w.read("mirror.example", std::slice::from_ref(&dup), T0 + 9000);
     assert_eq!(w.story_of(&dup.url), w.story_of(&orig.url));
     assert_eq!(w.relation(&dup.url), "duplicate");
     assert_eq!(w.original_of(&dup.url).as_deref(), Some(orig.url.as_str()));
@@ -139,8 +139,8 @@ fn articles_that_differ_only_in_their_numbers_stay_apart() {
     b.paragraphs = b.paragraphs.iter().map(|p| renumber(p, 1)).collect();
     b.title = renumber(&b.title, 1);
     let mut w = World::new();
-    w.read("prices.example", &[a.clone()], T0);
-    w.read("prices-mirror.example", &[b.clone()], T0 + 3600);
+    w.read("prices.example", std::slice::from_ref(&a), T0);
+    w.read("prices-mirror.example", std::slice::from_ref(&b), T0 + 3600);
     assert_ne!(w.story_of(&a.url), w.story_of(&b.url));
 }
 
@@ -174,7 +174,7 @@ fn translations_join_across_scripts_and_name_the_source() {
                     1800 * (k as i64 + 1)
                 },
             );
-            w.read(&site, &[it.clone()], T0 + 7200 * (k as i64 + 1));
+            w.read(&site, std::slice::from_ref(&it), T0 + 7200 * (k as i64 + 1));
             urls.push((it.url, d.is_original, d.lang.clone()));
         }
         let first = w.story_of(&urls[0].0);
@@ -210,8 +210,8 @@ fn unrelated_stories_in_different_languages_stay_apart() {
     let mut w = World::new();
     let ia = Item::from_doc("https://de.example/a", a);
     let ib = Item::from_doc("https://ja.example/b", b);
-    w.read("de.example", &[ia.clone()], T0);
-    w.read("ja.example", &[ib.clone()], T0 + 60);
+    w.read("de.example", std::slice::from_ref(&ia), T0);
+    w.read("ja.example", std::slice::from_ref(&ib), T0 + 60);
     assert_ne!(w.story_of(&ia.url), w.story_of(&ib.url));
 }
 

@@ -26,7 +26,7 @@ fn credit_lines_in_several_languages_beat_the_clock() {
         ("Источник:", "ru"),
     ];
     let mut w = World::new();
-    w.read("outlet.example", &[orig.clone()], T0 + 6 * HOUR);
+    w.read("outlet.example", std::slice::from_ref(&orig), T0 + 6 * HOUR);
     let mut copies = Vec::new();
     for (k, (word, _)) in credits.iter().enumerate() {
         let mut c = orig.clone();
@@ -36,7 +36,7 @@ fn credit_lines_in_several_languages_beat_the_clock() {
         c.html_tail = format!("<p>{word} <a href=\"https://outlet.example/story\">Outlet</a></p>");
         w.read(
             &format!("copy{k}.example"),
-            &[c.clone()],
+            std::slice::from_ref(&c),
             T0 + 6 * HOUR + 60,
         );
         copies.push(c);
@@ -46,7 +46,7 @@ fn credit_lines_in_several_languages_beat_the_clock() {
     it.url = "https://italian.example/storia".into();
     it.published = Some(T0);
     it.html_tail = "<p>Outlet | <a href=\"https://outlet.example/story\">Link originale</a> · Visualizza i commenti</p>".into();
-    w.read("italian.example", &[it.clone()], T0 + 7 * HOUR);
+    w.read("italian.example", std::slice::from_ref(&it), T0 + 7 * HOUR);
     copies.push(it);
     for c in &copies {
         let o = w.origin(&c.url);
@@ -73,8 +73,8 @@ fn a_copy_whose_clock_is_nine_hours_early_is_caught() {
         published: Some(T0 - 2 * HOUR),
         ..Item::from_doc("https://fastcopy.example/older", other)
     };
-    w.read("fastcopy.example", &[older.clone()], T0 - HOUR);
-    w.read("outlet.example", &[orig.clone()], T0);
+    w.read("fastcopy.example", std::slice::from_ref(&older), T0 - HOUR);
+    w.read("outlet.example", std::slice::from_ref(&orig), T0);
     // Half an hour later the copy appears, claiming a time nine hours early.
     let mut copy = orig.clone();
     copy.url = "https://fastcopy.example/news".into();
@@ -121,7 +121,7 @@ fn nobody_credits_anyone_and_nobody_gives_a_date() {
     for (k, d) in docs.iter().enumerate() {
         let site = format!("s{k}.example");
         let it = Item::from_doc(&format!("https://{site}/x"), d);
-        w.read(&site, &[it.clone()], T0);
+        w.read(&site, std::slice::from_ref(&it), T0);
         urls.push((it.url, d.is_original));
     }
     let orig = &urls.iter().find(|u| u.1).unwrap().0;
@@ -158,8 +158,8 @@ fn with_dates_and_no_credit_the_earliest_wins_and_says_so() {
     b.paragraphs.pop();
     b.published = Some(T0 + 2 * HOUR);
     let mut w = World::new();
-    w.read("second.example", &[b.clone()], T0 + 3 * HOUR);
-    w.read("first.example", &[a.clone()], T0 + 3 * HOUR);
+    w.read("second.example", std::slice::from_ref(&b), T0 + 3 * HOUR);
+    w.read("first.example", std::slice::from_ref(&a), T0 + 3 * HOUR);
     let o = w.origin(&b.url);
     assert_eq!(o["original"]["url"].as_str(), Some(a.url.as_str()));
     assert!(
@@ -187,9 +187,9 @@ fn a_copy_crediting_a_copy_leads_to_the_original() {
     c.paragraphs.pop();
     c.html_tail = "<p>Source: <a href=\"https://middle.example/a\">Middle</a></p>".into();
     let mut w = World::new();
-    w.read("last.example", &[c.clone()], T0 + 4 * HOUR);
-    w.read("middle.example", &[b.clone()], T0 + 4 * HOUR);
-    w.read("origin.example", &[a.clone()], T0 + 4 * HOUR);
+    w.read("last.example", std::slice::from_ref(&c), T0 + 4 * HOUR);
+    w.read("middle.example", std::slice::from_ref(&b), T0 + 4 * HOUR);
+    w.read("origin.example", std::slice::from_ref(&a), T0 + 4 * HOUR);
     let o = w.origin(&c.url);
     assert_eq!(o["original"]["url"].as_str(), Some(a.url.as_str()), "{o}");
     let chain: Vec<&str> = o["chain"]
@@ -242,8 +242,8 @@ fn the_seeds_footer_and_promo_are_credit_and_boilerplate() {
         published: Some(T0 + HOUR),
     };
     let mut w = World::new();
-    w.read("it.example", &[orig.clone()], T0 + 2 * HOUR);
-    w.read("repost.example", &[copy.clone()], T0 + 2 * HOUR);
+    w.read("it.example", std::slice::from_ref(&orig), T0 + 2 * HOUR);
+    w.read("repost.example", std::slice::from_ref(&copy), T0 + 2 * HOUR);
     assert_eq!(w.story_of(&copy.url), w.story_of(&orig.url));
     // Dropping lines is an edit.
     assert_eq!(w.relation(&copy.url), "syndicated");

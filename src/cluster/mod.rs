@@ -12,6 +12,10 @@ use crate::store::{Store, articles::Sig};
 use rusqlite::Transaction;
 use score::{Match, Weights};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+
+/// Anchors of an article used to retrieve candidates (the rarest).
+pub const RETRIEVAL_ANCHORS: usize = 20;
 
 /// Settings of matching.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +43,9 @@ impl Default for Config {
 /// places articles: every article of the pass was indexed before placement began.
 pub struct Matcher {
     cfg: Config,
-    sigs: HashMap<ArticleId, Sig>,
+    sigs: HashMap<ArticleId, Rc<Sig>>,
+    /// Story of each article as this run knows it (read once, then kept up to date).
+    stories: HashMap<ArticleId, Option<StoryId>>,
     weights: Weights,
     sites: HashMap<String, (i64, i64)>,
     /// Pair decisions, keyed by (smaller id, larger id): fixed for the run.
@@ -57,6 +63,7 @@ impl Matcher {
         Self {
             cfg,
             sigs: HashMap::new(),
+            stories: HashMap::new(),
             weights: Weights {
                 stats: HashMap::new(),
                 docs: -1.0,
@@ -76,7 +83,7 @@ impl Matcher {
             .collect();
         if !missing.is_empty() {
             for s in Store::sigs(tx, &missing)? {
-                self.sigs.insert(s.id, s);
+                self.sigs.insert(s.id, Rc::new(s));
             }
         }
         if self.sigs.len() > 200_000 {
@@ -100,6 +107,17 @@ impl Matcher {
         }
         self.pairs.insert(key, m.clone());
         m
+    }
+
+    /// The story of an article, read once per run and then kept by this matcher (the only
+    /// writer of memberships during a run).
+    fn story_of(&mut self, tx: &Transaction<'_>, id: ArticleId) -> Result<Option<StoryId>> {
+        if let Some(s) = self.stories.get(&id) {
+            return Ok(*s);
+        }
+        let s = Store::story_of(tx, id)?;
+        self.stories.insert(id, s);
+        Ok(s)
     }
 
     /// Forgets a cached signature (its fingerprint changed).
@@ -141,7 +159,7 @@ impl Matcher {
     /// SQLite failures.
     pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
         self.load(tx, &[id])?;
-        let Some(me) = self.sigs.get(&id).cloned() else {
+        let Some(me) = self.sigs.get(&id).map(Rc::clone) else {
             return Ok(Vec::new());
         };
         // Candidates: exact, LSH/SimHash, and the articles sharing the most rare anchors.
@@ -154,14 +172,17 @@ impl Matcher {
         cands.extend(Store::lsh_candidates(tx, &me.fp)?);
         self.weigh(tx, &[&me])?;
         let w = &self.weights;
-        let stats: Vec<_> = me
-            .fp
-            .anchors
+        // Retrieve by the rarest anchors: copies share them, and common ones only add rows.
+        let mut rare: Vec<(f64, &String)> = me.fp.anchors.iter().map(|a| (w.idf(a), a)).collect();
+        rare.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(y.1)));
+        rare.truncate(RETRIEVAL_ANCHORS);
+        let anchors: Vec<String> = rare.iter().map(|r| r.1.clone()).collect();
+        let stats: Vec<_> = anchors
             .iter()
             .map(|a| w.stats.get(a).copied().unwrap_or_default())
             .collect();
-        let weights: Vec<f64> = me.fp.anchors.iter().map(|a| w.idf(a)).collect();
-        let by_anchor = Store::anchor_candidates(tx, &me.fp.anchors, &stats, &weights)?;
+        let weights: Vec<f64> = rare.iter().map(|r| r.0).collect();
+        let by_anchor = Store::anchor_candidates(tx, &anchors, &stats, &weights)?;
         let mut ranked: Vec<(ArticleId, f64)> =
             by_anchor.into_iter().filter(|(a, _)| *a != id).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -175,13 +196,13 @@ impl Matcher {
         let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
         self.load(tx, &cand_ids)?;
         let earliest = now - self.cfg.window_secs;
-        let cand_sigs: Vec<Sig> = cand_ids
+        let cand_sigs: Vec<Rc<Sig>> = cand_ids
             .iter()
             .filter_map(|c| self.sigs.get(c))
             .filter(|s| s.first_seen >= earliest)
-            .cloned()
+            .map(Rc::clone)
             .collect();
-        self.weigh(tx, &cand_sigs.iter().collect::<Vec<_>>())?;
+        self.weigh(tx, &cand_sigs.iter().map(AsRef::as_ref).collect::<Vec<_>>())?;
         let mut matched: Vec<ArticleId> = Vec::new();
         for c in &cand_sigs {
             if self.decide_pair(&me, c).is_some() {
@@ -191,11 +212,11 @@ impl Matcher {
         // The stories touched, and everything in them.
         let mut touched: BTreeSet<StoryId> = BTreeSet::new();
         for m in &matched {
-            if let Some(s) = Store::story_of(tx, *m)? {
+            if let Some(s) = self.story_of(tx, *m)? {
                 touched.insert(s);
             }
         }
-        if let Some(s) = Store::story_of(tx, id)? {
+        if let Some(s) = self.story_of(tx, id)? {
             touched.insert(s);
         }
         let mut group: BTreeSet<ArticleId> = BTreeSet::from([id]);
@@ -218,9 +239,9 @@ impl Matcher {
             group.sort_unstable();
         }
         self.load(tx, &group)?;
-        let sigs: Vec<Sig> = group
+        let sigs: Vec<Rc<Sig>> = group
             .iter()
-            .filter_map(|g| self.sigs.get(g).cloned())
+            .filter_map(|g| self.sigs.get(g).map(Rc::clone))
             .collect();
         self.regroup(tx, &sigs, &touched, now)
     }
@@ -229,11 +250,11 @@ impl Matcher {
     fn regroup(
         &mut self,
         tx: &Transaction<'_>,
-        sigs: &[Sig],
+        sigs: &[Rc<Sig>],
         touched: &BTreeSet<StoryId>,
         now: i64,
     ) -> Result<Vec<StoryId>> {
-        let refs: Vec<&Sig> = sigs.iter().collect();
+        let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
         self.weigh(tx, &refs)?;
         let n = sigs.len();
         let mut matrix: HashMap<(usize, usize), Match> = HashMap::new();
@@ -244,12 +265,12 @@ impl Matcher {
                 }
             }
         }
-        let clusters = cluster(sigs, &matrix);
+        let clusters = cluster(&refs, &matrix);
         // Map clusters to story ids: each old story goes to the cluster holding most of its
         // members; a cluster takes the lowest such id; the others merge into it.
         let mut old_story: HashMap<usize, StoryId> = HashMap::new();
         for (i, s) in sigs.iter().enumerate() {
-            if let Some(st) = Store::story_of(tx, s.id)? {
+            if let Some(st) = self.story_of(tx, s.id)? {
                 old_story.insert(i, st);
             }
         }
@@ -285,7 +306,7 @@ impl Matcher {
                 Store::merge_story(tx, *other, story, "an article matched both stories", now)?;
                 used.insert(*other);
             }
-            let members: Vec<&Sig> = c.iter().map(|&i| &sigs[i]).collect();
+            let members: Vec<&Sig> = c.iter().map(|&i| refs[i]).collect();
             let decision = origin::decide(
                 &members,
                 &matrix_for(c, &matrix),
@@ -301,14 +322,15 @@ impl Matcher {
                     s,
                     decision
                         .original
-                        .and_then(|o| sigs.iter().find(|x| x.id == o)),
+                        .and_then(|o| refs.iter().copied().find(|x| x.id == o)),
                 );
-                let reason = reason_json(i, c, sigs, &matrix);
+                let reason = reason_json(i, c, &refs, &matrix);
                 let row = (story, relation, reason);
                 if self.written.get(&s.id) != Some(&row) {
                     Store::set_member(tx, s.id, story, relation, &row.2)?;
                     self.written.insert(s.id, row);
                 }
+                self.stories.insert(s.id, Some(story));
             }
             Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
             changed.push(story);
@@ -394,7 +416,7 @@ fn relation(s: &Sig, original: Option<&Sig>) -> Relation {
 fn reason_json(
     i: usize,
     c: &[usize],
-    sigs: &[Sig],
+    sigs: &[&Sig],
     matrix: &HashMap<(usize, usize), Match>,
 ) -> String {
     let best = c
@@ -425,7 +447,7 @@ fn reason_json(
 /// Deterministic guarded agglomeration: edges strongest first (ties by article key);
 /// two groups join only when at least half of their cross pairs match.
 #[must_use]
-pub fn cluster(sigs: &[Sig], matrix: &HashMap<(usize, usize), Match>) -> Vec<Vec<usize>> {
+pub fn cluster(sigs: &[&Sig], matrix: &HashMap<(usize, usize), Match>) -> Vec<Vec<usize>> {
     let n = sigs.len();
     let mut edges: Vec<(usize, usize, f64)> =
         matrix.iter().map(|(&(i, j), m)| (i, j, m.score)).collect();

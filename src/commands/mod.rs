@@ -25,16 +25,21 @@ pub const FATAL: u8 = 2;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = crate::config::db_path(cli.db.clone());
     let open = || -> anyhow::Result<Store> { Ok(Store::open(&db)?) };
+    let open_writable = || -> anyhow::Result<Store> {
+        let store = Store::open(&db)?;
+        store.writable()?;
+        Ok(store)
+    };
     match cli.command {
         Command::Feeds(cmd) => feeds::run(&mut open()?, cmd),
-        Command::Poll(args) => poll::poll(&mut open()?, &args),
-        Command::Run(args) => poll::run_forever(&mut open()?, &args),
-        Command::Ingest { paths } => ingest::run(&mut open()?, &paths),
+        Command::Poll(args) => poll::poll(&mut open_writable()?, &args),
+        Command::Run(args) => poll::run_forever(&mut open_writable()?, &args),
+        Command::Ingest { paths } => ingest::run(&mut open_writable()?, &paths),
         Command::Stories(args) => read::stories(&open()?, &args),
         Command::Story { id, json } => read::story(&open()?, id, json),
         Command::Origin { url, json } => read::origin(&open()?, &url, json),
         Command::Export { format, since } => read::export(&open()?, format, since),
-        Command::Recluster { since } => recluster::run(&mut open()?, since),
+        Command::Recluster { since } => recluster::run(&mut open_writable()?, since),
         Command::Eval {
             dataset,
             json,

@@ -18,6 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Feed documents stored per transaction at most (what is ready, up to this many).
+const STORE_BATCH: usize = 16;
+
 /// What one pass did.
 #[derive(Debug, Default, Clone)]
 pub struct PassReport {
@@ -192,6 +195,7 @@ pub fn pass(
         pipeline::place_pending(store, &mut matcher, started.timestamp(), &mut |_| {})?;
         return Ok(report);
     }
+    let poll_row = store.start_poll(started)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -268,22 +272,38 @@ pub fn pass(
     let tty = std::io::stderr().is_terminal();
     let t_start = Instant::now();
     let mut done = 0;
-    while let Some(arrived) = rt.block_on(prx.recv()) {
+    while let Some(first) = rt.block_on(prx.recv()) {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        done += 1;
-        let Some(feed) = by_id.get(&arrived.req.feed_id) else {
-            continue;
-        };
-        let t0 = Instant::now();
-        match handle(store, cfg, feed, arrived, t0) {
-            Ok(Handled::New(n)) => report.new_articles += n,
-            Ok(Handled::NotModified) => report.not_modified += 1,
-            Ok(Handled::Failed(why)) => report.failed.push((feed.url.clone(), why)),
-            Err(e) => return Err(e.into()),
+        // Whatever else is ready goes into the same short transaction.
+        let mut batch = vec![first];
+        while batch.len() < STORE_BATCH {
+            match prx.try_recv() {
+                Ok(a) => batch.push(a),
+                Err(_) => break,
+            }
         }
-        report.feeds += 1;
+        let t0 = Instant::now();
+        let handled: Vec<(String, Handled)> = store.write(|tx| {
+            let mut out = Vec::with_capacity(batch.len());
+            for arrived in batch {
+                let Some(feed) = by_id.get(&arrived.req.feed_id) else {
+                    continue;
+                };
+                out.push((feed.url.clone(), handle(tx, cfg, feed, arrived, t0)?));
+            }
+            Ok(out)
+        })?;
+        for (url, h) in handled {
+            done += 1;
+            match h {
+                Handled::New(n) => report.new_articles += n,
+                Handled::NotModified => report.not_modified += 1,
+                Handled::Failed(why) => report.failed.push((url, why)),
+            }
+            report.feeds += 1;
+        }
         if tty {
             eprint!(
                 "\r[{done}/{total}] feeds, {} new articles, {} errors   ",
@@ -315,6 +335,13 @@ pub fn pass(
             eprintln!();
         }
     }
+    store.finish_poll(
+        poll_row,
+        now(),
+        report.feeds,
+        report.failed.len(),
+        report.new_articles,
+    )?;
     tracing::info!(
         placed = pending,
         secs = fetched_at.elapsed().as_secs_f64(),
@@ -347,7 +374,7 @@ struct Arrived {
 }
 
 fn handle(
-    store: &mut Store,
+    tx: &rusqlite::Transaction<'_>,
     cfg: &PollConfig,
     feed: &Feed,
     arrived: Arrived,
@@ -359,8 +386,7 @@ fn handle(
         .ttl_minutes
         .and_then(|m| u64::try_from(m).ok())
         .map(|m| Duration::from_secs(m * 60));
-    let interval = store
-        .publish_interval(feed.id)?
+    let interval = Store::publish_interval(tx, feed.id)?
         .and_then(|s| u64::try_from(s).ok())
         .map(Duration::from_secs);
     let elapsed = i64::try_from(t0.elapsed().as_millis()).unwrap_or(0);
@@ -379,7 +405,7 @@ fn handle(
                 duration_ms: elapsed,
                 ..FetchRecord::default()
             };
-            store.write(|tx| Store::record_fetch(tx, feed.id, &rec, now))?;
+            Store::record_fetch(tx, feed.id, &rec, now)?;
             return Ok(Handled::NotModified);
         }
         Ok(FetchOutcome::Failed {
@@ -389,7 +415,7 @@ fn handle(
             gone,
         }) => {
             fail(
-                store,
+                tx,
                 cfg,
                 feed,
                 &error,
@@ -437,8 +463,8 @@ fn handle(
                 bytes: i64::try_from(fetched.bytes).unwrap_or(i64::MAX),
                 ..FetchRecord::default()
             };
-            let r = pipeline::store_prepared(
-                store,
+            let r = pipeline::store_prepared_in(
+                tx,
                 feed.id,
                 &url,
                 &doc.items,
@@ -453,7 +479,7 @@ fn handle(
                 other => other.to_string(),
             };
             fail(
-                store,
+                tx,
                 cfg,
                 feed,
                 &why,
@@ -472,7 +498,7 @@ fn handle(
 
 #[allow(clippy::too_many_arguments)] // one record, spelled out where it is built
 fn fail(
-    store: &mut Store,
+    tx: &rusqlite::Transaction<'_>,
     cfg: &PollConfig,
     feed: &Feed,
     why: &str,
@@ -494,5 +520,5 @@ fn fail(
         new_url,
         ..FetchRecord::default()
     };
-    store.write(|tx| Store::record_fetch(tx, feed.id, &rec, now))
+    Store::record_fetch(tx, feed.id, &rec, now)
 }

@@ -172,8 +172,17 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
             .filter(|c| c.is_alphabetic())
             .all(char::is_uppercase);
     let foreign_latin = is_latin && !latin_text;
+    // Inside Chinese, Japanese or Russian text a Latin word is a brand or a name when it
+    // is capitalised (Twitter, iPhone), even at the start of a sentence there; a whole
+    // English sentence embedded in such a text (a site's boilerplate) gives only its
+    // capitalised words, like English text does.
+    let inner_upper = word.chars().skip(1).any(char::is_uppercase);
     let anchor = if foreign_latin {
         letters >= 2
+            && (upper && !at_sentence_start
+                || inner_upper
+                || all_caps
+                || upper && letters >= 3 && !is_common_english(word))
     } else {
         (upper && !at_sentence_start && letters >= 2) || all_caps
     };
@@ -182,6 +191,59 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
     }
     let sk = translit::skeleton(word);
     (sk.chars().count() >= 2).then(|| format!("w{sk}"))
+}
+
+/// Function words that start English sentences embedded in other scripts.
+fn is_common_english(word: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "with",
+        "by",
+        "of",
+        "to",
+        "it",
+        "its",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "our",
+        "your",
+        "their",
+        "read",
+        "follow",
+        "share",
+        "more",
+        "all",
+        "copyright",
+        "opinions",
+        "subscribe",
+        "click",
+        "see",
+        "also",
+        "related",
+        "source",
+        "via",
+        "photo",
+        "image",
+    ];
+    let lower = word.to_lowercase();
+    WORDS.contains(&lower.as_str())
 }
 
 /// `host/path` when the word at `start..end` begins a URL or a bare domain.

@@ -13,9 +13,10 @@ pub fn detect(text: &str, hint: Option<&str>) -> String {
         (two.len() == 2).then_some(two)
     });
     // Bound the work: a few hundred characters tell (whatlang's trigram model saturates).
-    let sample: String = text.chars().take(700).collect();
+    let sample: String = text.chars().take(400).collect();
     // whatlang has no Icelandic; þ and ð are its signature (Faroese has ð but no þ).
-    if is_icelandic(&sample) {
+    let long: String = text.chars().take(2000).collect();
+    if is_icelandic(&long) {
         return "is".into();
     }
     let Some(info) = whatlang::detect(&sample) else {

@@ -26,6 +26,13 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
+/// Only http(s) URLs become links: anything else (javascript:, data:) is dropped.
+#[must_use]
+pub fn linkable(url: &str) -> Option<&str> {
+    let lower = url.trim_start().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then_some(url)
+}
+
 fn summary_html(v: &StoryView) -> String {
     let mut s = String::new();
     let _ = write!(
@@ -35,7 +42,7 @@ fn summary_html(v: &StoryView) -> String {
         xml_escape(&languages_of(v).join(", "))
     );
     for m in &v.members {
-        let url = m.url.as_deref().unwrap_or("");
+        let url = m.url.as_deref().and_then(linkable).unwrap_or("");
         let _ = write!(
             s,
             "<li>{} [{}]: <a href=\"{}\">{}</a></li>",
@@ -55,7 +62,7 @@ fn summary_html(v: &StoryView) -> String {
 fn link_of(v: &StoryView) -> String {
     original_of(v)
         .or_else(|| v.members.first())
-        .and_then(|m| m.url.clone())
+        .and_then(|m| m.url.as_deref().and_then(linkable).map(str::to_string))
         .unwrap_or_default()
 }
 
@@ -128,7 +135,7 @@ pub fn json_feed(views: &[StoryView]) -> String {
                     "languages": languages_of(v),
                     "copies": v.members.len(),
                     "original_evidence": v.evidence,
-                    "members": v.members.iter().map(|m| serde_json::json!({"url": m.url, "lang": m.lang, "relation": m.relation})).collect::<Vec<_>>(),
+                    "members": v.members.iter().map(|m| serde_json::json!({"url": m.url.as_deref().and_then(linkable), "lang": m.lang, "relation": m.relation})).collect::<Vec<_>>(),
                 }
             })
         })

@@ -5,6 +5,7 @@ use super::html::{
     self, esc, lang_badges, link, page, query_value, time, time_or_dash, time_short, url_link,
 };
 use super::query::Params;
+use super::timeline::Credits;
 use super::{App, Failure, html_response, with_store};
 use crate::model::StoryId;
 use crate::output::json::{self, languages_of, original_of, title_of};
@@ -348,7 +349,8 @@ fn copies_section(b: &mut String, v: &StoryView) {
          <th>First seen (UTC)</th><th>After original</th><th>Why it joined</th></tr></thead><tbody>",
         v.members.len()
     );
-    for m in &v.members {
+    let credits = Credits::of(v);
+    for (k, m) in v.members.iter().enumerate() {
         let after = t0.map_or_else(
             || "–".to_string(),
             |t0| html::delay((m.published.unwrap_or(m.first_seen) - t0).num_seconds()),
@@ -365,7 +367,7 @@ fn copies_section(b: &mut String, v: &StoryView) {
             link(m.url.as_deref().unwrap_or(""), untitled(&m.title)),
             m.published.map_or_else(|| "–".to_string(), time_short),
             time_short(m.first_seen),
-            why_html(v, m),
+            why_html(v, k, &credits),
         );
     }
     b.push_str("</tbody></table></div></section>\n");
@@ -373,7 +375,8 @@ fn copies_section(b: &mut String, v: &StoryView) {
 
 /// Why a member joined: its kind of match and score, opening to every field of its
 /// reason; then what it credits (a link to the credited copy's row when it is here).
-fn why_html(v: &StoryView, m: &MemberView) -> String {
+fn why_html(v: &StoryView, k: usize, credits: &Credits) -> String {
+    let m = &v.members[k];
     let mut s = String::new();
     let r = &m.reason;
     match r.get("kind").and_then(|k| k.as_str()) {
@@ -407,7 +410,7 @@ fn why_html(v: &StoryView, m: &MemberView) -> String {
             s.push_str("</dl></details>");
         }
     }
-    let credited = credits_html(v, m);
+    let credited = credits_html(v, k, credits);
     if !credited.is_empty() {
         let _ = write!(
             s,
@@ -420,15 +423,13 @@ fn why_html(v: &StoryView, m: &MemberView) -> String {
 
 /// What a member credits: copies of this story link to their row, other URLs to
 /// themselves, and names (`name:site`) stand as text unless a credited copy has that site.
-fn credits_html(v: &StoryView, m: &MemberView) -> Vec<String> {
-    let linked: Vec<&MemberView> = m
-        .credits
-        .iter()
-        .filter_map(|c| super::timeline::credited(v, m, c))
-        .collect();
+fn credits_html(v: &StoryView, k: usize, credits: &Credits) -> Vec<String> {
+    let m = &v.members[k];
+    let credited = |c: &str| credits.named(c, k).next().map(|j| &v.members[j]);
+    let linked: Vec<&MemberView> = m.credits.iter().filter_map(|c| credited(c)).collect();
     let mut out: Vec<String> = Vec::new();
     for c in &m.credits {
-        let shown = match (super::timeline::credited(v, m, c), c.strip_prefix("name:")) {
+        let shown = match (credited(c), c.strip_prefix("name:")) {
             (Some(t), _) => member_link(t),
             (None, Some(name)) if linked.iter().any(|t| t.site.as_deref() == Some(name)) => {
                 continue;

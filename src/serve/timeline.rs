@@ -8,7 +8,7 @@ use super::html::{delay, esc};
 use crate::output::json::{languages_of, original_of};
 use crate::store::stories::{MemberView, StoryView};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 const WIDTH: f64 = 800.0;
@@ -77,35 +77,47 @@ impl Scale {
     }
 }
 
-/// Whether `credit` (a canonical URL a member credits) names member `t`.
-fn credits(credit: &str, t: &MemberView) -> bool {
-    t.url.as_deref().is_some_and(|u| {
-        u == credit || crate::normalize::url::canonical(u, None).as_deref() == Some(credit)
-    })
-}
+/// The members of a story by link (as given and canonical), to resolve what a member
+/// credits in one look-up instead of a pass over the members.
+#[derive(Debug, Default)]
+pub struct Credits(BTreeMap<String, Vec<usize>>);
 
-/// The member of the story that `credit` names, other than `by`.
-#[must_use]
-pub fn credited<'a>(v: &'a StoryView, by: &MemberView, credit: &str) -> Option<&'a MemberView> {
-    v.members
-        .iter()
-        .find(|t| t.id != by.id && credits(credit, t))
-}
-
-/// Credit arrows as (from, to) member indexes, each pair once, in member order.
-#[must_use]
-pub fn credit_edges(v: &StoryView) -> Vec<(usize, usize)> {
-    let mut out = BTreeSet::new();
-    for (i, m) in v.members.iter().enumerate() {
-        for c in &m.credits {
-            for (j, t) in v.members.iter().enumerate() {
-                if i != j && credits(c, t) {
-                    out.insert((i, j));
-                }
+impl Credits {
+    /// Indexes the members of `v`.
+    #[must_use]
+    pub fn of(v: &StoryView) -> Self {
+        let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, m) in v.members.iter().enumerate() {
+            let Some(u) = m.url.as_deref() else { continue };
+            let canonical = crate::normalize::url::canonical(u, None);
+            for key in std::iter::once(u).chain(canonical.as_deref().filter(|c| *c != u)) {
+                map.entry(key.to_string()).or_default().push(i);
             }
         }
+        Self(map)
     }
-    out.into_iter().collect()
+
+    /// The members other than member `by` that `credit` (a URL a member credits) names.
+    pub fn named(&self, credit: &str, by: usize) -> impl Iterator<Item = usize> + '_ {
+        self.0
+            .get(credit)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |&j| j != by)
+    }
+
+    /// Credit arrows as (from, to) member indexes, each pair once, in member order.
+    #[must_use]
+    pub fn edges(&self, v: &StoryView) -> Vec<(usize, usize)> {
+        let mut out = BTreeSet::new();
+        for (i, m) in v.members.iter().enumerate() {
+            for c in &m.credits {
+                out.extend(self.named(c, i).map(|j| (i, j)));
+            }
+        }
+        out.into_iter().collect()
+    }
 }
 
 /// The SVG of a story's timeline (an empty figure when it has no members).
@@ -155,7 +167,7 @@ pub fn svg(v: &StoryView) -> String {
         );
     }
     let pos = place(v, &langs, &scale, &delays);
-    for (i, j) in credit_edges(v) {
+    for (i, j) in Credits::of(v).edges(v) {
         draw_arrow(&mut s, v, pos[i], pos[j], i, j);
     }
     for (k, m) in v.members.iter().enumerate() {
@@ -325,7 +337,7 @@ mod tests {
     #[test]
     fn draws_lanes_dots_and_credit_arrows() {
         let v = story();
-        assert_eq!(credit_edges(&v), vec![(1, 0), (2, 1)]);
+        assert_eq!(Credits::of(&v).edges(&v), vec![(1, 0), (2, 1)]);
         let svg = svg(&v);
         assert!(svg.starts_with("<svg"));
         assert!(svg.ends_with("</svg>"));

@@ -100,18 +100,29 @@ impl Store {
         title: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(FeedId, bool)> {
-        self.write(|tx| {
-            if let Some(id) = tx
-                .prepare_cached("SELECT id FROM feeds WHERE url = ?1")?
-                .query_row([url], |r| r.get::<_, i64>(0))
-                .optional()?
-            {
-                return Ok((FeedId(id), false));
-            }
-            tx.prepare_cached("INSERT INTO feeds (url, title, created) VALUES (?1, ?2, ?3)")?
-                .execute(params![url, title, now.timestamp()])?;
-            Ok((FeedId(tx.last_insert_rowid()), true))
-        })
+        self.write(|tx| Self::add_feed_in(tx, url, title, now))
+    }
+
+    /// [`Store::add_feed`] inside a transaction.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn add_feed_in(
+        tx: &rusqlite::Transaction<'_>,
+        url: &str,
+        title: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(FeedId, bool)> {
+        if let Some(id) = tx
+            .prepare_cached("SELECT id FROM feeds WHERE url = ?1")?
+            .query_row([url], |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            return Ok((FeedId(id), false));
+        }
+        tx.prepare_cached("INSERT INTO feeds (url, title, created) VALUES (?1, ?2, ?3)")?
+            .execute(params![url, title, now.timestamp()])?;
+        Ok((FeedId(tx.last_insert_rowid()), true))
     }
 
     /// All feeds, by id.
@@ -235,8 +246,8 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn publish_interval(&self, feed: FeedId) -> Result<Option<i64>> {
-        let mut st = self.conn().prepare_cached(
+    pub fn publish_interval(conn: &rusqlite::Connection, feed: FeedId) -> Result<Option<i64>> {
+        let mut st = conn.prepare_cached(
             "SELECT published FROM articles WHERE feed_id = ?1 AND published IS NOT NULL
              ORDER BY published DESC LIMIT 20",
         )?;
@@ -265,5 +276,37 @@ impl Store {
                 "SELECT MAX(at) FROM fetches WHERE feed_id = ?1 AND at < ?2 AND error IS NULL",
             )?
             .query_row(params![feed, t], |r| r.get(0))?)
+    }
+
+    /// Records the start of a poll pass; returns its row.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn start_poll(&mut self, now: DateTime<Utc>) -> Result<i64> {
+        self.write(|tx| {
+            tx.prepare_cached("INSERT INTO polls (started) VALUES (?1)")?
+                .execute([now.timestamp()])?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Records the end of a poll pass.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn finish_poll(
+        &mut self,
+        id: i64,
+        now: DateTime<Utc>,
+        feeds: usize,
+        failed: usize,
+        new_articles: usize,
+    ) -> Result<()> {
+        let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
+        self.write(|tx| {
+            tx.prepare_cached("UPDATE polls SET finished = ?2, feeds = ?3, failed = ?4, new_articles = ?5 WHERE id = ?1")?
+                .execute(params![id, now.timestamp(), n(feeds), n(failed), n(new_articles)])?;
+            Ok(())
+        })
     }
 }

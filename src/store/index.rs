@@ -12,7 +12,7 @@ use twox_hash::XxHash3_64;
 /// Anchors seen in more documents than this are too common to retrieve by.
 pub const MAX_RETRIEVAL_DF: i64 = 1000;
 /// Most recent articles read per anchor during retrieval (copies are recent).
-pub const RETRIEVAL_ROWS: i64 = 80;
+pub const RETRIEVAL_ROWS: i64 = 50;
 /// Seed of anchor keys.
 pub const ANCHOR_SEED: u64 = 0x616e_6368_6f72_7321; // "anchors!"
 

@@ -115,6 +115,9 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(open_err)?;
+        // Checkpoint the WAL every ~40 MiB rather than every 4 MiB: fewer stalls in a poll.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+            .map_err(open_err)?;
         let mut store = Self { conn, path };
         store.migrate(version)?;
         Ok(store)
@@ -153,6 +156,20 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Fails unless the database can be written: commands that write find out before they
+    /// fetch anything, with the file named.
+    ///
+    /// # Errors
+    /// [`Error::DbReadOnly`] when SQLite opened the file read-only.
+    pub fn writable(&self) -> Result<()> {
+        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(Error::DbReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// `PRAGMA integrity_check` result ("ok" when sound).

@@ -79,9 +79,8 @@ impl Store {
     }
 
     /// Story ids for the index, most recently updated first. A site is looked up once
-    /// through its index; language and title are checked story by story, so a page of
-    /// common matches stops early (a rare title still reads every title: no full-text
-    /// index yet).
+    /// through its index; a title search reads every title once (there is no full-text
+    /// index); a language is checked story by story, so a page of matches stops early.
     ///
     /// # Errors
     /// SQLite failures.
@@ -101,8 +100,8 @@ impl Store {
                                              WHERE m.story_id = s.id AND a.lang = :lang))
                AND (:site IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
                                               WHERE a.site = :site))
-               AND (:pattern IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
-                                                WHERE m.story_id = s.id AND a.title LIKE :pattern ESCAPE '\\'))
+               AND (:pattern IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
+                                                 WHERE a.title LIKE :pattern ESCAPE '\\'))
              ORDER BY s.updated DESC, s.id DESC LIMIT :limit OFFSET :offset",
         )?;
         let rows = st.query_map(
