@@ -26,19 +26,20 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<Outline>, Vec<String>)> {
         });
     }
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut skipped = Vec::new();
-    let mut rest = text;
-    while let Some(p) = rest.to_ascii_lowercase().find("<outline") {
-        let tail = &rest[p..];
+    // Offsets in `lower` are offsets in `text`: ASCII lowercasing keeps every byte's place.
+    let mut from = 0;
+    while let Some(p) = lower[from..].find("<outline") {
+        let tail = &text[from + p..];
         let end = tail.find('>').unwrap_or(tail.len());
         let tag = &tail[..end];
-        rest = &tail[end.min(tail.len())..];
+        from += p + end;
         let url = attr(tag, "xmlurl");
         let title = attr(tag, "title").or_else(|| attr(tag, "text"));
         match url {
             Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
-                let seen = out.iter().any(|o: &Outline| o.url == u);
-                if !seen {
+                if seen.insert(u.clone()) {
                     out.push(Outline { url: u, title });
                 }
             }

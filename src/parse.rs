@@ -196,11 +196,7 @@ fn scan_extras(bytes: &[u8]) -> Vec<Extras> {
     let mut rest = text;
     while let Some(start) = find_item_start(rest) {
         let body = &rest[start..];
-        let end = ["</item>", "</entry>"]
-            .iter()
-            .filter_map(|t| body.find(t))
-            .min()
-            .unwrap_or(body.len());
+        let end = find_first(body, &["</item>", "</entry>"]).unwrap_or(body.len());
         let item = &body[..end];
         let orig = between(item, "origLink>", "</")
             .map(|s| html_escape::decode_html_entities(s.trim()).into_owned());
@@ -220,10 +216,15 @@ fn scan_extras(bytes: &[u8]) -> Vec<Extras> {
 }
 
 fn find_item_start(s: &str) -> Option<usize> {
-    ["<item>", "<item ", "<entry>", "<entry "]
-        .iter()
-        .filter_map(|t| s.find(t))
-        .min()
+    find_first(s, &["<item>", "<item ", "<entry>", "<entry "])
+}
+
+/// Where the first of `tags` (each starting with '<') occurs. One pass: searching the
+/// whole rest for each tag, once per item, made a long feed quadratic.
+fn find_first(s: &str, tags: &[&str]) -> Option<usize> {
+    s.match_indices('<')
+        .map(|(i, _)| i)
+        .find(|&i| tags.iter().any(|t| s[i..].starts_with(t)))
 }
 
 fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {

@@ -132,20 +132,20 @@ impl Matcher {
             let docs = Store::article_count(tx)? as f64;
             self.weights.docs = docs;
         }
-        let mut missing: BTreeSet<&str> = BTreeSet::new();
+        let mut missing: BTreeSet<i64> = BTreeSet::new();
         for s in sigs {
             missing.extend(
-                s.fp.anchors
+                s.keys
                     .iter()
-                    .map(String::as_str)
-                    .filter(|a| !self.weights.stats.contains_key(*a)),
+                    .map(|k| k.0)
+                    .filter(|k| !self.weights.stats.contains_key(k)),
             );
         }
         if missing.is_empty() {
             return Ok(());
         }
-        let list: Vec<String> = missing.into_iter().map(str::to_string).collect();
-        let stats = Store::anchor_stats(tx, &list)?;
+        let list: Vec<i64> = missing.into_iter().collect();
+        let stats = Store::anchor_stats_by_key(tx, &list)?;
         if self.weights.stats.len() > 2_000_000 {
             self.weights.stats.clear();
         }
@@ -173,10 +173,10 @@ impl Matcher {
         self.weigh(tx, &[&me])?;
         let w = &self.weights;
         // Retrieve by the rarest anchors: copies share them, and common ones only add rows.
-        let mut rare: Vec<(f64, &String)> = me.fp.anchors.iter().map(|a| (w.idf(a), a)).collect();
-        rare.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(y.1)));
+        let mut rare: Vec<(f64, i64)> = me.keys.iter().map(|k| (w.idf(k.0), k.0)).collect();
+        rare.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
         rare.truncate(RETRIEVAL_ANCHORS);
-        let anchors: Vec<String> = rare.iter().map(|r| r.1.clone()).collect();
+        let anchors: Vec<i64> = rare.iter().map(|r| r.1).collect();
         let stats: Vec<_> = anchors
             .iter()
             .map(|a| w.stats.get(a).copied().unwrap_or_default())

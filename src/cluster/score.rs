@@ -67,8 +67,8 @@ pub struct Match {
 /// Anchor statistics for weighting: document frequency and languages.
 #[derive(Debug, Default)]
 pub struct Weights {
-    /// Per anchor.
-    pub stats: HashMap<String, AnchorStat>,
+    /// Per anchor key.
+    pub stats: HashMap<i64, AnchorStat>,
     /// Documents in the collection.
     pub docs: f64,
 }
@@ -77,8 +77,8 @@ impl Weights {
     /// idf of an anchor; 0 for anchors seen in only one document (they cannot be shared)
     /// are kept at full weight since the other side may be new.
     #[must_use]
-    pub fn idf(&self, anchor: &str) -> f64 {
-        let df = self.stats.get(anchor).map_or(1, |s| s.df.max(1));
+    pub fn idf(&self, key: i64) -> f64 {
+        let df = self.stats.get(&key).map_or(1, |s| s.df.max(1));
         #[allow(clippy::cast_precision_loss)]
         let df = df as f64;
         ((self.docs + 1.0) / df).ln().max(0.0)
@@ -86,9 +86,9 @@ impl Weights {
 
     /// Whether an anchor has been seen in two or more languages.
     #[must_use]
-    pub fn multilingual(&self, anchor: &str) -> bool {
+    pub fn multilingual(&self, key: i64) -> bool {
         self.stats
-            .get(anchor)
+            .get(&key)
             .is_some_and(|s| s.langs.count_ones() >= 2)
     }
 }
@@ -144,33 +144,38 @@ fn lis(xs: &[usize]) -> usize {
 #[must_use]
 pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     let cross = a.lang != b.lang;
-    let eligible = |x: &str| !cross || w.multilingual(x);
-    let bpos: HashMap<&str, usize> =
-        b.fp.anchors
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (x.as_str(), i))
-            .collect();
-    let aset: std::collections::HashSet<&str> = a.fp.anchors.iter().map(String::as_str).collect();
-    let mut shared: Vec<(f64, &str)> = Vec::new();
-    let mut order: Vec<usize> = Vec::new();
-    let mut wa = 0.0;
-    for x in &a.fp.anchors {
-        let idf = w.idf(x);
-        if let Some(&p) = bpos.get(x.as_str()) {
-            shared.push((idf, x));
-            order.push(p);
-            wa += idf;
-        } else if eligible(x) {
-            wa += idf;
+    let eligible = |k: i64| !cross || w.multilingual(k);
+    // Merge the two sorted key lists.
+    let (mut i, mut j) = (0, 0);
+    let mut shared: Vec<(f64, u32, u32)> = Vec::new(); // (idf, pos in a, pos in b)
+    let (mut wa, mut wb) = (0.0, 0.0);
+    while i < a.keys.len() || j < b.keys.len() {
+        let ka = a.keys.get(i).copied();
+        let kb = b.keys.get(j).copied();
+        match (ka, kb) {
+            (Some(x), Some(y)) if x.0 == y.0 => {
+                let idf = w.idf(x.0);
+                shared.push((idf, x.1, y.1));
+                wa += idf;
+                wb += idf;
+                i += 1;
+                j += 1;
+            }
+            (Some(x), y) if y.is_none_or(|y| x.0 < y.0) => {
+                if eligible(x.0) {
+                    wa += w.idf(x.0);
+                }
+                i += 1;
+            }
+            (_, Some(y)) => {
+                if eligible(y.0) {
+                    wb += w.idf(y.0);
+                }
+                j += 1;
+            }
+            _ => break,
         }
     }
-    let wb: f64 =
-        b.fp.anchors
-            .iter()
-            .filter(|x| aset.contains(x.as_str()) || eligible(x))
-            .map(|x| w.idf(x))
-            .sum();
     if shared.len() < MIN_SHARED_ANCHORS {
         return AnchorEvidence {
             shared_n: shared.len(),
@@ -178,17 +183,22 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
         };
     }
     let sw: f64 = shared.iter().map(|s| s.0).sum();
-    let shared_hard = shared.iter().filter(|s| !s.1.starts_with('w')).count();
+    let name = |s: &(f64, u32, u32)| a.fp.anchors.get(s.1 as usize).map_or("", String::as_str);
+    let shared_hard = shared.iter().filter(|s| !name(s).starts_with('w')).count();
+    // Order: shared anchors in a's text order, their positions in b.
+    let mut by_a = shared.clone();
+    by_a.sort_by_key(|s| s.1);
+    let order_b: Vec<usize> = by_a.iter().map(|s| s.2 as usize).collect();
     #[allow(clippy::cast_precision_loss)]
-    let order = lis(&order) as f64 / order.len() as f64;
-    shared.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(y.1)));
+    let order = lis(&order_b) as f64 / order_b.len() as f64;
+    shared.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| name(x).cmp(name(y))));
     AnchorEvidence {
         score: sw / (wa.min(wb) + ANCHOR_SMOOTHING),
         cover: sw / (wa.max(wb) + ANCHOR_SMOOTHING),
         shared_n: shared.len(),
         shared_hard,
         order,
-        shared: shared.iter().take(8).map(|s| s.1.to_string()).collect(),
+        shared: shared.iter().take(8).map(|s| name(s).to_string()).collect(),
     }
 }
 

@@ -123,9 +123,10 @@ pub fn extract(input: &str) -> Extracted {
         let end = match memchr(b'>', &bytes[i..]) {
             Some(n) => i + n,
             None => {
-                // An unterminated '<' is text.
-                current.push('<');
-                i += 1;
+                // No '>' follows: the rest is text. (Looking for one again after every later
+                // '<' made a body of '<'s quadratic.)
+                current.push_str(slice(input, i, bytes.len()));
+                i = bytes.len();
                 continue;
             }
         };

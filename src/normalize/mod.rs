@@ -9,6 +9,7 @@ pub mod url;
 
 use crate::model::Article;
 use crate::parse::Entry;
+use std::collections::HashSet;
 use twox_hash::XxHash3_64;
 
 /// What normalisation needs to know about the feed an entry came from.
@@ -90,23 +91,25 @@ pub fn build(raw: Raw<'_>) -> Article {
     let canon = |s: &str| url::canonical(s, base.as_ref());
     let mut links = Vec::new();
     let mut credits = Vec::new();
+    // First occurrences, in order; the sets keep a body of many links linear.
+    let (mut seen_links, mut seen_credits) = (HashSet::new(), HashSet::new());
     for l in &extracted.links {
         let Some(c) = canon(&l.href) else { continue };
         let para = extracted
             .paragraphs
             .get(l.paragraph)
             .map_or("", String::as_str);
-        if credit::is_credit_line(para) && !credits.contains(&c) {
+        if credit::is_credit_line(para) && seen_credits.insert(c.clone()) {
             credits.push(c.clone());
         }
-        if !links.contains(&c) {
+        if seen_links.insert(c.clone()) {
             links.push(c);
         }
     }
     for p in &extracted.paragraphs {
         if let Some(name) = credit::named_source(p) {
             let name = format!("name:{name}");
-            if !credits.contains(&name) {
+            if seen_credits.insert(name.clone()) {
                 credits.push(name);
             }
         }

@@ -43,6 +43,25 @@ pub struct Sig {
     pub source_url: Option<String>,
     /// The fingerprint.
     pub fp: Fingerprint,
+    /// Anchor keys with the anchor's position in `fp.anchors`, sorted by key.
+    pub keys: Vec<(i64, u32)>,
+}
+
+impl Sig {
+    /// Computes `keys` from `fp.anchors`.
+    #[must_use]
+    pub fn with_keys(mut self) -> Self {
+        self.keys = self
+            .fp
+            .anchors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (super::index::anchor_key(a), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        self.keys.sort_unstable();
+        self.keys.dedup_by_key(|k| k.0);
+        self
+    }
 }
 
 /// Order-independent key of an article.
@@ -108,7 +127,9 @@ impl Sig {
                 paragraphs: r.get("paragraphs")?,
                 chars: r.get("chars")?,
             },
-        })
+            keys: Vec::new(),
+        }
+        .with_keys())
     }
 }
 

@@ -118,16 +118,24 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn lsh_candidates(conn: &Connection, fp: &Fingerprint) -> Result<Vec<ArticleId>> {
-        let mut st = conn.prepare_cached("SELECT article_id FROM lsh WHERE key = ?1 LIMIT 500")?;
-        let mut out = Vec::new();
         let mut keys = minhash::band_keys(&fp.minhash);
         if fp.shingles > 0 {
             keys.extend(simhash::block_keys(fp.simhash));
         }
-        for k in keys {
-            for r in st.query_map([k], |r| r.get(0))? {
-                out.push(ArticleId(r?));
-            }
+        keys.sort_unstable();
+        keys.dedup();
+        let mut out = Vec::new();
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        // One statement for all keys of the article.
+        let sql = format!(
+            "SELECT article_id FROM lsh WHERE key IN ({})",
+            vec!["?"; keys.len()].join(", ")
+        );
+        let mut st = conn.prepare_cached(&sql)?;
+        for r in st.query_map(rusqlite::params_from_iter(keys), |r| r.get(0))? {
+            out.push(ArticleId(r?));
         }
         out.sort_unstable();
         out.dedup();
@@ -139,11 +147,20 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn anchor_stats(conn: &Connection, anchors: &[String]) -> Result<Vec<AnchorStat>> {
+        let keys: Vec<i64> = anchors.iter().map(|a| anchor_key(a)).collect();
+        Self::anchor_stats_by_key(conn, &keys)
+    }
+
+    /// Statistics of anchors by key (absent ones read as df 0).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn anchor_stats_by_key(conn: &Connection, keys: &[i64]) -> Result<Vec<AnchorStat>> {
         let mut st = conn.prepare_cached("SELECT df, langs FROM anchor_stats WHERE anchor = ?1")?;
-        let mut out = Vec::with_capacity(anchors.len());
-        for a in anchors {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
             let s = st
-                .query_row([anchor_key(a)], |r| {
+                .query_row([k], |r| {
                     Ok(AnchorStat {
                         df: r.get(0)?,
                         langs: r.get(1)?,
@@ -164,7 +181,7 @@ impl Store {
     /// SQLite failures.
     pub fn anchor_candidates(
         conn: &Connection,
-        anchors: &[String],
+        keys: &[i64],
         stats: &[AnchorStat],
         weights: &[f64],
     ) -> Result<BTreeMap<ArticleId, f64>> {
@@ -172,11 +189,11 @@ impl Store {
             "SELECT article_id FROM anchor_index WHERE anchor = ?1 ORDER BY article_id DESC LIMIT ?2",
         )?;
         let mut out: BTreeMap<ArticleId, f64> = BTreeMap::new();
-        for ((a, s), w) in anchors.iter().zip(stats).zip(weights) {
+        for ((k, s), w) in keys.iter().zip(stats).zip(weights) {
             if s.df > MAX_RETRIEVAL_DF || *w <= 0.0 {
                 continue;
             }
-            for r in st.query_map(params![anchor_key(a), RETRIEVAL_ROWS], |r| r.get(0))? {
+            for r in st.query_map(params![k, RETRIEVAL_ROWS], |r| r.get(0))? {
                 *out.entry(ArticleId(r?)).or_default() += w;
             }
         }
