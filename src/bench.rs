@@ -327,8 +327,58 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         secs(total.place),
         peak_rss_mib()
     );
+    ingest_bench(&docs)?;
     poll_bench()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `firsthand ingest` over the labelled set's world written to local feed files, on a
+/// fresh database: the whole path as a user runs it, and the quality of what it built.
+fn ingest_bench(docs: &[Doc]) -> anyhow::Result<()> {
+    let world = crate::world::build(docs, &crate::world::Options::default());
+    let dir = tempfile::tempdir()?;
+    let mut paths = Vec::new();
+    for (i, f) in world.feeds.iter().enumerate() {
+        let p = dir.path().join(format!(
+            "{i:05}.{}",
+            if f.content_type.contains("json") {
+                "json"
+            } else {
+                "xml"
+            }
+        ));
+        std::fs::write(&p, &f.body)?;
+        paths.push(p);
+    }
+    let mut store = Store::open(&dir.path().join("ingest.db"))?;
+    let t = Instant::now();
+    crate::commands::ingest::run(&mut store, &paths)?;
+    let d = t.elapsed();
+    let labels: Vec<crate::eval::Label> = world
+        .articles
+        .iter()
+        .map(|a| crate::eval::Label {
+            url: a.url.clone(),
+            cluster: a.cluster.clone(),
+            is_original: a.is_original,
+            lang: a.lang.clone(),
+        })
+        .collect();
+    let s = crate::eval::scores(&store, &labels, secs(d))?;
+    #[allow(clippy::cast_precision_loss)]
+    let rate = world.articles.len() as f64 / secs(d).max(1e-9);
+    println!(
+        "ingest: {} articles in {} local feed files: {:.2}s = {rate:.0} articles/s end to end; pairwise P {:.3} R {:.3} F1 {:.3}; originals found {:.3}; peak memory {:.0} MiB",
+        world.articles.len(),
+        paths.len(),
+        secs(d),
+        s.pairwise.precision,
+        s.pairwise.recall,
+        s.pairwise.f1,
+        s.originals_found,
+        peak_rss_mib()
+    );
+    Ok(())
 }
 
 /// Polls 2,000 small feeds from a local server twice (200, then 304).

@@ -39,7 +39,8 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<Outline>, Vec<String>)> {
         let title = attr(tag, "title").or_else(|| attr(tag, "text"));
         match url {
             Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
-                if seen.insert(u.clone()) {
+                let first = seen.insert(u.clone());
+                if first {
                     out.push(Outline { url: u, title });
                 }
             }

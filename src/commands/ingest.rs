@@ -7,24 +7,124 @@ use crate::{Error, pipeline};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Ingests each file; a bad file is named with its reason and the rest go on.
+/// Files read, parsed and prepared at once (on all cores) before they are stored together.
+const CHUNK: usize = 32;
+
+/// A file read and prepared (on any thread).
+struct Loaded {
+    feed_url: String,
+    bytes: usize,
+    doc: crate::Result<pipeline::Document>,
+}
+
+fn load(path: &Path) -> Loaded {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let feed_url = url::Url::from_file_path(&abs)
+        .map_or_else(|()| format!("file://{}", abs.display()), |u| u.to_string());
+    match std::fs::read(path) {
+        Ok(bytes) => Loaded {
+            doc: pipeline::document(&bytes, &path.display().to_string(), &feed_url),
+            feed_url,
+            bytes: bytes.len(),
+        },
+        Err(e) => Loaded {
+            feed_url,
+            bytes: 0,
+            doc: Err(Error::Read {
+                path: path.to_path_buf(),
+                source: e,
+            }),
+        },
+    }
+}
+
+/// Ingests each file; a bad file is named with its reason and the rest go on. Files are
+/// parsed and fingerprinted in parallel, stored a chunk per transaction, and placed into
+/// stories once all are stored.
 ///
 /// # Errors
 /// Database failures.
 pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let (mut failed, mut new, mut entries) = (0, 0, 0);
-    for p in paths {
-        match file(store, p) {
-            Ok(r) => {
-                new += r.new;
-                entries += r.entries;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // A reader thread parses and fingerprints the next chunk (on all cores) while this
+    // thread stores the previous one.
+    let (tx_chunk, rx_chunk) = std::sync::mpsc::sync_channel::<Vec<Loaded>>(1);
+    let result: anyhow::Result<()> = std::thread::scope(|s| {
+        s.spawn(move || {
+            for chunk in paths.chunks(CHUNK) {
+                let per = chunk.len().div_ceil(threads).max(1);
+                let loaded: Vec<Loaded> = std::thread::scope(|inner| {
+                    let hs: Vec<_> = chunk
+                        .chunks(per)
+                        .map(|part| {
+                            inner.spawn(move || part.iter().map(|p| load(p)).collect::<Vec<_>>())
+                        })
+                        .collect();
+                    hs.into_iter()
+                        .flat_map(|h| h.join().unwrap_or_default())
+                        .collect()
+                });
+                if tx_chunk.send(loaded).is_err() {
+                    break;
+                }
             }
-            Err(e @ (Error::NotAFeed { .. } | Error::Read { .. })) => {
-                eprintln!("error: {e}");
-                failed += 1;
+        });
+        let mut read = 0;
+        for loaded in rx_chunk {
+            read += loaded.len();
+            let now = now();
+            let reports = store.write(|tx| {
+                let mut out = Vec::with_capacity(loaded.len());
+                for l in loaded {
+                    let doc = match l.doc {
+                        Ok(d) => d,
+                        Err(e) => {
+                            out.push(Err(e));
+                            continue;
+                        }
+                    };
+                    let (feed_id, _) =
+                        Store::add_feed_in(tx, &l.feed_url, doc.title.as_deref(), now)?;
+                    // Recorded like a fetch: a later ingest of the same file is a later read.
+                    let rec = crate::store::feeds::FetchRecord {
+                        title: doc.title.clone(),
+                        bytes: i64::try_from(l.bytes).unwrap_or(i64::MAX),
+                        ..crate::store::feeds::FetchRecord::default()
+                    };
+                    out.push(Ok(pipeline::store_prepared_in(
+                        tx,
+                        feed_id,
+                        &l.feed_url,
+                        &doc.items,
+                        Some(&rec),
+                        now.timestamp(),
+                    )?));
+                }
+                Ok(out)
+            })?;
+            for r in reports {
+                match r {
+                    Ok(r) => {
+                        new += r.new;
+                        entries += r.entries;
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed += 1;
+                    }
+                }
             }
-            Err(e) => return Err(e.into()),
+            if tty {
+                eprint!("\r{read} of {} files read   ", paths.len());
+            }
         }
+        Ok(())
+    });
+    result?;
+    if tty {
+        eprintln!();
     }
     let mut matcher = Matcher::new(Config::default());
     pipeline::place_pending(store, &mut matcher, now().timestamp(), &mut |_| {})?;

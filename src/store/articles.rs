@@ -56,7 +56,12 @@ impl Sig {
             .anchors
             .iter()
             .enumerate()
-            .map(|(i, a)| (super::index::anchor_key(a), u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|(i, a)| {
+                (
+                    super::index::anchor_key(a),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                )
+            })
             .collect();
         self.keys.sort_unstable();
         self.keys.dedup_by_key(|k| k.0);
