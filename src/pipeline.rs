@@ -86,12 +86,7 @@ pub struct Prepared {
 pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
     let lines: Vec<Vec<Option<i64>>> = articles
         .iter()
-        .map(|a| {
-            a.paragraphs
-                .iter()
-                .map(|p| boilerplate::may_repeat(p).then(|| boilerplate::line_hash(p)))
-                .collect()
-        })
+        .map(|a| line_hashes(&a.paragraphs))
         .collect();
     // Lines under two or more entries of this document.
     let mut seen: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
@@ -124,6 +119,14 @@ pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
                 fp,
             }
         })
+        .collect()
+}
+
+/// Line hash per paragraph; `None` for paragraphs too long to be boilerplate.
+fn line_hashes(paragraphs: &[String]) -> Vec<Option<i64>> {
+    paragraphs
+        .iter()
+        .map(|p| boilerplate::may_repeat(p).then(|| boilerplate::line_hash(p)))
         .collect()
 }
 
@@ -359,10 +362,7 @@ pub fn fingerprint_text(
     lang: &str,
     site: &str,
 ) -> Result<fingerprint::Fingerprint> {
-    let lines: Vec<Option<i64>> = paragraphs
-        .iter()
-        .map(|p| boilerplate::may_repeat(p).then(|| boilerplate::line_hash(p)))
-        .collect();
+    let lines = line_hashes(paragraphs);
     let hashes: Vec<i64> = lines.iter().flatten().copied().collect();
     let repeated = Store::repeated_site_lines(conn, site, &hashes)?;
     let mask: Vec<bool> = lines

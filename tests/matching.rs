@@ -149,18 +149,7 @@ fn translations_join_across_scripts_and_name_the_source() {
     // A gold story with its source in Chinese, Japanese or Russian and versions elsewhere;
     // news with figures in it (three or more numbers), as most tech news has.
     for lang in ["zh", "ja", "ru"] {
-        let src = dev()
-            .iter()
-            .find(|d| {
-                d.is_original
-                    && d.lang == lang
-                    && firsthand::fingerprint::numbers::extract(&d.text, lang)
-                        .iter()
-                        .filter(|n| !n.small)
-                        .count()
-                        >= 3
-            })
-            .unwrap();
+        let src = stories::original_with_figures(lang, 2);
         let docs = cluster(&src.cluster);
         let mut w = World::new();
         let mut urls = Vec::new();

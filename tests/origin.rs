@@ -101,19 +101,7 @@ fn a_copy_whose_clock_is_nine_hours_early_is_caught() {
 fn nobody_credits_anyone_and_nobody_gives_a_date() {
     // A gold story: an English news source with figures in it, with human and machine
     // translations into two languages; no dates, no credits, all seen at once.
-    let src = stories::dev()
-        .iter()
-        .find(|d| {
-            d.is_original
-                && d.lang == "en"
-                && cluster(&d.cluster).len() >= 7
-                && firsthand::fingerprint::numbers::extract(&d.text, "en")
-                    .iter()
-                    .filter(|n| !n.small)
-                    .count()
-                    >= 3
-        })
-        .unwrap();
+    let src = stories::original_with_figures("en", 7);
     let docs = cluster(&src.cluster);
     assert!(docs.len() >= 7);
     let mut w = World::new();

@@ -36,6 +36,24 @@ pub fn original_in(lang: &str, nth: usize) -> &'static Doc {
         .expect("dev data has such an original")
 }
 
+/// The first gold original in `lang` that is news with figures in it (three or more
+/// numbers, as most tech news has) and whose story has at least `versions` documents.
+pub fn original_with_figures(lang: &str, versions: usize) -> &'static Doc {
+    dev()
+        .iter()
+        .find(|d| {
+            d.is_original
+                && d.lang == lang
+                && cluster(&d.cluster).len() >= versions
+                && firsthand::fingerprint::numbers::extract(&d.text, lang)
+                    .iter()
+                    .filter(|n| !n.small)
+                    .count()
+                    >= 3
+        })
+        .expect("dev data has such an original")
+}
+
 /// One feed item.
 #[derive(Debug, Clone)]
 pub struct Item {
