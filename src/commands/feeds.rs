@@ -75,7 +75,7 @@ fn add(store: &mut Store, urls: &[String]) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     for url in urls {
         if let Err(e) = crate::poll::only_http(url) {
-            eprintln!("error: {url}: {e}");
+            eprintln!("error: {e}");
             failed += 1;
             continue;
         }
@@ -100,7 +100,7 @@ fn add(store: &mut Store, urls: &[String]) -> anyhow::Result<ExitCode> {
                 failed += 1;
             }
             Err(e) => {
-                eprintln!("error: {url}: {e}");
+                eprintln!("error: {e}");
                 failed += 1;
             }
         }

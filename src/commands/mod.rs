@@ -24,6 +24,12 @@ pub const FATAL: u8 = 2;
 /// Fatal errors (the caller prints them and exits 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = crate::config::db_path(cli.db.clone());
+    if let Some(m) = &cli.model {
+        eprintln!(
+            "warning: this build has no multilingual model support yet; ignoring {} and matching by anchors",
+            m.display()
+        );
+    }
     let open = || -> anyhow::Result<Store> { Ok(Store::open(&db)?) };
     let open_writable = || -> anyhow::Result<Store> {
         let store = Store::open(&db)?;

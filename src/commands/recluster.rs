@@ -20,8 +20,10 @@ pub fn run(store: &mut Store, since: Option<Duration>) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// Drops the stories of articles first seen since `since`, fingerprints them again and
-/// places them in order of (publication time, key). Returns how many.
+/// Fingerprints the articles first seen since `since` again (boilerplate known now, new
+/// thresholds) and places each again in order of (publication time, key); every placement
+/// regroups the article's story, so stories keep their ids while their members are
+/// re-decided. Returns how many.
 ///
 /// # Errors
 /// Database failures.
@@ -29,7 +31,6 @@ pub fn recluster(store: &mut Store, since: i64, now: i64) -> crate::Result<usize
     let ids = store.article_ids_since(since)?;
     let mut matcher = Matcher::new(Config::default());
     store.write(|tx| {
-        Store::clear_stories_of(tx, &ids)?;
         let mut order = Vec::with_capacity(ids.len());
         for &id in &ids {
             let (title, paragraphs, lang, site) = Store::article_text(tx, id)?;

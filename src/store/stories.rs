@@ -259,21 +259,6 @@ impl Store {
 }
 
 impl Store {
-    /// Takes articles out of their stories (recluster places them again).
-    ///
-    /// # Errors
-    /// SQLite failures.
-    pub fn clear_stories_of(tx: &Transaction<'_>, ids: &[ArticleId]) -> Result<()> {
-        let mut st = tx.prepare_cached("DELETE FROM members WHERE article_id = ?1")?;
-        let mut orig =
-            tx.prepare_cached("UPDATE stories SET original_id = NULL WHERE original_id = ?1")?;
-        for id in ids {
-            st.execute([id.0])?;
-            orig.execute([id.0])?;
-        }
-        Ok(())
-    }
-
     /// The order in which recluster places an article: publication time, then key.
     ///
     /// # Errors
