@@ -32,20 +32,23 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<Outline>, Vec<String>)> {
     let mut from = 0;
     while let Some(p) = lower[from..].find("<outline") {
         let tail = &text[from + p..];
-        let end = tail.find('>').unwrap_or(tail.len());
+        let end = tag_end(tail);
         let tag = &tail[..end];
         from += p + end;
-        let url = attr(tag, "xmlurl");
         let title = attr(tag, "title").or_else(|| attr(tag, "text"));
-        match url {
-            Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+        match attr_of(tag, "xmlurl") {
+            Some(Some(u)) if u.starts_with("http://") || u.starts_with("https://") => {
                 let first = seen.insert(u.clone());
                 if first {
                     out.push(Outline { url: u, title });
                 }
             }
-            Some(u) => skipped.push(format!(
+            Some(Some(u)) => skipped.push(format!(
                 "skipped outline {:?}: xmlUrl {u:?} is not an http(s) URL",
+                title.unwrap_or_default()
+            )),
+            Some(None) => skipped.push(format!(
+                "skipped outline {:?}: its xmlUrl is empty or not quoted",
                 title.unwrap_or_default()
             )),
             None => {
@@ -59,7 +62,28 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<Outline>, Vec<String>)> {
     Ok((out, skipped))
 }
 
+/// Where the tag at the start of `s` ends: at its '>' outside quotes (a title may hold a
+/// '>'), else at the next '<' (a broken tag ends there, not at the end of the document).
+fn tag_end(s: &str) -> usize {
+    let mut quote = None;
+    for (i, c) in s.char_indices().skip(1) {
+        match (quote, c) {
+            (_, '<') | (None, '>') => return i,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
 fn attr(tag: &str, name: &str) -> Option<String> {
+    attr_of(tag, name).flatten()
+}
+
+/// Attribute `name` of a tag: `None` when absent, `Some(None)` when present but empty or
+/// without its quotes.
+fn attr_of(tag: &str, name: &str) -> Option<Option<String>> {
     let lower = tag.to_ascii_lowercase();
     let mut from = 0;
     while let Some(p) = lower[from..].find(name) {
@@ -73,13 +97,12 @@ fn attr(tag: &str, name: &str) -> Option<String> {
             continue;
         };
         let rest = rest.trim_start();
-        let q = rest.chars().next()?;
-        if q != '"' && q != '\'' {
-            continue;
-        }
-        let v = rest[1..].split(q).next()?;
-        return Some(html_escape::decode_html_entities(v.trim()).into_owned())
+        let value = rest
+            .strip_prefix(['"', '\''])
+            .and_then(|v| v.find(&rest[..1]).map(|e| &v[..e]))
+            .map(|v| html_escape::decode_html_entities(v.trim()).into_owned())
             .filter(|v| !v.is_empty());
+        return Some(value);
     }
     None
 }

@@ -303,7 +303,9 @@ fn metrics_parse_as_prometheus_text() {
     assert_eq!(m["firsthand_articles"], articles as f64);
     assert_eq!(m["firsthand_articles_pending"], 0.0);
     assert_eq!(m["firsthand_stories"], all.len() as f64);
-    assert_eq!(m["firsthand_fetches_total{result=\"ok\"}"], w.feeds as f64);
+    // Each world feed was fetched once (an ingested file's read may count too).
+    assert!(m["firsthand_fetches_total{result=\"ok\"}"] >= w.feeds as f64);
+    assert_eq!(m["firsthand_fetches_total{result=\"error\"}"], 0.0);
     assert_eq!(m["firsthand_feeds_failing"], 0.0);
     let copies: f64 = ["original", "duplicate", "syndicated", "translation"]
         .iter()

@@ -1,0 +1,259 @@
+//! Helpers shared by the integration tests that drive the real `firsthand` binary: runs on
+//! temporary databases, the shared feed corpus, a served world of feeds, and tiny HTTP
+//! servers on 127.0.0.1 (std threads, so no runtime is needed next to child processes).
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_firsthand")
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: &Output) -> Self {
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts the exit code, showing both streams when it differs.
+    pub fn code(&self, want: i32, what: &str) -> &Self {
+        assert_eq!(self.code, want, "{what}: {self:#?}");
+        self
+    }
+
+    /// Asserts stderr is exactly one line, and returns it.
+    pub fn one_line(&self, what: &str) -> &str {
+        let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{what}: want one line on stderr: {self:#?}");
+        lines[0]
+    }
+}
+
+/// A command for the binary with a clean environment for firsthand's own variables.
+pub fn command() -> Command {
+    let mut c = Command::new(bin());
+    c.env_remove("FIRSTHAND_DB")
+        .env_remove("FIRSTHAND_MODEL")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    c
+}
+
+/// Runs `firsthand --db DB ARGS…` to completion.
+pub fn cli(db: &Path, args: &[&str]) -> Run {
+    let out = command()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run firsthand");
+    Run::from(&out)
+}
+
+/// Runs `FIRSTHAND_DB=DB firsthand ARGS…` to completion.
+pub fn cli_env(db: &Path, args: &[&str]) -> Run {
+    let out = command()
+        .env("FIRSTHAND_DB", db)
+        .args(args)
+        .output()
+        .expect("run firsthand");
+    Run::from(&out)
+}
+
+/// `../shared/data`.
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+}
+
+/// Every file of the shared feed corpus (licence files left out), sorted.
+pub fn corpus() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("read corpus dir")
+            .map(|e| e.expect("dir entry").path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if !matches!(
+                p.file_name().and_then(|n| n.to_str()),
+                Some("LICENSE" | "COMMIT" | "LICENSE-MIT" | "LICENSE-APACHE")
+            ) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&shared().join("feeds"), &mut out);
+    out
+}
+
+/// Stories as sets of member URLs: what must not depend on ids, times or arrival order.
+pub type StorySets = BTreeSet<BTreeSet<String>>;
+
+/// `stories --json --all`, normalised to [`StorySets`].
+pub fn story_sets(db: &Path) -> StorySets {
+    let r = cli(db, &["stories", "--json", "--all"]);
+    r.code(0, "stories --json --all");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stories JSON");
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|s| {
+            s["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .map(|m| m["url"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Counts rows of `table` with a plain read-only connection.
+pub fn count(db: &Path, table: &str) -> i64 {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("open db");
+    c.busy_timeout(std::time::Duration::from_secs(30))
+        .expect("busy timeout");
+    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+/// A served world of feeds: the runtime keeps the server up while this lives.
+pub struct Served {
+    _rt: tokio::runtime::Runtime,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// What is served.
+    pub world: firsthand::world::World,
+}
+
+impl Served {
+    /// Feed URLs.
+    pub fn urls(&self) -> Vec<String> {
+        self.world
+            .feeds
+            .iter()
+            .map(|f| format!("{}{}", self.base, f.path))
+            .collect()
+    }
+
+    /// Adds every feed of the world to `db` with `feeds add`.
+    pub fn subscribe(&self, db: &Path) {
+        let urls = self.urls();
+        let mut args = vec!["feeds", "add"];
+        args.extend(urls.iter().map(String::as_str));
+        cli(db, &args).code(0, "feeds add (world)");
+    }
+}
+
+/// The world of the first `clusters` gold stories of the dev set, served on 127.0.0.1.
+pub fn world(clusters: usize) -> Served {
+    let mut docs = firsthand::eval::load(&shared().join("wmt-dev/dev-small.jsonl")).expect("dev");
+    let mut keep = BTreeSet::new();
+    for d in &docs {
+        if keep.len() >= clusters {
+            break;
+        }
+        keep.insert(d.cluster.clone());
+    }
+    docs.retain(|d| keep.contains(&d.cluster));
+    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let base = firsthand::world::serve(&rt, world.feeds.clone()).expect("serve world");
+    Served {
+        _rt: rt,
+        base,
+        world,
+    }
+}
+
+/// Serves one canned answer to every connection on 127.0.0.1 (the request is read up to
+/// its blank line first); `answer` gets the request's path. Returns the port.
+pub fn raw_server(answer: impl Fn(&str) -> Vec<u8> + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match conn.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&req);
+            let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let _ = conn.write_all(&answer(&path));
+            let _ = conn.flush();
+            // dropping the stream closes the connection
+        }
+    });
+    port
+}
+
+/// A well-behaved HTTP/1.1 server for fixed documents: (path, content type, body).
+/// Unknown paths get a 404. Returns `http://127.0.0.1:PORT`.
+pub fn http_server(docs: Vec<(String, String, Vec<u8>)>) -> String {
+    let port = raw_server(move |path| {
+        let Some((_, ctype, body)) = docs.iter().find(|d| d.0 == path) else {
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                .to_vec();
+        };
+        let mut out = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(body);
+        out
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A small RSS 2.0 document with the given (title, link, description) items; the strings
+/// are written as given (escape them first when they are text).
+pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>https://site.example/</link><description>d</description>\n"
+    );
+    for (t, link, d) in items {
+        s.push_str(&format!(
+            "<item><title>{t}</title><link>{link}</link><guid>{link}</guid><pubDate>Tue, 14 Nov 2023 22:13:20 GMT</pubDate><description>{d}</description></item>\n"
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+/// Escapes text for XML content.
+pub fn esc(s: &str) -> String {
+    firsthand::output::export::xml_escape(s)
+}
