@@ -13,6 +13,8 @@ use twox_hash::XxHash3_64;
 pub const MAX_RETRIEVAL_DF: i64 = 1000;
 /// Most recent articles read per anchor during retrieval (copies are recent).
 pub const RETRIEVAL_ROWS: i64 = 50;
+/// Anchors written per multi-row statement (SQLite allows 32,766 parameters).
+const ANCHOR_ROWS_PER_STATEMENT: usize = 200;
 /// Seed of anchor keys.
 pub const ANCHOR_SEED: u64 = 0x616e_6368_6f72_7321; // "anchors!"
 
@@ -80,19 +82,28 @@ impl Store {
             }
             ins.execute(rusqlite::params_from_iter(args))?;
         }
-        let mut ins = tx.prepare_cached(
-            "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES (?1, ?2)",
-        )?;
-        let mut stat = tx.prepare_cached(
-            "INSERT INTO anchor_stats (anchor, df, langs) VALUES (?1, 1, ?2)
-             ON CONFLICT(anchor) DO UPDATE SET df = df + 1, langs = langs | excluded.langs",
-        )?;
+        // Distinct keys of the article, written in two statements (index rows, then the
+        // statistics), each a multi-row insert: per-statement cost dominates here.
+        let mut keys: Vec<i64> = fp.anchors.iter().map(|a| anchor_key(a)).collect();
+        keys.sort_unstable();
+        keys.dedup();
         let bit = lang_bit(lang);
-        for a in &fp.anchors {
-            let k = anchor_key(a);
-            if ins.execute(params![k, id.0])? == 1 {
-                stat.execute(params![k, bit])?;
-            }
+        for part in keys.chunks(ANCHOR_ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES {}",
+                vec!["(?, ?)"; part.len()].join(", ")
+            );
+            let args: Vec<i64> = part.iter().flat_map(|&k| [k, id.0]).collect();
+            tx.prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(args))?;
+            let sql = format!(
+                "INSERT INTO anchor_stats (anchor, df, langs) VALUES {}
+                 ON CONFLICT(anchor) DO UPDATE SET df = df + 1, langs = langs | excluded.langs",
+                vec!["(?, 1, ?)"; part.len()].join(", ")
+            );
+            let args: Vec<i64> = part.iter().flat_map(|&k| [k, bit]).collect();
+            tx.prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(args))?;
         }
         Ok(())
     }
