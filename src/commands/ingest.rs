@@ -45,6 +45,7 @@ fn load(path: &Path) -> Loaded {
 /// # Errors
 /// Database failures.
 pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let (mut failed, mut new, mut entries) = (0, 0, 0);
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -126,8 +127,20 @@ pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     if tty {
         eprintln!();
     }
+    tracing::info!(
+        files = paths.len(),
+        new,
+        secs = started.elapsed().as_secs_f64(),
+        "read and stored"
+    );
+    let placing = std::time::Instant::now();
     let mut matcher = Matcher::new(Config::default());
     pipeline::place_pending(store, &mut matcher, now().timestamp(), &mut |_| {})?;
+    tracing::info!(
+        placed = new,
+        secs = placing.elapsed().as_secs_f64(),
+        "matched"
+    );
     eprintln!(
         "ingested {} file(s): {entries} entries, {new} new; {failed} file(s) refused",
         paths.len() - failed

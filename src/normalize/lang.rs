@@ -19,10 +19,17 @@ pub fn detect(text: &str, hint: Option<&str>) -> String {
     if is_icelandic(&long) {
         return "is".into();
     }
+    // Scripts that name one language need no statistics (and whatlang's are costly).
+    match whatlang::detect_script(&sample) {
+        Some(Script::Hiragana | Script::Katakana) => return "ja".into(),
+        Some(Script::Hangul) => return "ko".into(),
+        Some(Script::Mandarin) => return if has_kana(&sample) { "ja" } else { "zh" }.into(),
+        Some(Script::Greek) => return "el".into(),
+        _ => {}
+    }
     let Some(info) = whatlang::detect(&sample) else {
         return hint.unwrap_or_else(|| "und".into());
     };
-    // Scripts that name one language need no statistics.
     match info.script() {
         Script::Hiragana | Script::Katakana => return "ja".into(),
         Script::Hangul => return "ko".into(),

@@ -104,6 +104,11 @@ impl Store {
                 supported,
             });
         }
+        if version == 0 {
+            // Larger pages for a fresh database: the indexes are wide and inserted at random.
+            conn.pragma_update(None, "page_size", 8192)
+                .map_err(open_err)?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
