@@ -240,10 +240,9 @@ fn a_full_disk_stops_cleanly_and_the_next_run_finishes() {
     // Files may not grow past the database's size plus 24 KiB: SQLite's writes fail
     // (EFBIG, as with a full disk) instead of the signal killing the process.
     let blocks = size / 512 + 48;
-    let mut script = format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" --db \"$1\" ingest");
-    for i in 0..rest.len() {
-        script.push_str(&format!(" \"${}\"", i + 2));
-    }
+    let script = format!(
+        "trap '' XFSZ; ulimit -f {blocks}; bin=\"$0\"; db=\"$1\"; shift; exec \"$bin\" --db \"$db\" ingest \"$@\""
+    );
     let out = Command::new("sh")
         .arg("-c")
         .arg(&script)
