@@ -65,15 +65,18 @@ pub fn run(serve: bool) -> anyhow::Result<ExitCode> {
     );
     let views = super::read::views(&store, None, false, None)?;
     print!("{}", table::stories(&views));
-    if let Some(v) = views.first() {
+    // The story with the most copies shows the most: print it whole.
+    if let Some(v) = views
+        .iter()
+        .max_by_key(|v| (v.members.len(), std::cmp::Reverse(v.id)))
+    {
         println!();
         print!("{}", table::story(v));
     }
     let named = views.iter().filter(|v| v.original.is_some()).count();
     println!(
-        "\n{} stories, originals named for {named}. Try: firsthand --db {} story ID",
-        views.len(),
-        db.display()
+        "\n{} stories with copies, originals named for {named}.",
+        views.len()
     );
     if serve {
         drop(store);
