@@ -1,0 +1,97 @@
+//! Developer tool: dumps the anchor-model features of every pair of a labelled set that
+//! shares at least two anchors (plus every same-story pair), with the gold label, as TSV
+//! for `scripts/fit-anchor-model.py`.
+//!
+//! `cargo run --release --example pair_features -- ../shared/data/wmt-dev/dev-small.jsonl pairs.tsv`
+
+use firsthand::cluster::score;
+use firsthand::model::ArticleId;
+use firsthand::store::Store;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(input), Some(output)) = (args.get(1), args.get(2)) else {
+        anyhow::bail!("usage: pair_features DATASET.jsonl OUT.tsv");
+    };
+    let docs = firsthand::eval::load(std::path::Path::new(input))?;
+    let mut store = Store::memory()?;
+    let now = 1_700_000_000;
+    let (feed, _) = store.add_feed("https://x.example/feed", None, firsthand::store::time(now))?;
+    let articles: Vec<_> = docs
+        .iter()
+        .map(|d| {
+            firsthand::normalize::build(firsthand::normalize::Raw {
+                guid: Some(d.id.clone()),
+                link: Some(format!("https://x.example/{}", d.id.replace(':', "_"))),
+                title: d.text.lines().next().unwrap_or_default().into(),
+                html: d.text.clone(),
+                lang_hint: Some(&d.lang),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let prepared = firsthand::pipeline::prepare(articles);
+    store.write(|tx| {
+        firsthand::pipeline::store_articles(tx, feed, "https://x.example/feed", &prepared, now)
+    })?;
+    let ids: Vec<ArticleId> = (1..=i64::try_from(docs.len())?).map(ArticleId).collect();
+    let sigs = store.write(|tx| Store::sigs(tx, &ids))?;
+    let keys: Vec<i64> = sigs
+        .iter()
+        .flat_map(|s| s.keys.iter().map(|k| k.0))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let stats = store.write(|tx| Store::anchor_stats_by_key(tx, &keys))?;
+    #[allow(clippy::cast_precision_loss)]
+    let w = score::Weights {
+        stats: keys.into_iter().zip(stats).collect(),
+        docs: docs.len() as f64,
+    };
+    let mut inverted: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, s) in sigs.iter().enumerate() {
+        for k in &s.keys {
+            inverted.entry(k.0).or_default().push(i);
+        }
+    }
+    let mut out = std::io::BufWriter::new(std::fs::File::create(output)?);
+    writeln!(
+        out,
+        "same\tlang_a\tlang_b\tjaccard\tf0\tf1\tf2\tf3\tf4\tf5\tf6\tf7\tf8\tf9\tf10"
+    )?;
+    for i in 0..sigs.len() {
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for k in &sigs[i].keys {
+            let list = &inverted[&k.0];
+            if list.len() < 300 {
+                for &j in list.iter().filter(|&&j| j > i) {
+                    *shared.entry(j).or_default() += 1;
+                }
+            }
+        }
+        let mut pairs: BTreeSet<usize> = shared
+            .iter()
+            .filter(|(_, n)| **n >= 2)
+            .map(|(j, _)| *j)
+            .collect();
+        pairs.extend((i + 1..sigs.len()).filter(|&j| docs[j].cluster == docs[i].cluster));
+        for j in pairs {
+            let (a, b) = (&sigs[i], &sigs[j]);
+            let e = score::anchor_evidence(a, b, &w);
+            let jac = firsthand::fingerprint::minhash::jaccard(&a.fp.minhash, &b.fp.minhash);
+            let f = score::anchor_features(a, b, &e, jac);
+            let cols: Vec<String> = f.iter().map(|x| format!("{x:.5}")).collect();
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{jac:.4}\t{}",
+                u8::from(docs[i].cluster == docs[j].cluster),
+                a.lang,
+                b.lang,
+                cols.join("\t")
+            )?;
+        }
+    }
+    Ok(())
+}

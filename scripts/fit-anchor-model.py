@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Fits the anchor model's logistic regression (src/cluster/score.rs, ANCHOR_MODEL).
+
+Developer tool, not used by the build or the tests. Needs numpy and scikit-learn
+(pip install numpy scikit-learn). Input: the TSV of examples/pair_features.rs.
+
+    cargo run --release --example pair_features -- ../shared/data/wmt-dev/dev-small.jsonl /tmp/pairs.tsv
+    python3 scripts/fit-anchor-model.py /tmp/pairs.tsv
+
+Prints the weights (feature order of score::anchor_features, intercept last) and
+precision/recall of the pairwise decision at several thresholds, in-sample and 5-fold
+cross-validated (folds by pair hash).
+"""
+import sys
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+
+def main(path):
+    rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")][1:]
+    y = np.array([r[0] == "1" for r in rows])
+    X = np.array([[float(v) for v in r[4:15]] for r in rows])
+    model = LogisticRegression(max_iter=2000).fit(X, y)
+    weights = [round(float(c), 4) for c in model.coef_[0]] + [round(float(model.intercept_[0]), 4)]
+    print("ANCHOR_MODEL =", weights)
+    folds = np.array([hash(tuple(r[4:8])) % 5 for r in rows])
+    cv = np.zeros(len(rows))
+    for k in range(5):
+        train = folds != k
+        cv[~train] = LogisticRegression(max_iter=2000).fit(X[train], y[train]).predict_proba(X[~train])[:, 1]
+    p_in = model.predict_proba(X)[:, 1]
+    for name, p in (("in-sample", p_in), ("5-fold", cv)):
+        for t in (0.5, 0.6, 0.7):
+            pred = p >= t
+            tp = (pred & y).sum()
+            fp = (pred & ~y).sum()
+            prec, rec = tp / max(1, tp + fp), tp / max(1, y.sum())
+            print(f"{name:9} threshold {t}: P {prec:.3f} R {rec:.3f} F1 {2 * prec * rec / max(1e-9, prec + rec):.3f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
