@@ -152,3 +152,10 @@ CREATE TABLE polls (
     failed      INTEGER NOT NULL DEFAULT 0,
     new_articles INTEGER NOT NULL DEFAULT 0
 );
+
+-- Small named values: `index_window_start` is the first_seen up to which articles have
+-- left the retrieval indexes (they are older than the matching window).
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);

@@ -322,6 +322,26 @@ pub fn store_articles(
 /// Articles placed per transaction.
 pub const PLACE_BATCH: usize = 1024;
 
+/// Articles taken out of the indexes per transaction when they leave the window.
+pub const PRUNE_BATCH: usize = 2000;
+
+/// Keeps the retrieval indexes and anchor statistics to the matching window (see
+/// [`Store::prune_window`]), in short transactions. Returns how many articles left.
+///
+/// # Errors
+/// SQLite failures.
+pub fn prune_window(store: &mut Store, cfg: &crate::cluster::Config, now: i64) -> Result<usize> {
+    let before = now - cfg.window_secs;
+    let mut total = 0;
+    loop {
+        let n = store.write(|tx| Store::prune_window(tx, before, PRUNE_BATCH))?;
+        total += n;
+        if n < PRUNE_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
 /// Places every stored article not yet in a story, in (publication time, key) order, in
 /// short transactions. Returns how many were placed.
 ///

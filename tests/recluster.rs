@@ -72,3 +72,74 @@ fn recluster_keeps_the_stories_and_their_ids() {
     );
     assert_eq!(partition(&db), before);
 }
+
+#[test]
+fn articles_leave_the_indexes_when_they_leave_the_window() {
+    use firsthand::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("w.db")).unwrap();
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sample.jsonl"
+    ))
+    .unwrap();
+    let docs: Vec<firsthand::eval::Doc> = sample
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let day = 86_400;
+    let t0 = 1_700_000_000;
+    // Half the feeds read 40 days ago, half now.
+    for (i, f) in world.feeds.iter().enumerate() {
+        let url = format!("https://w.example{}", f.path);
+        let now = if i % 2 == 0 { t0 - 40 * day } else { t0 };
+        let (_, articles) = firsthand::pipeline::articles(&f.body, &url, &url).unwrap();
+        let (feed, _) = store
+            .add_feed(&url, None, firsthand::store::time(now))
+            .unwrap();
+        firsthand::pipeline::store_document(&mut store, feed, &url, &articles, None, now).unwrap();
+    }
+    let count = |store: &mut Store, sql: &str| -> i64 {
+        store
+            .write(|tx| Ok(tx.query_row(sql, [], |r| r.get(0))?))
+            .unwrap()
+    };
+    let old = format!(
+        "SELECT id FROM articles WHERE first_seen < {}",
+        t0 - 30 * day
+    );
+    assert!(
+        count(
+            &mut store,
+            &format!("SELECT COUNT(*) FROM lsh WHERE article_id IN ({old})")
+        ) > 0
+    );
+    let cfg = firsthand::cluster::Config::default();
+    let pruned = firsthand::pipeline::prune_window(&mut store, &cfg, t0).unwrap();
+    let old_articles = count(&mut store, &format!("SELECT COUNT(*) FROM ({old})"));
+    assert!(old_articles > 0);
+    assert_eq!(i64::try_from(pruned).unwrap(), old_articles);
+    for table in ["lsh", "anchor_index"] {
+        let left = count(
+            &mut store,
+            &format!("SELECT COUNT(*) FROM {table} WHERE article_id IN ({old})"),
+        );
+        assert_eq!(left, 0, "{table}");
+    }
+    // Statistics now count only the window: each anchor's df equals its index rows.
+    let drift = count(
+        &mut store,
+        "SELECT COUNT(*) FROM anchor_stats s WHERE s.df != (SELECT COUNT(*) FROM anchor_index i WHERE i.anchor = s.anchor)",
+    );
+    assert_eq!(drift, 0);
+    // Nothing more to do the second time; the articles themselves stay.
+    assert_eq!(
+        firsthand::pipeline::prune_window(&mut store, &cfg, t0).unwrap(),
+        0
+    );
+    assert_eq!(
+        count(&mut store, "SELECT COUNT(*) FROM articles"),
+        i64::try_from(world.articles.len()).unwrap()
+    );
+}

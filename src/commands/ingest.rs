@@ -141,6 +141,7 @@ pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
         secs = placing.elapsed().as_secs_f64(),
         "matched"
     );
+    pipeline::prune_window(store, &Config::default(), now().timestamp())?;
     eprintln!(
         "ingested {} file(s): {entries} entries, {new} new; {failed} file(s) refused",
         paths.len() - failed

@@ -335,6 +335,7 @@ pub fn pass(
             eprintln!();
         }
     }
+    pipeline::prune_window(store, &Config::default(), started.timestamp())?;
     store.finish_poll(
         poll_row,
         now(),

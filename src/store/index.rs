@@ -124,6 +124,42 @@ impl Store {
         Ok(())
     }
 
+    /// Takes articles first seen before `before` out of the retrieval indexes and the
+    /// anchor statistics, so that both cover the matching window only and stay bounded
+    /// however large the database grows. Resumes where the last call stopped; at most
+    /// `limit` articles per call (the rest follow next time). Returns how many.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn prune_window(tx: &Transaction<'_>, before: i64, limit: usize) -> Result<usize> {
+        let from: i64 = tx
+            .prepare_cached("SELECT value FROM meta WHERE key = 'index_window_start'")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN);
+        let ids: Vec<(i64, i64)> = tx
+            .prepare_cached(
+                "SELECT id, first_seen FROM articles WHERE first_seen >= ?1 AND first_seen < ?2
+                 ORDER BY first_seen, id LIMIT ?3",
+            )?
+            .query_map(
+                params![from, before, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        for &(id, _) in &ids {
+            Self::unindex_article(tx, ArticleId(id))?;
+        }
+        // Stop at a whole first_seen second, so a partly pruned second is redone next time.
+        let next = match ids.last() {
+            Some(&(_, seen)) if ids.len() == limit => seen,
+            _ => before,
+        };
+        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('index_window_start', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
+            .execute([next])?;
+        Ok(ids.len())
+    }
+
     /// Articles sharing an LSH band or SimHash block with `fp`.
     ///
     /// # Errors
