@@ -38,6 +38,20 @@ pub const MAX_FEED_BYTES: usize = 64 * 1024 * 1024;
 /// # Errors
 /// [`Error::NotAFeed`] when the bytes are not a feed firsthand can read.
 pub fn feed(bytes: &[u8], what: &str, base: Option<&str>) -> Result<ParsedFeed> {
+    feed_with_charset(bytes, what, base, None)
+}
+
+/// [`feed`] with the charset the HTTP `Content-Type` named: it decides when the bytes
+/// are not UTF-8 already (a byte-order mark still comes first).
+///
+/// # Errors
+/// [`Error::NotAFeed`] when the bytes are not a feed firsthand can read.
+pub fn feed_with_charset(
+    bytes: &[u8],
+    what: &str,
+    base: Option<&str>,
+    charset: Option<&str>,
+) -> Result<ParsedFeed> {
     if bytes.len() > MAX_FEED_BYTES {
         return Err(Error::NotAFeed {
             what: what.into(),
@@ -49,7 +63,11 @@ pub fn feed(bytes: &[u8], what: &str, base: Option<&str>) -> Result<ParsedFeed> 
         .base_uri(base)
         .id_generator(|_, _, _| String::new())
         .build();
-    let utf8 = xml_as_utf8(bytes);
+    let utf8 = xml_as_utf8(
+        bytes,
+        charset
+            .and_then(|c| encoding_rs::Encoding::for_label(c.trim().trim_matches('"').as_bytes())),
+    );
     let bytes = utf8.as_deref().unwrap_or(bytes);
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes)));
     let parsed = match parsed {
@@ -108,7 +126,7 @@ pub fn feed(bytes: &[u8], what: &str, base: Option<&str>) -> Result<ParsedFeed> 
 /// and dropping the declarations means it never switches. The encoding: a byte-order mark,
 /// else UTF-16 by its first bytes, else UTF-8 when the bytes are valid UTF-8 (a prolog
 /// naming another is wrong then), else the declared one, else UTF-8 with U+FFFD.
-fn xml_as_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
+fn xml_as_utf8(bytes: &[u8], http: Option<&'static encoding_rs::Encoding>) -> Option<Vec<u8>> {
     let first = bytes.iter().position(|&b| b == b'<' || b == b'{')?;
     if bytes[first] == b'{' {
         return None;
@@ -118,7 +136,8 @@ fn xml_as_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
             [b'<', 0, ..] => Some(encoding_rs::UTF_16LE),
             [0, b'<', ..] => Some(encoding_rs::UTF_16BE),
             _ if std::str::from_utf8(bytes).is_ok() => Some(encoding_rs::UTF_8),
-            _ => None,
+            // Not UTF-8: the server's charset, when it named one, then the declaration.
+            _ => http.map(encoding_rs::Encoding::output_encoding),
         };
         // A declared UTF-16 in bytes read as ASCII is a lie: `output_encoding` makes it UTF-8.
         let declared = || declared_encoding(bytes).map(encoding_rs::Encoding::output_encoding);
@@ -254,6 +273,36 @@ mod tests {
             Some("https://orig.example/feed")
         );
         assert!(f.entries[1].inner.id.is_empty());
+    }
+
+    #[test]
+    fn http_charset_decodes_undeclared_legacy_bytes() {
+        // "café" in windows-1251-free Latin-1 bytes, no encoding in the prolog.
+        let mut xml = b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><title>caf".to_vec();
+        xml.push(0xE9);
+        xml.extend_from_slice(b"</title></item></channel></rss>");
+        let f = feed_with_charset(&xml, "t", None, Some("iso-8859-1"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            f.entries[0]
+                .inner
+                .title
+                .as_ref()
+                .map(|t| t.content.as_str()),
+            Some("café")
+        );
+        // UTF-8 bytes served with a wrong Latin-1 header stay UTF-8.
+        let utf8 = "<rss version=\"2.0\"><channel><title>t</title><item><title>café</title></item></channel></rss>";
+        let f = feed_with_charset(utf8.as_bytes(), "t", None, Some("iso-8859-1"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            f.entries[0]
+                .inner
+                .title
+                .as_ref()
+                .map(|t| t.content.as_str()),
+            Some("café")
+        );
     }
 
     #[test]

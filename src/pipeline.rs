@@ -29,8 +29,17 @@ pub fn articles(
     what: &str,
     feed_url: &str,
 ) -> Result<(parse::ParsedFeed, Vec<Article>)> {
+    articles_with_charset(bytes, what, feed_url, None)
+}
+
+fn articles_with_charset(
+    bytes: &[u8],
+    what: &str,
+    feed_url: &str,
+    charset: Option<&str>,
+) -> Result<(parse::ParsedFeed, Vec<Article>)> {
     let base = feed_url.starts_with("http").then_some(feed_url);
-    let parsed = parse::feed(bytes, what, base)?;
+    let parsed = parse::feed_with_charset(bytes, what, base, charset)?;
     let ctx = FeedContext {
         feed_url: base,
         language: parsed.language.as_deref(),
@@ -59,7 +68,20 @@ pub struct Document {
 /// # Errors
 /// [`crate::Error::NotAFeed`] when it is not a feed.
 pub fn document(bytes: &[u8], what: &str, feed_url: &str) -> Result<Document> {
-    let (parsed, list) = articles(bytes, what, feed_url)?;
+    document_with_charset(bytes, what, feed_url, None)
+}
+
+/// [`document`] with the charset of the HTTP `Content-Type`, when it named one.
+///
+/// # Errors
+/// [`crate::Error::NotAFeed`] when it is not a feed.
+pub fn document_with_charset(
+    bytes: &[u8],
+    what: &str,
+    feed_url: &str,
+    charset: Option<&str>,
+) -> Result<Document> {
+    let (parsed, list) = articles_with_charset(bytes, what, feed_url, charset)?;
     Ok(Document {
         title: parsed.title,
         ttl_minutes: parsed.ttl_minutes,

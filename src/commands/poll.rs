@@ -227,12 +227,12 @@ pub fn pass(
             match outcome {
                 FetchOutcome::Fetched {
                     body,
+                    content_type,
                     etag,
                     last_modified,
                     final_url,
                     permanent_redirect,
                     cache,
-                    ..
                 } => {
                     let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
                         break;
@@ -242,7 +242,8 @@ pub fn pass(
                         let url = permanent_redirect
                             .clone()
                             .unwrap_or_else(|| req.url.clone());
-                        let doc = pipeline::document(&body, &final_url, &url);
+                        let charset = content_type.as_deref().and_then(charset_of);
+                        let doc = pipeline::document_with_charset(&body, &final_url, &url, charset);
                         let fetched = Fetched {
                             etag,
                             last_modified,
@@ -355,6 +356,14 @@ enum Handled {
     New(usize),
     NotModified,
     Failed(String),
+}
+
+/// The `charset` parameter of a `Content-Type` header.
+fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim())
+    })
 }
 
 /// What a fetched body carried besides the body.
