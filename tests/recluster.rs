@@ -29,8 +29,8 @@ fn partition(db: &std::path::Path) -> BTreeMap<i64, BTreeSet<String>> {
         .collect()
 }
 
-#[test]
-fn recluster_keeps_the_stories_and_their_ids() {
+/// The demo's sample as a world of feeds.
+fn sample_world() -> firsthand::world::World {
     let sample = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/sample.jsonl"
@@ -40,7 +40,12 @@ fn recluster_keeps_the_stories_and_their_ids() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    firsthand::world::build(&docs, &firsthand::world::Options::default())
+}
+
+#[test]
+fn recluster_keeps_the_stories_and_their_ids() {
+    let world = sample_world();
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (i, f) in world.feeds.iter().enumerate() {
@@ -78,16 +83,7 @@ fn articles_leave_the_indexes_when_they_leave_the_window() {
     use firsthand::store::Store;
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("w.db")).unwrap();
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/sample.jsonl"
-    ))
-    .unwrap();
-    let docs: Vec<firsthand::eval::Doc> = sample
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let world = sample_world();
     let day = 86_400;
     let t0 = 1_700_000_000;
     // Half the feeds read 40 days ago, half now.
