@@ -3,6 +3,8 @@
 //! a few well-known feeds pin what normalisation makes of them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use firsthand::Error;
 use firsthand::store::Store;
 use std::path::{Path, PathBuf};
@@ -11,28 +13,9 @@ fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/feeds")
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if !matches!(
-            p.file_name().and_then(|n| n.to_str()),
-            Some("LICENSE" | "COMMIT" | "LICENSE-MIT" | "LICENSE-APACHE")
-        ) {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_shared_feed_file_ingests_or_is_refused_by_name() {
-    let mut all = Vec::new();
-    files(&shared(), &mut all);
+    let all = support::corpus();
     assert!(
         all.len() > 500,
         "expected the shared feed corpus, found {} files",

@@ -120,11 +120,6 @@ impl Matcher {
         Ok(s)
     }
 
-    /// Forgets a cached signature (its fingerprint changed).
-    pub fn forget(&mut self, id: ArticleId) {
-        self.sigs.remove(&id);
-    }
-
     /// Makes sure the weights know every anchor of `sigs`.
     fn weigh(&mut self, tx: &Transaction<'_>, sigs: &[&Sig]) -> Result<()> {
         if self.weights.docs < 0.0 {

@@ -189,15 +189,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Statistics of anchors (absent ones read as df 0).
-    ///
-    /// # Errors
-    /// SQLite failures.
-    pub fn anchor_stats(conn: &Connection, anchors: &[String]) -> Result<Vec<AnchorStat>> {
-        let keys: Vec<i64> = anchors.iter().map(|a| anchor_key(a)).collect();
-        Self::anchor_stats_by_key(conn, &keys)
-    }
-
     /// Statistics of anchors by key (absent ones read as df 0).
     ///
     /// # Errors
