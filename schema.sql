@@ -159,3 +159,12 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+
+-- migration 2
+-- Vectors of the optional multilingual model (title + lead), one per article and model
+-- directory; absent when no model is configured.
+CREATE TABLE embeddings (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    model      TEXT NOT NULL,
+    vec        BLOB NOT NULL
+);

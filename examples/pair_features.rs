@@ -49,6 +49,7 @@ fn main() -> anyhow::Result<()> {
     let w = score::Weights {
         stats: keys.into_iter().zip(stats).collect(),
         docs: docs.len() as f64,
+        model: false,
     };
     let mut inverted: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, s) in sigs.iter().enumerate() {

@@ -15,7 +15,8 @@ use crate::cluster::{Config, Matcher};
 use crate::eval::Doc;
 use crate::pipeline;
 use crate::store::Store;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -219,7 +220,21 @@ fn read_batch(
 /// # Errors
 /// Unreadable dataset, database or server failures.
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let docs = crate::eval::load(&args.dataset)?;
+    let mut docs = crate::eval::load(&args.dataset)?;
+    if let Some(n) = args.stories {
+        let keep: BTreeSet<String> = docs
+            .iter()
+            .map(|d| d.cluster.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .take(n)
+            .collect();
+        docs.retain(|d| keep.contains(&d.cluster));
+    }
+    if args.ingest_only {
+        ingest_bench(&docs, args.feeds_dir.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut by_cluster: BTreeMap<&str, Vec<&Doc>> = BTreeMap::new();
     for d in &docs {
         by_cluster.entry(d.cluster.as_str()).or_default().push(d);
@@ -327,19 +342,26 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         secs(total.place),
         peak_rss_mib()
     );
-    ingest_bench(&docs)?;
+    ingest_bench(&docs, args.feeds_dir.as_deref())?;
     poll_bench()?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `firsthand ingest` over the labelled set's world written to local feed files, on a
 /// fresh database: the whole path as a user runs it, and the quality of what it built.
-fn ingest_bench(docs: &[Doc]) -> anyhow::Result<()> {
+fn ingest_bench(docs: &[Doc], keep: Option<&Path>) -> anyhow::Result<()> {
     let world = crate::world::build(docs, &crate::world::Options::default());
-    let dir = tempfile::tempdir()?;
+    let tmp = tempfile::tempdir()?;
+    let dir = match keep {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.to_path_buf()
+        }
+        None => tmp.path().to_path_buf(),
+    };
     let mut paths = Vec::new();
     for (i, f) in world.feeds.iter().enumerate() {
-        let p = dir.path().join(format!(
+        let p = dir.join(format!(
             "{i:05}.{}",
             if f.content_type.contains("json") {
                 "json"
@@ -350,9 +372,13 @@ fn ingest_bench(docs: &[Doc]) -> anyhow::Result<()> {
         std::fs::write(&p, &f.body)?;
         paths.push(p);
     }
-    let mut store = Store::open(&dir.path().join("ingest.db"))?;
+    let db = dir.join("ingest.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut store = Store::open(&db)?;
     let t = Instant::now();
-    crate::commands::ingest::run(&mut store, &paths)?;
+    crate::commands::ingest::run(&mut store, &paths, &Config::default())?;
     let d = t.elapsed();
     let labels: Vec<crate::eval::Label> = world
         .articles
@@ -378,7 +404,53 @@ fn ingest_bench(docs: &[Doc]) -> anyhow::Result<()> {
         s.originals_found,
         peak_rss_mib()
     );
+    datasketch_bench(&paths, &dir, secs(d));
     Ok(())
+}
+
+/// The datasketch baseline (MinHash + LSH only, in Python) on the texts of the same feed
+/// files, in the same run; skipped with a note when Python or datasketch is missing.
+fn datasketch_bench(paths: &[PathBuf], dir: &Path, ours: f64) {
+    let texts = dir.join("texts.jsonl");
+    let mut out = String::new();
+    for p in paths {
+        let Ok(bytes) = std::fs::read(p) else { continue };
+        let Ok((_, list)) = pipeline::articles(&bytes, &p.display().to_string(), "") else {
+            continue;
+        };
+        for a in list {
+            let text = format!("{}\n{}", a.title, a.paragraphs.join("\n"));
+            out.push_str(&serde_json::json!({ "text": text }).to_string());
+            out.push('\n');
+        }
+    }
+    let script = dir.join("datasketch-bench.py");
+    if std::fs::write(&texts, out).is_err()
+        || std::fs::write(&script, include_str!("../scripts/datasketch-bench.py")).is_err()
+    {
+        println!("datasketch: skipped (could not write its input)");
+        return;
+    }
+    let run = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&texts)
+        .stderr(std::process::Stdio::inherit())
+        .output();
+    let parsed = run
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok());
+    let Some(v) = parsed else {
+        println!("datasketch: skipped (python3 with datasketch is not available)");
+        return;
+    };
+    let theirs = v["seconds"].as_f64().unwrap_or(f64::NAN);
+    let n = v["texts"].as_u64().unwrap_or(0);
+    println!(
+        "datasketch MinHashLSH (MinHash + LSH only, 128 permutations, word 3-shingles) on the same {n} texts: {theirs:.2}s = {:.0} texts/s; firsthand's whole ingest is {:.2}x its speed",
+        v["per_second"].as_f64().unwrap_or(0.0),
+        theirs / ours.max(1e-9)
+    );
 }
 
 /// Polls 2,000 small feeds from a local server twice (200, then 304).
@@ -411,10 +483,10 @@ fn poll_bench() -> anyhow::Result<()> {
     };
     let stop = AtomicBool::new(false);
     let t = Instant::now();
-    let first = crate::commands::poll::pass(&mut store, &cfg, true, &stop)?;
+    let first = crate::commands::poll::pass(&mut store, &cfg, &Config::default(), true, &stop)?;
     let d1 = t.elapsed();
     let t = Instant::now();
-    let second = crate::commands::poll::pass(&mut store, &cfg, true, &stop)?;
+    let second = crate::commands::poll::pass(&mut store, &cfg, &Config::default(), true, &stop)?;
     let d2 = t.elapsed();
     #[allow(clippy::cast_precision_loss)]
     let rate = |n: usize, d: Duration| n as f64 / secs(d).max(1e-9);

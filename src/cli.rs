@@ -188,6 +188,16 @@ pub struct BenchArgs {
     /// Labelled JSONL the corpus is generated from
     #[arg(long, default_value = "../shared/data/wmt-dev/dev-small.jsonl")]
     pub dataset: PathBuf,
+    /// Only the ingest of the labelled set's world as local feed files (and the
+    /// datasketch comparison): no generated corpora, no polling
+    #[arg(long)]
+    pub ingest_only: bool,
+    /// Write the world's feed files (and texts.jsonl) into DIR and keep them
+    #[arg(long, value_name = "DIR")]
+    pub feeds_dir: Option<PathBuf>,
+    /// Stories of the labelled set used for the world (default: all)
+    #[arg(long, value_name = "N")]
+    pub stories: Option<usize>,
 }
 
 /// `export` formats.

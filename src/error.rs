@@ -95,6 +95,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A multilingual model directory that cannot be loaded or run.
+    #[error("model {path}: {reason}")]
+    Model {
+        /// The model directory.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// Any other I/O failure.
     #[error("{context}: {source}")]
     Io {

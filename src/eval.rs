@@ -320,7 +320,12 @@ pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
 ///
 /// # Errors
 /// Server, runtime or database failures.
-pub fn run_world(docs: &[Doc], opt: &crate::world::Options, db: Option<&Path>) -> Result<Scores> {
+pub fn run_world(
+    docs: &[Doc],
+    opt: &crate::world::Options,
+    db: Option<&Path>,
+    matching: &Config,
+) -> Result<Scores> {
     let world = crate::world::build(docs, opt);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -352,6 +357,7 @@ pub fn run_world(docs: &[Doc], opt: &crate::world::Options, db: Option<&Path>) -
     crate::commands::poll::pass(
         &mut store,
         &cfg,
+        matching,
         true,
         &std::sync::atomic::AtomicBool::new(false),
     )

@@ -364,8 +364,51 @@ pub fn prune_window(store: &mut Store, cfg: &crate::cluster::Config, now: i64) -
     }
 }
 
+/// Articles read by the model per transaction of vectors.
+pub const EMBED_BATCH: usize = 64;
+
+/// Gives each of `ids` that has none a vector of `model` (computed outside any
+/// transaction, written a batch per transaction); returns how many were computed.
+/// Vectors of another model are dropped first.
+///
+/// # Errors
+/// SQLite or model failures.
+pub fn embed_missing(
+    store: &mut Store,
+    model: &crate::embed::Model,
+    ids: &[crate::model::ArticleId],
+) -> Result<usize> {
+    store.write(|tx| Store::keep_model(tx, model.key()).map(|_| ()))?;
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    for chunk in ids.chunks(EMBED_BATCH) {
+        let need = Store::needing_vectors(store.conn(), chunk)?;
+        if need.is_empty() {
+            continue;
+        }
+        let texts: Vec<String> = need
+            .iter()
+            .map(|n| crate::embed::Model::input(&n.title, &n.paragraphs))
+            .collect();
+        let vecs = model.embed(&texts)?;
+        let rows: Vec<_> = need.iter().map(|n| n.id).zip(vecs).collect();
+        store.write(|tx| Store::put_vectors(tx, model.key(), &rows))?;
+        done += rows.len();
+        tracing::debug!(done, of = ids.len(), "model vectors");
+    }
+    if done > 0 {
+        tracing::info!(
+            articles = done,
+            secs = started.elapsed().as_secs_f64(),
+            "model vectors computed"
+        );
+    }
+    Ok(done)
+}
+
 /// Places every stored article not yet in a story, in (publication time, key) order, in
-/// short transactions. Returns how many were placed.
+/// short transactions (giving them model vectors first when a model is set). Returns how
+/// many were placed.
 ///
 /// # Errors
 /// SQLite failures.
@@ -375,6 +418,10 @@ pub fn place_pending(
     now: i64,
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize> {
+    if let Some(model) = matcher.model().cloned() {
+        let ids = store.pending(usize::MAX)?;
+        embed_missing(store, &model, &ids)?;
+    }
     let mut done = 0;
     loop {
         let batch = store.pending(PLACE_BATCH)?;

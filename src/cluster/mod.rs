@@ -13,12 +13,16 @@ use rusqlite::Transaction;
 use score::{Match, Weights};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// Anchors of an article used to retrieve candidates (the rarest).
 pub const RETRIEVAL_ANCHORS: usize = 20;
 
+/// Lowest model cosine at which an article in another language is a candidate.
+pub const MODEL_RETRIEVAL_FLOOR: f32 = 0.75;
+
 /// Settings of matching.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Articles first seen longer ago than this (seconds) are not candidates.
     pub window_secs: i64,
@@ -26,6 +30,11 @@ pub struct Config {
     pub anchor_candidates: usize,
     /// Largest group clustered again at once.
     pub max_group: usize,
+    /// The optional multilingual model: retrieves cross-script candidates and adds its
+    /// cosine to the anchor decision.
+    pub model: Option<Arc<crate::embed::Model>>,
+    /// Nearest vectors in other languages retrieved per article when a model is set.
+    pub model_candidates: usize,
 }
 
 impl Default for Config {
@@ -34,6 +43,8 @@ impl Default for Config {
             window_secs: 30 * 24 * 3600,
             anchor_candidates: 24,
             max_group: 80,
+            model: None,
+            model_candidates: 6,
         }
     }
 }
@@ -54,12 +65,50 @@ pub struct Matcher {
     reads: HashMap<(i64, i64), Option<i64>>,
     /// Membership rows as last written, to skip writes that change nothing.
     written: HashMap<ArticleId, (StoryId, Relation, String)>,
+    /// The window's model vectors (loaded on first use when a model is set).
+    vectors: Option<Vec<crate::store::embeddings::Stored>>,
 }
 
 impl Matcher {
+    /// The model, when one is configured.
+    #[must_use]
+    pub fn model(&self) -> Option<&Arc<crate::embed::Model>> {
+        self.cfg.model.as_ref()
+    }
+
+    /// Articles in other languages whose model vectors are nearest to `me`'s (cosine at
+    /// least [`MODEL_RETRIEVAL_FLOOR`]), at most `model_candidates`.
+    fn nearest(&mut self, tx: &Transaction<'_>, me: &Sig, now: i64) -> Result<Vec<ArticleId>> {
+        let Some(v) = me.embedding.as_deref() else {
+            return Ok(Vec::new());
+        };
+        if self.vectors.is_none() {
+            self.vectors = Some(Store::window_vectors(tx, now - self.cfg.window_secs)?);
+        }
+        let k = self.cfg.model_candidates;
+        let mut best: Vec<(f32, ArticleId)> = Vec::with_capacity(k + 1);
+        for s in self.vectors.iter().flatten() {
+            if s.id == me.id || s.lang == me.lang || s.vec.len() != v.len() {
+                continue;
+            }
+            let c = crate::embed::cosine(v, &s.vec);
+            if c < MODEL_RETRIEVAL_FLOOR || (best.len() == k && c <= best[k - 1].0) {
+                continue;
+            }
+            let at = best
+                .iter()
+                .position(|b| c > b.0 || (c == b.0 && s.id < b.1))
+                .unwrap_or(best.len());
+            best.insert(at, (c, s.id));
+            best.truncate(k);
+        }
+        Ok(best.into_iter().map(|b| b.1).collect())
+    }
+
     /// A matcher with empty caches.
     #[must_use]
     pub fn new(cfg: Config) -> Self {
+        let model = cfg.model.is_some();
         Self {
             cfg,
             sigs: HashMap::new(),
@@ -67,7 +116,9 @@ impl Matcher {
             weights: Weights {
                 stats: HashMap::new(),
                 docs: -1.0,
+                model,
             },
+            vectors: None,
             sites: HashMap::new(),
             pairs: HashMap::new(),
             reads: HashMap::new(),
@@ -187,6 +238,9 @@ impl Matcher {
                 .take(self.cfg.anchor_candidates)
                 .map(|r| r.0),
         );
+        if self.cfg.model.is_some() {
+            cands.extend(self.nearest(tx, &me, now)?);
+        }
         cands.remove(&id);
         let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
         self.load(tx, &cand_ids)?;
@@ -434,6 +488,7 @@ fn reason_json(
             "containment": (m.containment * 1000.0).round() / 1000.0,
             "anchor_score": (m.anchors * 1000.0).round() / 1000.0,
             "shared_anchors": m.shared,
+            "cosine": m.cosine,
         })
         .to_string(),
     }

@@ -35,6 +35,18 @@ pub const ANCHOR_MODEL: [f64; 12] = [
 pub const ANCHOR_SMOOTHING: f64 = 5.0;
 /// Fewest shared anchors for an anchor match.
 pub const MIN_SHARED_ANCHORS: usize = 3;
+/// Fewest shared anchors for a match when the model's cosine is known: the model helps
+/// decide, but never alone.
+pub const MIN_SHARED_ANCHORS_MODEL: usize = 1;
+/// Probability from the model-assisted decision at or above which two texts match.
+pub const MODEL_MATCH: f64 = 0.6;
+/// Logistic-regression weights of the model-assisted decision: the anchor features of
+/// [`anchor_features`], then the cosine and the cosine across languages; the last value
+/// is the intercept. See [`ANCHOR_MODEL`] for how they are fitted (with the model
+/// directory given to `examples/pair_features.rs`).
+pub const MODEL_DECISION: [f64; 14] = [
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+];
 
 /// How a pair matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,6 +77,9 @@ pub struct Match {
     pub anchors: f64,
     /// Shared anchors (the rarest first, at most 8).
     pub shared: Vec<String>,
+    /// Cosine of the model's vectors, when a model took part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosine: Option<f64>,
 }
 
 /// Anchor statistics for weighting: document frequency and languages.
@@ -74,6 +89,8 @@ pub struct Weights {
     pub stats: HashMap<i64, AnchorStat>,
     /// Documents in the collection.
     pub docs: f64,
+    /// Whether the model's cosine takes part in decisions.
+    pub model: bool,
 }
 
 impl Weights {
@@ -179,7 +196,7 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
             _ => break,
         }
     }
-    if shared.len() < MIN_SHARED_ANCHORS {
+    if shared.is_empty() {
         return AnchorEvidence {
             shared_n: shared.len(),
             ..AnchorEvidence::default()
@@ -244,6 +261,33 @@ pub fn anchor_probability(features: &[f64; 11]) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// Probability that two texts are copies, from their anchors and the model's cosine.
+#[must_use]
+pub fn model_probability(features: &[f64; 11], cosine: f64, cross: bool) -> f64 {
+    let z = features
+        .iter()
+        .chain([cosine, if cross { cosine } else { 0.0 }].iter())
+        .zip(MODEL_DECISION.iter())
+        .map(|(x, w)| x * w)
+        .sum::<f64>()
+        + MODEL_DECISION[13];
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// The model's cosine for a pair, when the model takes part and both have vectors.
+#[must_use]
+pub fn cosine(a: &Sig, b: &Sig, w: &Weights) -> Option<f64> {
+    if !w.model {
+        return None;
+    }
+    match (&a.embedding, &b.embedding) {
+        (Some(x), Some(y)) if x.len() == y.len() => {
+            Some(f64::from(crate::embed::cosine(x, y)))
+        }
+        _ => None,
+    }
+}
+
 /// Decides whether `a` and `b` are copies of one text.
 #[must_use]
 pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
@@ -257,6 +301,7 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         containment: c,
         anchors: 0.0,
         shared: Vec::new(),
+        cosine: None,
     };
     if a.fp.shingles > 0 && a.fp.text_hash == b.fp.text_hash {
         return Some(base(1.0, Kind::Identical));
@@ -285,14 +330,27 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         return None;
     }
     let e = anchor_evidence(a, b, w);
-    if e.shared_n < MIN_SHARED_ANCHORS {
-        return None;
-    }
-    let p = anchor_probability(&anchor_features(a, b, &e, j));
-    if p >= ANCHOR_MATCH {
+    let cos = cosine(a, b, w);
+    let (p, threshold) = match cos {
+        Some(c) => {
+            if e.shared_n < MIN_SHARED_ANCHORS_MODEL {
+                return None;
+            }
+            let f = anchor_features(a, b, &e, j);
+            (model_probability(&f, c, !same_lang), MODEL_MATCH)
+        }
+        None => {
+            if e.shared_n < MIN_SHARED_ANCHORS {
+                return None;
+            }
+            (anchor_probability(&anchor_features(a, b, &e, j)), ANCHOR_MATCH)
+        }
+    };
+    if p >= threshold {
         let mut m = base((0.3 + 0.6 * p).min(0.95), Kind::Anchors);
         m.anchors = e.score;
         m.shared = e.shared;
+        m.cosine = cos.map(|c| (c * 1000.0).round() / 1000.0);
         return Some(m);
     }
     None

@@ -16,6 +16,7 @@ pub fn run(
     world: Option<u64>,
     dump: Option<&Path>,
     db: Option<&Path>,
+    matching: &Config,
 ) -> anyhow::Result<ExitCode> {
     let mut docs = crate::eval::load(path)?;
     if let Some(limit) = limit {
@@ -41,8 +42,9 @@ pub fn run(
                 ..crate::world::Options::default()
             },
             db,
+            matching,
         )?,
-        None => crate::eval::run(&docs, Config::default())?,
+        None => crate::eval::run(&docs, matching.clone())?,
     };
     if let Some(d) = dump {
         let mut out = String::new();

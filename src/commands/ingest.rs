@@ -44,7 +44,7 @@ fn load(path: &Path) -> Loaded {
 ///
 /// # Errors
 /// Database failures.
-pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let (mut failed, mut new, mut entries) = (0, 0, 0);
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -73,7 +73,11 @@ pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
             }
         });
         let mut read = 0;
+        let (mut waited, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let mut wait_from = std::time::Instant::now();
         for loaded in rx_chunk {
+            waited += wait_from.elapsed();
+            let store_from = std::time::Instant::now();
             read += loaded.len();
             let now = now();
             let reports = store.write(|tx| {
@@ -120,7 +124,14 @@ pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
             if tty {
                 eprint!("\r{read} of {} files read   ", paths.len());
             }
+            storing += store_from.elapsed();
+            wait_from = std::time::Instant::now();
         }
+        tracing::debug!(
+            waited = waited.as_secs_f64(),
+            storing = storing.as_secs_f64(),
+            "store thread"
+        );
         Ok(())
     });
     result?;
@@ -134,14 +145,14 @@ pub fn run(store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
         "read and stored"
     );
     let placing = std::time::Instant::now();
-    let mut matcher = Matcher::new(Config::default());
+    let mut matcher = Matcher::new(matching.clone());
     pipeline::place_pending(store, &mut matcher, now().timestamp(), &mut |_| {})?;
     tracing::info!(
         placed = new,
         secs = placing.elapsed().as_secs_f64(),
         "matched"
     );
-    pipeline::prune_window(store, &Config::default(), now().timestamp())?;
+    pipeline::prune_window(store, matching, now().timestamp())?;
     eprintln!(
         "ingested {} file(s): {entries} entries, {new} new; {failed} file(s) refused",
         paths.len() - failed

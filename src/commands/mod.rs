@@ -24,12 +24,18 @@ pub const FATAL: u8 = 2;
 /// Fatal errors (the caller prints them and exits 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = crate::config::db_path(cli.db.clone());
-    if let Some(m) = &cli.model {
-        eprintln!(
-            "warning: this build has no multilingual model support yet; ignoring {} and matching by anchors",
-            m.display()
-        );
-    }
+    let model_dir = cli.model.clone().filter(|p| !p.as_os_str().is_empty());
+    // The model is loaded only by the commands that match articles.
+    let matching = || -> anyhow::Result<crate::cluster::Config> {
+        let mut cfg = crate::cluster::Config::default();
+        if let Some(dir) = &model_dir {
+            let t = std::time::Instant::now();
+            let model = crate::embed::Model::load(dir)?;
+            tracing::info!(dir = %dir.display(), secs = t.elapsed().as_secs_f64(), "model loaded");
+            cfg.model = Some(std::sync::Arc::new(model));
+        }
+        Ok(cfg)
+    };
     let open = || -> anyhow::Result<Store> { Ok(Store::open(&db)?) };
     let open_writable = || -> anyhow::Result<Store> {
         let store = Store::open(&db)?;
@@ -38,14 +44,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Feeds(cmd) => feeds::run(&mut open()?, cmd),
-        Command::Poll(args) => poll::poll(&mut open_writable()?, &args),
-        Command::Run(args) => poll::run_forever(&mut open_writable()?, &args),
-        Command::Ingest { paths } => ingest::run(&mut open_writable()?, &paths),
+        Command::Poll(args) => poll::poll(&mut open_writable()?, &args, &matching()?),
+        Command::Run(args) => poll::run_forever(&mut open_writable()?, &args, &matching()?),
+        Command::Ingest { paths } => ingest::run(&mut open_writable()?, &paths, &matching()?),
         Command::Stories(args) => read::stories(&open()?, &args),
         Command::Story { id, json } => read::story(&open()?, id, json),
         Command::Origin { url, json } => read::origin(&open()?, &url, json),
         Command::Export { format, since } => read::export(&open()?, format, since),
-        Command::Recluster { since } => recluster::run(&mut open_writable()?, since),
+        Command::Recluster { since } => {
+            recluster::run(&mut open_writable()?, since, &matching()?)
+        }
         Command::Eval {
             dataset,
             json,
@@ -60,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             world.then_some(seed),
             dump.as_deref(),
             cli.db.as_deref(),
+            &matching()?,
         ),
         Command::Serve { listen } => serve::run(&db, &listen),
         Command::Demo { serve } => demo::run(serve),

@@ -89,11 +89,11 @@ fn config(concurrency: usize, per_host: usize) -> PollConfig {
 ///
 /// # Errors
 /// Fatal errors (database, runtime).
-pub fn poll(store: &mut Store, args: &PollArgs) -> anyhow::Result<ExitCode> {
+pub fn poll(store: &mut Store, args: &PollArgs, matching: &Config) -> anyhow::Result<ExitCode> {
     let _lock = lock(store)?;
     let cfg = config(args.concurrency, args.per_host);
     let stop = Arc::new(AtomicBool::new(false));
-    let report = pass(store, &cfg, args.all, &stop)?;
+    let report = pass(store, &cfg, matching, args.all, &stop)?;
     print_report(&report);
     Ok(if report.failed.is_empty() {
         ExitCode::SUCCESS
@@ -119,7 +119,11 @@ fn print_report(r: &PassReport) {
 ///
 /// # Errors
 /// Fatal errors.
-pub fn run_forever(store: &mut Store, args: &RunArgs) -> anyhow::Result<ExitCode> {
+pub fn run_forever(
+    store: &mut Store,
+    args: &RunArgs,
+    matching: &Config,
+) -> anyhow::Result<ExitCode> {
     let cfg = config(args.concurrency, args.per_host);
     let stop = Arc::new(AtomicBool::new(false));
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -141,7 +145,7 @@ pub fn run_forever(store: &mut Store, args: &RunArgs) -> anyhow::Result<ExitCode
     while !stop.load(Ordering::SeqCst) {
         {
             let _lock = lock(store)?;
-            let report = pass(store, &cfg, false, &stop)?;
+            let report = pass(store, &cfg, matching, false, &stop)?;
             print_report(&report);
         }
         let until = Instant::now() + args.interval;
@@ -183,13 +187,14 @@ async fn wait_for_signal() {
 pub fn pass(
     store: &mut Store,
     cfg: &PollConfig,
+    matching: &Config,
     all: bool,
     stop: &AtomicBool,
 ) -> anyhow::Result<PassReport> {
     let started = now();
     let feeds = store.due_feeds(started, all)?;
     let mut report = PassReport::default();
-    let mut matcher = Matcher::new(Config::default());
+    let mut matcher = Matcher::new(matching.clone());
     if feeds.is_empty() {
         // A killed pass may have left articles to place.
         pipeline::place_pending(store, &mut matcher, started.timestamp(), &mut |_| {})?;
@@ -336,7 +341,7 @@ pub fn pass(
             eprintln!();
         }
     }
-    pipeline::prune_window(store, &Config::default(), started.timestamp())?;
+    pipeline::prune_window(store, matching, started.timestamp())?;
     store.finish_poll(
         poll_row,
         now(),

@@ -11,11 +11,15 @@ use std::time::Duration;
 ///
 /// # Errors
 /// Database failures.
-pub fn run(store: &mut Store, since: Option<Duration>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    store: &mut Store,
+    since: Option<Duration>,
+    matching: &Config,
+) -> anyhow::Result<ExitCode> {
     let since = since.map_or(i64::MIN, |d| {
         now().timestamp() - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
     });
-    let n = recluster(store, since, now().timestamp())?;
+    let n = recluster(store, since, now().timestamp(), matching)?;
     eprintln!("reclustered {n} article(s)");
     Ok(ExitCode::SUCCESS)
 }
@@ -27,9 +31,17 @@ pub fn run(store: &mut Store, since: Option<Duration>) -> anyhow::Result<ExitCod
 ///
 /// # Errors
 /// Database failures.
-pub fn recluster(store: &mut Store, since: i64, now: i64) -> crate::Result<usize> {
+pub fn recluster(
+    store: &mut Store,
+    since: i64,
+    now: i64,
+    matching: &Config,
+) -> crate::Result<usize> {
     let ids = store.article_ids_since(since)?;
-    let mut matcher = Matcher::new(Config::default());
+    if let Some(model) = &matching.model {
+        crate::pipeline::embed_missing(store, model, &ids)?;
+    }
+    let mut matcher = Matcher::new(matching.clone());
     store.write(|tx| {
         let mut order = Vec::with_capacity(ids.len());
         for &id in &ids {

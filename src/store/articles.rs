@@ -45,6 +45,8 @@ pub struct Sig {
     pub fp: Fingerprint,
     /// Anchor keys with the anchor's position in `fp.anchors`, sorted by key.
     pub keys: Vec<(i64, u32)>,
+    /// The multilingual model's vector, when a model is configured and has read it.
+    pub embedding: Option<std::sync::Arc<[f32]>>,
 }
 
 impl Sig {
@@ -100,7 +102,7 @@ fn json_list(s: &str) -> Vec<String> {
 
 const SIG_COLUMNS: &str = "a.id, a.ukey, a.feed_id, f.url AS feed_url, f.title AS feed_title, a.site, a.url, a.canonical_url, a.title, a.lang,
     a.published, a.first_seen, a.links, a.credits, a.source_url, a.text_hash, a.dup_hash, a.simhash, a.minhash,
-    a.shingles, a.anchors, a.numbers, a.paragraphs, a.chars";
+    a.shingles, a.anchors, a.numbers, a.paragraphs, a.chars, e.vec AS embedding";
 
 impl Sig {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
@@ -133,6 +135,10 @@ impl Sig {
                 chars: r.get("chars")?,
             },
             keys: Vec::new(),
+            embedding: r
+                .get::<_, Option<Vec<u8>>>("embedding")?
+                .and_then(|b| crate::embed::from_blob(&b))
+                .map(std::sync::Arc::from),
         }
         .with_keys())
     }
@@ -231,7 +237,8 @@ impl Store {
     /// SQLite failures.
     pub fn sigs(conn: &rusqlite::Connection, ids: &[ArticleId]) -> Result<Vec<Sig>> {
         let mut st = conn.prepare_cached(&format!(
-            "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?1"
+            "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
+               LEFT JOIN embeddings e ON e.article_id = a.id WHERE a.id = ?1"
         ))?;
         let mut out = Vec::with_capacity(ids.len());
         let mut sorted = ids.to_vec();

@@ -63,7 +63,13 @@ pub fn start() -> Web {
             .unwrap();
     }
     let cfg = firsthand::poll::PollConfig::default();
-    let report = poll::pass(&mut store, &cfg, true, &AtomicBool::new(false)).unwrap();
+    let report = poll::pass(
+        &mut store,
+        &cfg,
+        &Config::default(),
+        true,
+        &AtomicBool::new(false),
+    ).unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(report.new_articles > 0);
     let hostile = dir.path().join("hostile.xml");
