@@ -2,7 +2,11 @@
 //! shares at least two anchors (plus every same-story pair), with the gold label, as TSV
 //! for `scripts/fit-anchor-model.py`.
 //!
-//! `cargo run --release --example pair_features -- ../shared/data/wmt-dev/dev-small.jsonl pairs.tsv`
+//! `cargo run --release --example pair_features -- ../shared/data/wmt-dev/dev-small.jsonl pairs.tsv [MODEL_DIR]`
+//!
+//! With a model directory, each text also gets the model's vector: the pairs then include
+//! each text's nearest neighbours in other languages (as matching retrieves them), and
+//! the columns end with the cosine (`-1` without a model).
 
 use firsthand::cluster::score;
 use firsthand::model::ArticleId;
@@ -13,8 +17,12 @@ use std::io::Write;
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(input), Some(output)) = (args.get(1), args.get(2)) else {
-        anyhow::bail!("usage: pair_features DATASET.jsonl OUT.tsv");
+        anyhow::bail!("usage: pair_features DATASET.jsonl OUT.tsv [MODEL_DIR]");
     };
+    let model = args
+        .get(3)
+        .map(|d| firsthand::embed::Model::load(std::path::Path::new(d)))
+        .transpose()?;
     let docs = firsthand::eval::load(std::path::Path::new(input))?;
     let mut store = Store::memory()?;
     let now = 1_700_000_000;
@@ -37,7 +45,25 @@ fn main() -> anyhow::Result<()> {
         firsthand::pipeline::store_articles(tx, feed, "https://x.example/feed", &prepared, now)
     })?;
     let ids: Vec<ArticleId> = (1..=i64::try_from(docs.len())?).map(ArticleId).collect();
-    let sigs = store.write(|tx| Store::sigs(tx, &ids))?;
+    let vectors: Vec<Vec<f32>> = match &model {
+        Some(m) => {
+            let texts: Vec<String> = prepared
+                .iter()
+                .map(|p| firsthand::embed::Model::input(&p.article.title, &p.article.paragraphs))
+                .collect();
+            let t = std::time::Instant::now();
+            let v = m.embed(&texts)?;
+            #[allow(clippy::cast_precision_loss)]
+            let per = t.elapsed().as_secs_f64() * 1e3 / texts.len().max(1) as f64;
+            eprintln!("embedded {} texts, {per:.1} ms each", texts.len());
+            v
+        }
+        None => Vec::new(),
+    };
+    let mut sigs = store.write(|tx| Store::sigs(tx, &ids))?;
+    for (s, v) in sigs.iter_mut().zip(&vectors) {
+        s.embedding = Some(std::sync::Arc::from(v.as_slice()));
+    }
     let keys: Vec<i64> = sigs
         .iter()
         .flat_map(|s| s.keys.iter().map(|k| k.0))
@@ -49,7 +75,7 @@ fn main() -> anyhow::Result<()> {
     let w = score::Weights {
         stats: keys.into_iter().zip(stats).collect(),
         docs: docs.len() as f64,
-        model: false,
+        model: model.is_some(),
     };
     let mut inverted: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, s) in sigs.iter().enumerate() {
@@ -60,8 +86,23 @@ fn main() -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(output)?);
     writeln!(
         out,
-        "same\tlang_a\tlang_b\tjaccard\tf0\tf1\tf2\tf3\tf4\tf5\tf6\tf7\tf8\tf9\tf10"
+        "same\tlang_a\tlang_b\tjaccard\tf0\tf1\tf2\tf3\tf4\tf5\tf6\tf7\tf8\tf9\tf10\tcos\tshared"
     )?;
+    // Nearest in other languages, as `Matcher` retrieves them (pairs kept as (low, high)).
+    let mut nn: BTreeSet<(usize, usize)> = BTreeSet::new();
+    if !vectors.is_empty() {
+        for i in 0..sigs.len() {
+            let mut near: Vec<(f32, usize)> = (0..sigs.len())
+                .filter(|&j| j != i && sigs[j].lang != sigs[i].lang)
+                .map(|j| (firsthand::embed::cosine(&vectors[i], &vectors[j]), j))
+                .filter(|c| c.0 >= firsthand::cluster::MODEL_RETRIEVAL_FLOOR)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for &(_, j) in near.iter().take(6) {
+                nn.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
     for i in 0..sigs.len() {
         let mut shared: HashMap<usize, usize> = HashMap::new();
         for k in &sigs[i].keys {
@@ -78,19 +119,22 @@ fn main() -> anyhow::Result<()> {
             .map(|(j, _)| *j)
             .collect();
         pairs.extend((i + 1..sigs.len()).filter(|&j| docs[j].cluster == docs[i].cluster));
+        pairs.extend(nn.range((i, 0)..(i + 1, 0)).map(|p| p.1));
         for j in pairs {
             let (a, b) = (&sigs[i], &sigs[j]);
             let e = score::anchor_evidence(a, b, &w);
             let jac = firsthand::fingerprint::minhash::jaccard(&a.fp.minhash, &b.fp.minhash);
             let f = score::anchor_features(a, b, &e, jac);
             let cols: Vec<String> = f.iter().map(|x| format!("{x:.5}")).collect();
+            let cos = score::cosine(a, b, &w).unwrap_or(-1.0);
             writeln!(
                 out,
-                "{}\t{}\t{}\t{jac:.4}\t{}",
+                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}",
                 u8::from(docs[i].cluster == docs[j].cluster),
                 a.lang,
                 b.lang,
-                cols.join("\t")
+                cols.join("\t"),
+                e.shared_n
             )?;
         }
     }

@@ -10,6 +10,10 @@ Developer tool, not used by the build or the tests. Needs numpy and scikit-learn
 Prints the weights (feature order of score::anchor_features, intercept last) and
 precision/recall of the pairwise decision at several thresholds, in-sample and 5-fold
 cross-validated (folds by pair hash).
+
+With --model (a TSV written with a model directory), fits MODEL_DECISION instead: the
+anchor features, the cosine and the cosine across languages, on the pairs that share at
+least MIN_SHARED_ANCHORS_MODEL anchors.
 """
 import sys
 
@@ -17,21 +21,38 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 
-def main(path):
+MIN_SHARED_ANCHORS_MODEL = 1
+
+
+def features(r, with_model):
+    base = [float(v) for v in r[4:15]]
+    if not with_model:
+        return base
+    cos = float(r[15])
+    cross = r[1] != r[2]
+    return base + [cos, cos if cross else 0.0]
+
+
+def main(path, with_model=False):
     rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")][1:]
+    if with_model:
+        rows = [r for r in rows if float(r[15]) > -1 and int(r[16]) >= MIN_SHARED_ANCHORS_MODEL]
+    else:
+        rows = [r for r in rows if len(r) < 17 or int(r[16]) >= 2]
     y = np.array([r[0] == "1" for r in rows])
-    X = np.array([[float(v) for v in r[4:15]] for r in rows])
-    model = LogisticRegression(max_iter=2000).fit(X, y)
+    X = np.array([features(r, with_model) for r in rows])
+    print(f"{len(rows)} pairs, {int(y.sum())} copies")
+    model = LogisticRegression(max_iter=5000).fit(X, y)
     weights = [round(float(c), 4) for c in model.coef_[0]] + [round(float(model.intercept_[0]), 4)]
-    print("ANCHOR_MODEL =", weights)
+    print("MODEL_DECISION =" if with_model else "ANCHOR_MODEL =", weights)
     folds = np.array([hash(tuple(r[4:8])) % 5 for r in rows])
     cv = np.zeros(len(rows))
     for k in range(5):
         train = folds != k
-        cv[~train] = LogisticRegression(max_iter=2000).fit(X[train], y[train]).predict_proba(X[~train])[:, 1]
+        cv[~train] = LogisticRegression(max_iter=5000).fit(X[train], y[train]).predict_proba(X[~train])[:, 1]
     p_in = model.predict_proba(X)[:, 1]
     for name, p in (("in-sample", p_in), ("5-fold", cv)):
-        for t in (0.5, 0.6, 0.7):
+        for t in (0.5, 0.6, 0.7, 0.8):
             pred = p >= t
             tp = (pred & y).sum()
             fp = (pred & ~y).sum()
@@ -40,4 +61,5 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = [a for a in sys.argv[1:] if a != "--model"]
+    main(args[0], with_model="--model" in sys.argv[1:])

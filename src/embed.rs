@@ -8,12 +8,12 @@
 use crate::{Error, Result};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::{BertModel, Config, HiddenAct};
 use std::path::{Path, PathBuf};
 
 /// Tokens fed to the model per text, specials included: the title and the lead carry
 /// the story, and cost grows with length.
-pub const MAX_TOKENS: usize = 96;
+pub const MAX_TOKENS: usize = 64;
 
 /// Characters of the lead taken before tokenising (more than [`MAX_TOKENS`] can use).
 const LEAD_CHARS: usize = 800;
@@ -77,7 +77,14 @@ fn config(dir: &Path) -> Result<Config> {
             o.entry(k).or_insert(d);
         }
     }
-    serde_json::from_value(v).map_err(|e| model_err(dir, format!("config.json: {e}")))
+    let mut cfg: Config =
+        serde_json::from_value(v).map_err(|e| model_err(dir, format!("config.json: {e}")))?;
+    // The tanh form of GELU: within 1e-3 of the exact one and several times cheaper on a
+    // CPU (the exact form spends a sixth of the model's time in erf).
+    if cfg.hidden_act == HiddenAct::Gelu {
+        cfg.hidden_act = HiddenAct::GeluApproximate;
+    }
+    Ok(cfg)
 }
 
 impl Model {

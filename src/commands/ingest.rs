@@ -7,9 +7,6 @@ use crate::{Error, pipeline};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Files read, parsed and prepared at once (on all cores) before they are stored together.
-const CHUNK: usize = 32;
-
 /// A file read and prepared (on any thread).
 struct Loaded {
     feed_url: String,
@@ -49,36 +46,61 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
     let (mut failed, mut new, mut entries) = (0, 0, 0);
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    // A reader thread parses and fingerprints the next chunk (on all cores) while this
-    // thread stores the previous one.
-    let (tx_chunk, rx_chunk) = std::sync::mpsc::sync_channel::<Vec<Loaded>>(1);
+    // Workers on every core read, parse and fingerprint files, taking the next file as
+    // they finish one; this thread stores them in the order given (so feed ids and
+    // stories do not depend on which worker was faster), each time taking in one
+    // transaction every file that is ready.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx_file, rx_file) = std::sync::mpsc::sync_channel::<(usize, Loaded)>(threads * 4);
     let result: anyhow::Result<()> = std::thread::scope(|s| {
-        s.spawn(move || {
-            for chunk in paths.chunks(CHUNK) {
-                let per = chunk.len().div_ceil(threads).max(1);
-                let loaded: Vec<Loaded> = std::thread::scope(|inner| {
-                    let hs: Vec<_> = chunk
-                        .chunks(per)
-                        .map(|part| {
-                            inner.spawn(move || part.iter().map(|p| load(p)).collect::<Vec<_>>())
-                        })
-                        .collect();
-                    hs.into_iter()
-                        .flat_map(|h| h.join().unwrap_or_default())
-                        .collect()
-                });
-                if tx_chunk.send(loaded).is_err() {
-                    break;
+        for _ in 0..threads {
+            let tx_file = tx_file.clone();
+            let next = &next;
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(p) = paths.get(i) else { break };
+                    if tx_file.send((i, load(p))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx_file);
+        let mut ready: std::collections::BTreeMap<usize, Loaded> = std::collections::BTreeMap::new();
+        let mut stored = 0;
+        let (mut waited, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let mut open = true;
+        while open || !ready.is_empty() {
+            let wait_from = std::time::Instant::now();
+            if open {
+                match rx_file.recv() {
+                    Ok((i, l)) => {
+                        ready.insert(i, l);
+                        while let Ok((i, l)) = rx_file.try_recv() {
+                            ready.insert(i, l);
+                        }
+                    }
+                    Err(_) => open = false,
                 }
             }
-        });
-        let mut read = 0;
-        let (mut waited, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
-        let mut wait_from = std::time::Instant::now();
-        for loaded in rx_chunk {
             waited += wait_from.elapsed();
+            let mut loaded = Vec::new();
+            while let Some(l) = ready.remove(&stored) {
+                loaded.push(l);
+                stored += 1;
+            }
+            if loaded.is_empty() {
+                if !open && !ready.is_empty() {
+                    // A worker died (a bug): the file it never delivered is named.
+                    eprintln!("error: {}: not read (internal error)", paths[stored].display());
+                    failed += 1;
+                    stored += 1;
+                }
+                continue;
+            }
             let store_from = std::time::Instant::now();
-            read += loaded.len();
+            let read = stored;
             let now = now();
             let reports = store.write(|tx| {
                 let mut out = Vec::with_capacity(loaded.len());
@@ -125,7 +147,10 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
                 eprint!("\r{read} of {} files read   ", paths.len());
             }
             storing += store_from.elapsed();
-            wait_from = std::time::Instant::now();
+        }
+        for p in paths.get(stored..).unwrap_or_default() {
+            eprintln!("error: {}: not read (internal error)", p.display());
+            failed += 1;
         }
         tracing::debug!(
             waited = waited.as_secs_f64(),
