@@ -168,3 +168,10 @@ CREATE TABLE embeddings (
     model      TEXT NOT NULL,
     vec        BLOB NOT NULL
 );
+
+-- Stored articles whose retrieval-index rows are not written yet. Placement first
+-- indexes them all in one pass with the rows sorted by key, so the index B-trees fill in
+-- order instead of at random; a killed pass leaves them here for the next.
+CREATE TABLE unindexed (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);

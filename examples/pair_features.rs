@@ -44,6 +44,7 @@ fn main() -> anyhow::Result<()> {
     store.write(|tx| {
         firsthand::pipeline::store_articles(tx, feed, "https://x.example/feed", &prepared, now)
     })?;
+    firsthand::pipeline::index_pending(&mut store)?;
     let ids: Vec<ArticleId> = (1..=i64::try_from(docs.len())?).map(ArticleId).collect();
     let vectors: Vec<Vec<f32>> = match &model {
         Some(m) => {

@@ -414,7 +414,9 @@ fn datasketch_bench(paths: &[PathBuf], dir: &Path, ours: f64) {
     let texts = dir.join("texts.jsonl");
     let mut out = String::new();
     for p in paths {
-        let Ok(bytes) = std::fs::read(p) else { continue };
+        let Ok(bytes) = std::fs::read(p) else {
+            continue;
+        };
         let Ok((_, list)) = pipeline::articles(&bytes, &p.display().to_string(), "") else {
             continue;
         };

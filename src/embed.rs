@@ -234,7 +234,7 @@ pub fn to_blob(v: &[f32]) -> Vec<u8> {
 /// A stored vector; `None` when the blob is not a whole number of f32.
 #[must_use]
 pub fn from_blob(b: &[u8]) -> Option<Vec<f32>> {
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     Some(

@@ -261,8 +261,8 @@ pub fn store_prepared_in(
     })
 }
 
-/// Inside a transaction: inserts new articles and indexes them; they wait in `pending`
-/// for [`place_pending`]. Returns how many were new.
+/// Inside a transaction: inserts new articles; they wait in `unindexed` and `pending`
+/// for [`place_pending`] (which indexes them all first). Returns how many were new.
 ///
 /// # Errors
 /// SQLite failures.
@@ -328,7 +328,7 @@ pub fn store_articles(
             first_seen: now,
         };
         if let Some(id) = Store::insert_article(tx, &new)? {
-            Store::index_article(tx, id, fp, &a.lang)?;
+            Store::mark_unindexed(tx, id)?;
             Store::add_pending(
                 tx,
                 id,
@@ -343,6 +343,25 @@ pub fn store_articles(
 
 /// Articles placed per transaction.
 pub const PLACE_BATCH: usize = 1024;
+
+/// Articles indexed per transaction.
+pub const INDEX_BATCH: usize = 20_000;
+
+/// Writes the retrieval-index rows of every stored article still waiting for them, in
+/// short transactions of sorted rows. Returns how many were indexed.
+///
+/// # Errors
+/// SQLite failures.
+pub fn index_pending(store: &mut Store) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        let n = store.write(|tx| Store::index_unindexed(tx, INDEX_BATCH))?;
+        total += n;
+        if n < INDEX_BATCH {
+            return Ok(total);
+        }
+    }
+}
 
 /// Articles taken out of the indexes per transaction when they leave the window.
 pub const PRUNE_BATCH: usize = 2000;
@@ -407,8 +426,8 @@ pub fn embed_missing(
 }
 
 /// Places every stored article not yet in a story, in (publication time, key) order, in
-/// short transactions (giving them model vectors first when a model is set). Returns how
-/// many were placed.
+/// short transactions (indexing them first, and giving them model vectors when a model is
+/// set). Returns how many were placed.
 ///
 /// # Errors
 /// SQLite failures.
@@ -418,6 +437,7 @@ pub fn place_pending(
     now: i64,
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize> {
+    index_pending(store)?;
     if let Some(model) = matcher.model().cloned() {
         let ids = store.pending(usize::MAX)?;
         embed_missing(store, &model, &ids)?;

@@ -51,9 +51,20 @@ fn translations_are_nearer_than_other_news() {
         let norm: f32 = x.iter().map(|a| a * a).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-3, "vectors are normalised: {norm}");
     }
-    let (en_zh, en_it, de_cs) = (cosine(&v[0], &v[1]), cosine(&v[0], &v[2]), cosine(&v[3], &v[4]));
-    for other in [cosine(&v[0], &v[3]), cosine(&v[1], &v[4]), cosine(&v[2], &v[3])] {
-        assert!(en_zh > other && en_it > other && de_cs > other, "{en_zh} {en_it} {de_cs} vs {other}");
+    let (en_zh, en_it, de_cs) = (
+        cosine(&v[0], &v[1]),
+        cosine(&v[0], &v[2]),
+        cosine(&v[3], &v[4]),
+    );
+    for other in [
+        cosine(&v[0], &v[3]),
+        cosine(&v[1], &v[4]),
+        cosine(&v[2], &v[3]),
+    ] {
+        assert!(
+            en_zh > other && en_it > other && de_cs > other,
+            "{en_zh} {en_it} {de_cs} vs {other}"
+        );
     }
     // A batch gives what single texts give (padding is masked).
     let one = m.embed(&texts[1..2]).expect("embed one");
@@ -127,7 +138,11 @@ fn the_cli_reads_the_model_from_the_environment_and_shows_the_cosine() {
         .arg(&zh_path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let vectors = support::count(&db, "embeddings");
     assert_eq!(vectors, 2, "each article got a vector");
     let out = support::command()
@@ -142,7 +157,9 @@ fn the_cli_reads_the_model_from_the_environment_and_shows_the_cosine() {
     let members = list[0]["members"].as_array().unwrap();
     assert_eq!(members.len(), 2);
     assert!(
-        members.iter().any(|m| m["why"]["cosine"].as_f64().is_some()),
+        members
+            .iter()
+            .any(|m| m["why"]["cosine"].as_f64().is_some()),
         "the match shows the model's cosine: {stories}"
     );
 }
@@ -153,7 +170,11 @@ fn a_bad_model_directory_is_a_clear_fatal_error() {
     std::fs::write(dir.path().join("config.json"), "{not json").unwrap();
     let db = dir.path().join("m.db");
     let feed = dir.path().join("f.xml");
-    std::fs::write(&feed, support::rss("t", &[("t", "https://a.example/1", "b")])).unwrap();
+    std::fs::write(
+        &feed,
+        support::rss("t", &[("t", "https://a.example/1", "b")]),
+    )
+    .unwrap();
     let out = support::command()
         .arg("--model")
         .arg(dir.path())

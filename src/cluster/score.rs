@@ -289,9 +289,7 @@ pub fn cosine(a: &Sig, b: &Sig, w: &Weights) -> Option<f64> {
         return None;
     }
     match (&a.embedding, &b.embedding) {
-        (Some(x), Some(y)) if x.len() == y.len() => {
-            Some(f64::from(crate::embed::cosine(x, y)))
-        }
+        (Some(x), Some(y)) if x.len() == y.len() => Some(f64::from(crate::embed::cosine(x, y))),
         _ => None,
     }
 }
@@ -351,7 +349,10 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
             if e.shared_n < MIN_SHARED_ANCHORS {
                 return None;
             }
-            (anchor_probability(&anchor_features(a, b, &e, j)), ANCHOR_MATCH)
+            (
+                anchor_probability(&anchor_features(a, b, &e, j)),
+                ANCHOR_MATCH,
+            )
         }
     };
     if p >= threshold {

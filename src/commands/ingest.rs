@@ -67,7 +67,8 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
             });
         }
         drop(tx_file);
-        let mut ready: std::collections::BTreeMap<usize, Loaded> = std::collections::BTreeMap::new();
+        let mut ready: std::collections::BTreeMap<usize, Loaded> =
+            std::collections::BTreeMap::new();
         let mut stored = 0;
         let (mut waited, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
         let mut open = true;
@@ -93,7 +94,10 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
             if loaded.is_empty() {
                 if !open && !ready.is_empty() {
                     // A worker died (a bug): the file it never delivered is named.
-                    eprintln!("error: {}: not read (internal error)", paths[stored].display());
+                    eprintln!(
+                        "error: {}: not read (internal error)",
+                        paths[stored].display()
+                    );
                     failed += 1;
                     stored += 1;
                 }

@@ -51,9 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Story { id, json } => read::story(&open()?, id, json),
         Command::Origin { url, json } => read::origin(&open()?, &url, json),
         Command::Export { format, since } => read::export(&open()?, format, since),
-        Command::Recluster { since } => {
-            recluster::run(&mut open_writable()?, since, &matching()?)
-        }
+        Command::Recluster { since } => recluster::run(&mut open_writable()?, since, &matching()?),
         Command::Eval {
             dataset,
             json,

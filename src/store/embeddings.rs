@@ -88,7 +88,11 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn put_vectors(tx: &Transaction<'_>, model: &str, rows: &[(ArticleId, Vec<f32>)]) -> Result<()> {
+    pub fn put_vectors(
+        tx: &Transaction<'_>,
+        model: &str,
+        rows: &[(ArticleId, Vec<f32>)],
+    ) -> Result<()> {
         let mut st = tx.prepare_cached(
             "INSERT OR REPLACE INTO embeddings (article_id, model, vec) VALUES (?1, ?2, ?3)",
         )?;
@@ -108,7 +112,11 @@ impl Store {
              WHERE a.first_seen >= ?1 ORDER BY a.id",
         )?;
         let rows = st.query_map([since], |r| {
-            Ok((ArticleId(r.get(0)?), r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+            Ok((
+                ArticleId(r.get(0)?),
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {

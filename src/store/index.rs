@@ -13,8 +13,8 @@ use twox_hash::XxHash3_64;
 pub const MAX_RETRIEVAL_DF: i64 = 1000;
 /// Most recent articles read per anchor during retrieval (copies are recent).
 pub const RETRIEVAL_ROWS: i64 = 50;
-/// Anchors written per multi-row statement (SQLite allows 32,766 parameters).
-const ANCHOR_ROWS_PER_STATEMENT: usize = 200;
+/// Rows written per multi-row statement (SQLite allows 32,766 parameters).
+const ROWS_PER_STATEMENT: usize = 500;
 /// Seed of anchor keys.
 pub const ANCHOR_SEED: u64 = 0x616e_6368_6f72_7321; // "anchors!"
 
@@ -51,6 +51,49 @@ pub struct AnchorStat {
     pub langs: i64,
 }
 
+/// The index keys of one article: its LSH band and SimHash block keys, its distinct
+/// anchor keys, and its language.
+#[derive(Debug, Clone)]
+pub struct IndexKeys {
+    /// The article.
+    pub id: ArticleId,
+    /// LSH band and SimHash block keys, distinct.
+    pub lsh: Vec<i64>,
+    /// Anchor keys, distinct.
+    pub anchors: Vec<i64>,
+    /// Language.
+    pub lang: String,
+}
+
+impl IndexKeys {
+    /// The keys of an article's fingerprint parts.
+    #[must_use]
+    pub fn new(
+        id: ArticleId,
+        minhash: &[u32],
+        simhash: u64,
+        shingles: u32,
+        anchors: &[String],
+        lang: &str,
+    ) -> Self {
+        let mut lsh = minhash::band_keys(minhash);
+        if shingles > 0 {
+            lsh.extend(simhash::block_keys(simhash));
+        }
+        lsh.sort_unstable();
+        lsh.dedup();
+        let mut keys: Vec<i64> = anchors.iter().map(|a| anchor_key(a)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Self {
+            id,
+            lsh,
+            anchors: keys,
+            lang: lang.to_string(),
+        }
+    }
+}
+
 impl Store {
     /// Indexes an article: LSH bands, SimHash blocks, anchors (and their statistics).
     ///
@@ -62,50 +105,113 @@ impl Store {
         fp: &Fingerprint,
         lang: &str,
     ) -> Result<()> {
-        let mut keys = minhash::band_keys(&fp.minhash);
-        if fp.shingles > 0 {
-            keys.extend(simhash::block_keys(fp.simhash));
-        }
-        keys.sort_unstable();
-        keys.dedup();
-        if !keys.is_empty() {
-            // One statement for all keys of the article: the per-statement cost dominates.
+        Self::index_many(
+            tx,
+            &[IndexKeys::new(id, fp.minhash.as_slice(), fp.simhash, fp.shingles, &fp.anchors, lang)],
+        )?;
+        tx.prepare_cached("DELETE FROM unindexed WHERE article_id = ?1")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    /// Indexes many articles at once: every row sorted by key (the B-trees then fill in
+    /// order) and written in multi-row statements, the statistics summed per anchor.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn index_many(tx: &Transaction<'_>, items: &[IndexKeys]) -> Result<()> {
+        let mut lsh: Vec<(i64, i64)> = items
+            .iter()
+            .flat_map(|it| it.lsh.iter().map(move |&k| (k, it.id.0)))
+            .collect();
+        lsh.sort_unstable();
+        for part in lsh.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT OR IGNORE INTO lsh (key, article_id) VALUES {}",
-                vec!["(?, ?)"; keys.len()].join(", ")
+                vec!["(?, ?)"; part.len()].join(", ")
             );
-            let mut ins = tx.prepare_cached(&sql)?;
-            let mut args: Vec<i64> = Vec::with_capacity(keys.len() * 2);
-            for k in keys {
-                args.push(k);
-                args.push(id.0);
-            }
-            ins.execute(rusqlite::params_from_iter(args))?;
+            let args: Vec<i64> = part.iter().flat_map(|&(k, a)| [k, a]).collect();
+            tx.prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(args))?;
         }
-        // Distinct keys of the article, written in two statements (index rows, then the
-        // statistics), each a multi-row insert: per-statement cost dominates here.
-        let mut keys: Vec<i64> = fp.anchors.iter().map(|a| anchor_key(a)).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let bit = lang_bit(lang);
-        for part in keys.chunks(ANCHOR_ROWS_PER_STATEMENT) {
+        let mut anchors: Vec<(i64, i64)> = Vec::new();
+        let mut stats: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        for it in items {
+            let bit = lang_bit(&it.lang);
+            for &k in &it.anchors {
+                anchors.push((k, it.id.0));
+                let e = stats.entry(k).or_default();
+                e.0 += 1;
+                e.1 |= bit;
+            }
+        }
+        anchors.sort_unstable();
+        for part in anchors.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES {}",
                 vec!["(?, ?)"; part.len()].join(", ")
             );
-            let args: Vec<i64> = part.iter().flat_map(|&k| [k, id.0]).collect();
+            let args: Vec<i64> = part.iter().flat_map(|&(k, a)| [k, a]).collect();
             tx.prepare_cached(&sql)?
                 .execute(rusqlite::params_from_iter(args))?;
+        }
+        let stats: Vec<(i64, (i64, i64))> = stats.into_iter().collect();
+        for part in stats.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO anchor_stats (anchor, df, langs) VALUES {}
-                 ON CONFLICT(anchor) DO UPDATE SET df = df + 1, langs = langs | excluded.langs",
-                vec!["(?, 1, ?)"; part.len()].join(", ")
+                 ON CONFLICT(anchor) DO UPDATE SET df = df + excluded.df, langs = langs | excluded.langs",
+                vec!["(?, ?, ?)"; part.len()].join(", ")
             );
-            let args: Vec<i64> = part.iter().flat_map(|&k| [k, bit]).collect();
+            let args: Vec<i64> = part.iter().flat_map(|&(k, (n, l))| [k, n, l]).collect();
             tx.prepare_cached(&sql)?
                 .execute(rusqlite::params_from_iter(args))?;
         }
         Ok(())
+    }
+
+    /// Records that an article's index rows are still to be written (see
+    /// [`Store::index_unindexed`]).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn mark_unindexed(tx: &Transaction<'_>, id: ArticleId) -> Result<()> {
+        tx.prepare_cached("INSERT OR IGNORE INTO unindexed (article_id) VALUES (?1)")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    /// Indexes up to `limit` of the articles waiting in `unindexed`, lowest ids first, in
+    /// one transaction; returns how many.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn index_unindexed(tx: &Transaction<'_>, limit: usize) -> Result<usize> {
+        let mut st = tx.prepare_cached(
+            "SELECT a.id, a.minhash, a.simhash, a.shingles, a.anchors, a.lang
+             FROM unindexed u JOIN articles a ON a.id = u.article_id
+             ORDER BY u.article_id LIMIT ?1",
+        )?;
+        let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            let minhash: Vec<u8> = r.get(1)?;
+            let anchors: String = r.get(4)?;
+            let anchors = super::articles::words(&anchors);
+            Ok(IndexKeys::new(
+                ArticleId(r.get(0)?),
+                &super::articles::unblob(&minhash),
+                r.get::<_, i64>(2)?.cast_unsigned(),
+                r.get(3)?,
+                &anchors,
+                &r.get::<_, String>(5)?,
+            ))
+        })?;
+        let items: Vec<IndexKeys> = rows.collect::<rusqlite::Result<_>>()?;
+        let Some(last) = items.last().map(|i| i.id.0) else {
+            return Ok(0);
+        };
+        Self::index_many(tx, &items)?;
+        tx.prepare_cached("DELETE FROM unindexed WHERE article_id <= ?1")?
+            .execute([last])?;
+        Ok(items.len())
     }
 
     /// Removes an article from the indexes (before it is indexed again).

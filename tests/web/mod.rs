@@ -69,7 +69,8 @@ pub fn start() -> Web {
         &Config::default(),
         true,
         &AtomicBool::new(false),
-    ).unwrap();
+    )
+    .unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(report.new_articles > 0);
     let hostile = dir.path().join("hostile.xml");
