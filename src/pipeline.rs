@@ -344,6 +344,10 @@ pub fn store_articles(
 /// Articles placed per transaction.
 pub const PLACE_BATCH: usize = 1024;
 
+/// Articles whose candidates and pair decisions are read ahead at once (on every core)
+/// before they are placed.
+pub const READ_AHEAD: usize = 8192;
+
 /// Articles indexed per transaction.
 pub const INDEX_BATCH: usize = 20_000;
 
@@ -437,26 +441,37 @@ pub fn place_pending(
     now: i64,
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize> {
-    index_pending(store)?;
+    let t = std::time::Instant::now();
+    let indexed = index_pending(store)?;
+    tracing::debug!(indexed, secs = t.elapsed().as_secs_f64(), "indexed");
     if let Some(model) = matcher.model().cloned() {
         let ids = store.pending(usize::MAX)?;
         embed_missing(store, &model, &ids)?;
     }
     let mut done = 0;
     loop {
-        let batch = store.pending(PLACE_BATCH)?;
-        if batch.is_empty() {
+        let ahead = store.pending(READ_AHEAD)?;
+        if ahead.is_empty() {
             return Ok(done);
         }
-        store.write(|tx| {
-            for &id in &batch {
-                matcher.place(tx, id, now)?;
-                Store::remove_pending(tx, id)?;
-            }
-            Ok(())
-        })?;
-        done += batch.len();
-        progress(done);
+        let t = std::time::Instant::now();
+        matcher.prefetch(store, &ahead, now)?;
+        tracing::debug!(
+            articles = ahead.len(),
+            secs = t.elapsed().as_secs_f64(),
+            "read ahead"
+        );
+        for batch in ahead.chunks(PLACE_BATCH) {
+            store.write(|tx| {
+                for &id in batch {
+                    matcher.place(tx, id, now)?;
+                    Store::remove_pending(tx, id)?;
+                }
+                Ok(())
+            })?;
+            done += batch.len();
+            progress(done);
+        }
     }
 }
 

@@ -3,16 +3,17 @@
 //! locally, deterministically, with a guard against chaining: two groups join only when
 //! most of their cross pairs match. Story ids stay stable; merges are logged.
 
+pub mod intmap;
 pub mod score;
 
 use crate::Result;
 use crate::model::{ArticleId, Relation, StoryId};
 use crate::origin;
 use crate::store::{Store, articles::Sig};
-use rusqlite::Transaction;
+use intmap::IntMap;
+use rusqlite::{Connection, Transaction};
 use score::{Match, Weights};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// Anchors of an article used to retrieve candidates (the rarest).
@@ -54,20 +55,36 @@ impl Default for Config {
 /// places articles: every article of the pass was indexed before placement began.
 pub struct Matcher {
     cfg: Config,
-    sigs: HashMap<ArticleId, Rc<Sig>>,
+    sigs: IntMap<ArticleId, Arc<Sig>>,
     /// Story of each article as this run knows it (read once, then kept up to date).
-    stories: HashMap<ArticleId, Option<StoryId>>,
+    stories: IntMap<ArticleId, Option<StoryId>>,
     weights: Weights,
     sites: HashMap<String, (i64, i64)>,
     /// Pair decisions, keyed by (smaller id, larger id): fixed for the run.
-    pairs: HashMap<(ArticleId, ArticleId), Option<Match>>,
+    pairs: IntMap<(ArticleId, ArticleId), Option<Match>>,
     /// Last successful read of a feed before a time, by (feed, time).
-    reads: HashMap<(i64, i64), Option<i64>>,
+    reads: IntMap<(i64, i64), Option<i64>>,
     /// Membership rows as last written, to skip writes that change nothing.
-    written: HashMap<ArticleId, (StoryId, Relation, String)>,
+    written: IntMap<ArticleId, (StoryId, Relation, String)>,
     /// The window's model vectors (loaded on first use when a model is set).
     vectors: Option<Vec<crate::store::embeddings::Stored>>,
+    /// Candidates retrieved ahead per article by [`Matcher::prefetch`] (the indexes do not
+    /// change during a run), taken when the article is placed.
+    cands: IntMap<ArticleId, Vec<ArticleId>>,
+    /// Whether this matcher reads ahead for another (keeps its candidates).
+    read_ahead: bool,
 }
+
+/// What a read-ahead worker found.
+struct ReadAhead {
+    sigs: IntMap<ArticleId, Arc<Sig>>,
+    stats: IntMap<i64, crate::store::index::AnchorStat>,
+    pairs: IntMap<(ArticleId, ArticleId), Option<Match>>,
+    cands: IntMap<ArticleId, Vec<ArticleId>>,
+}
+
+/// Fewest articles for which reading ahead on several cores pays.
+const PREFETCH_MIN: usize = 32;
 
 impl Matcher {
     /// The model, when one is configured.
@@ -78,7 +95,7 @@ impl Matcher {
 
     /// Articles in other languages whose model vectors are nearest to `me`'s (cosine at
     /// least [`MODEL_RETRIEVAL_FLOOR`]), at most `model_candidates`.
-    fn nearest(&mut self, tx: &Transaction<'_>, me: &Sig, now: i64) -> Result<Vec<ArticleId>> {
+    fn nearest(&mut self, tx: &Connection, me: &Sig, now: i64) -> Result<Vec<ArticleId>> {
         let Some(v) = me.embedding.as_deref() else {
             return Ok(Vec::new());
         };
@@ -111,22 +128,24 @@ impl Matcher {
         let model = cfg.model.is_some();
         Self {
             cfg,
-            sigs: HashMap::new(),
-            stories: HashMap::new(),
+            sigs: IntMap::default(),
+            stories: IntMap::default(),
             weights: Weights {
-                stats: HashMap::new(),
+                stats: IntMap::default(),
                 docs: -1.0,
                 model,
             },
             vectors: None,
+            cands: IntMap::default(),
+            read_ahead: false,
             sites: HashMap::new(),
-            pairs: HashMap::new(),
-            reads: HashMap::new(),
-            written: HashMap::new(),
+            pairs: IntMap::default(),
+            reads: IntMap::default(),
+            written: IntMap::default(),
         }
     }
 
-    fn load(&mut self, tx: &Transaction<'_>, ids: &[ArticleId]) -> Result<()> {
+    fn load(&mut self, tx: &Connection, ids: &[ArticleId]) -> Result<()> {
         let missing: Vec<ArticleId> = ids
             .iter()
             .copied()
@@ -134,7 +153,7 @@ impl Matcher {
             .collect();
         if !missing.is_empty() {
             for s in Store::sigs(tx, &missing)? {
-                self.sigs.insert(s.id, Rc::new(s));
+                self.sigs.insert(s.id, Arc::new(s));
             }
         }
         if self.sigs.len() > 200_000 {
@@ -172,7 +191,7 @@ impl Matcher {
     }
 
     /// Makes sure the weights know every anchor of `sigs`.
-    fn weigh(&mut self, tx: &Transaction<'_>, sigs: &[&Sig]) -> Result<()> {
+    fn weigh(&mut self, tx: &Connection, sigs: &[&Sig]) -> Result<()> {
         if self.weights.docs < 0.0 {
             #[allow(clippy::cast_precision_loss)]
             let docs = Store::article_count(tx)? as f64;
@@ -199,15 +218,23 @@ impl Matcher {
         Ok(())
     }
 
-    /// Places a stored, indexed article into a story; returns the stories that changed.
-    ///
-    /// # Errors
-    /// SQLite failures.
-    pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
+    /// Retrieves `id`'s candidates and decides each pair (read-only; cached for the run).
+    /// `None` when the article does not exist.
+    fn matches(
+        &mut self,
+        tx: &Connection,
+        id: ArticleId,
+        now: i64,
+    ) -> Result<Option<(Arc<Sig>, Vec<ArticleId>)>> {
         self.load(tx, &[id])?;
-        let Some(me) = self.sigs.get(&id).map(Rc::clone) else {
-            return Ok(Vec::new());
+        let Some(me) = self.sigs.get(&id).map(Arc::clone) else {
+            return Ok(None);
         };
+        if let Some(cand_ids) = self.cands.remove(&id) {
+            return self
+                .decide_candidates(tx, &me, &cand_ids, now)
+                .map(|m| Some((me, m)));
+        }
         // Candidates: exact, LSH/SimHash, and the articles sharing the most rare anchors.
         let mut cands: BTreeSet<ArticleId> = BTreeSet::new();
         cands.extend(Store::exact_candidates(
@@ -243,21 +270,118 @@ impl Matcher {
         }
         cands.remove(&id);
         let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
-        self.load(tx, &cand_ids)?;
+        if self.read_ahead {
+            self.cands.insert(id, cand_ids.clone());
+        }
+        self.decide_candidates(tx, &me, &cand_ids, now)
+            .map(|m| Some((me, m)))
+    }
+
+    /// The candidates of `me` (in the window) that match it.
+    fn decide_candidates(
+        &mut self,
+        tx: &Connection,
+        me: &Arc<Sig>,
+        cand_ids: &[ArticleId],
+        now: i64,
+    ) -> Result<Vec<ArticleId>> {
+        self.load(tx, cand_ids)?;
         let earliest = now - self.cfg.window_secs;
-        let cand_sigs: Vec<Rc<Sig>> = cand_ids
+        let cand_sigs: Vec<Arc<Sig>> = cand_ids
             .iter()
             .filter_map(|c| self.sigs.get(c))
             .filter(|s| s.first_seen >= earliest)
-            .map(Rc::clone)
+            .map(Arc::clone)
             .collect();
         self.weigh(tx, &cand_sigs.iter().map(AsRef::as_ref).collect::<Vec<_>>())?;
         let mut matched: Vec<ArticleId> = Vec::new();
         for c in &cand_sigs {
-            if self.decide_pair(&me, c).is_some() {
+            if self.decide_pair(me, c).is_some() {
                 matched.push(c.id);
             }
         }
+        Ok(matched)
+    }
+
+    /// Reads ahead for `ids` on every core: each worker, on its own read-only connection,
+    /// retrieves candidates, loads signatures and anchor statistics and decides the pairs;
+    /// [`Matcher::place`] then finds them cached. Decisions are the same as without it
+    /// (the indexes and statistics do not change while a run places articles). Does
+    /// nothing for an in-memory database, on one core, or for a few articles.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn prefetch(&mut self, store: &Store, ids: &[ArticleId], now: i64) -> Result<()> {
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        if threads < 2 || ids.len() < PREFETCH_MIN {
+            return Ok(());
+        }
+        if self.weights.docs < 0.0 {
+            #[allow(clippy::cast_precision_loss)]
+            let docs = Store::article_count(store.conn())? as f64;
+            self.weights.docs = docs;
+        }
+        let mut conns = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            match store.reader()? {
+                Some(c) => conns.push(c),
+                None => return Ok(()),
+            }
+        }
+        let docs = self.weights.docs;
+        let results: Vec<Result<ReadAhead>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = conns
+                .into_iter()
+                .enumerate()
+                .map(|(t, conn)| {
+                    let cfg = self.cfg.clone();
+                    let mine: Vec<ArticleId> =
+                        ids.iter().copied().skip(t).step_by(threads).collect();
+                    scope.spawn(move || -> Result<ReadAhead> {
+                        let mut w = Matcher::new(cfg);
+                        w.weights.docs = docs;
+                        w.read_ahead = true;
+                        for id in mine {
+                            w.matches(&conn, id, now)?;
+                        }
+                        Ok(ReadAhead {
+                            sigs: w.sigs,
+                            stats: w.weights.stats,
+                            pairs: w.pairs,
+                            cands: w.cands,
+                        })
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        for r in results {
+            let r = r?;
+            for (k, v) in r.sigs {
+                self.sigs.entry(k).or_insert(v);
+            }
+            for (k, v) in r.stats {
+                self.weights.stats.entry(k).or_insert(v);
+            }
+            for (k, v) in r.pairs {
+                self.pairs.entry(k).or_insert(v);
+            }
+            self.cands.extend(r.cands);
+        }
+        Ok(())
+    }
+
+    /// Places a stored, indexed article into a story; returns the stories that changed.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
+        let Some((_, matched)) = self.matches(tx, id, now)? else {
+            return Ok(Vec::new());
+        };
         // The stories touched, and everything in them.
         let mut touched: BTreeSet<StoryId> = BTreeSet::new();
         for m in &matched {
@@ -288,9 +412,9 @@ impl Matcher {
             group.sort_unstable();
         }
         self.load(tx, &group)?;
-        let sigs: Vec<Rc<Sig>> = group
+        let sigs: Vec<Arc<Sig>> = group
             .iter()
-            .filter_map(|g| self.sigs.get(g).map(Rc::clone))
+            .filter_map(|g| self.sigs.get(g).map(Arc::clone))
             .collect();
         self.regroup(tx, &sigs, &touched, now)
     }
@@ -299,7 +423,7 @@ impl Matcher {
     fn regroup(
         &mut self,
         tx: &Transaction<'_>,
-        sigs: &[Rc<Sig>],
+        sigs: &[Arc<Sig>],
         touched: &BTreeSet<StoryId>,
         now: i64,
     ) -> Result<Vec<StoryId>> {
@@ -404,7 +528,7 @@ impl Matcher {
 struct History<'a, 't> {
     tx: &'a Transaction<'t>,
     sites: &'a mut HashMap<String, (i64, i64)>,
-    reads: &'a mut HashMap<(i64, i64), Option<i64>>,
+    reads: &'a mut IntMap<(i64, i64), Option<i64>>,
 }
 
 impl origin::Records for History<'_, '_> {

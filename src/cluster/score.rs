@@ -9,7 +9,6 @@ use crate::fingerprint::{minhash, simhash};
 use crate::store::articles::Sig;
 use crate::store::index::AnchorStat;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Jaccard at or above which two same-language texts are copies.
 pub const COPY_JACCARD: f64 = 0.3;
@@ -89,7 +88,7 @@ pub struct Match {
 #[derive(Debug, Default)]
 pub struct Weights {
     /// Per anchor key.
-    pub stats: HashMap<i64, AnchorStat>,
+    pub stats: super::intmap::IntMap<i64, AnchorStat>,
     /// Documents in the collection.
     pub docs: f64,
     /// Whether the model's cosine takes part in decisions.

@@ -13,28 +13,27 @@ pub fn detect(text: &str, hint: Option<&str>) -> String {
         (two.len() == 2).then_some(two)
     });
     // Bound the work: a few hundred characters tell (whatlang's trigram model saturates).
-    let sample: String = text.chars().take(400).collect();
+    let sample = prefix(text, 300);
     // whatlang has no Icelandic; þ and ð are its signature (Faroese has ð but no þ).
-    let long: String = text.chars().take(2000).collect();
-    if is_icelandic(&long) {
+    if is_icelandic(prefix(text, 2000)) {
         return "is".into();
     }
     // Scripts that name one language need no statistics (and whatlang's are costly).
-    match whatlang::detect_script(&sample) {
+    match whatlang::detect_script(sample) {
         Some(Script::Hiragana | Script::Katakana) => return "ja".into(),
         Some(Script::Hangul) => return "ko".into(),
-        Some(Script::Mandarin) => return if has_kana(&sample) { "ja" } else { "zh" }.into(),
+        Some(Script::Mandarin) => return if has_kana(sample) { "ja" } else { "zh" }.into(),
         Some(Script::Greek) => return "el".into(),
         _ => {}
     }
-    let Some(info) = whatlang::detect(&sample) else {
+    let Some(info) = whatlang::detect(sample) else {
         return hint.unwrap_or_else(|| "und".into());
     };
     match info.script() {
         Script::Hiragana | Script::Katakana => return "ja".into(),
         Script::Hangul => return "ko".into(),
         Script::Mandarin => {
-            if has_kana(&sample) {
+            if has_kana(sample) {
                 return "ja".into();
             }
             return "zh".into();
@@ -53,7 +52,15 @@ pub fn detect(text: &str, hint: Option<&str>) -> String {
     }
 }
 
+/// The first `chars` characters of `s`.
+fn prefix(s: &str, chars: usize) -> &str {
+    s.char_indices().nth(chars).map_or(s, |(i, _)| &s[..i])
+}
+
 fn is_icelandic(s: &str) -> bool {
+    if !s.contains(['þ', 'Þ']) {
+        return false;
+    }
     let (mut thorn, mut eth, mut letters) = (0usize, 0usize, 0usize);
     for c in s.chars() {
         match c {

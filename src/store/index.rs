@@ -107,7 +107,14 @@ impl Store {
     ) -> Result<()> {
         Self::index_many(
             tx,
-            &[IndexKeys::new(id, fp.minhash.as_slice(), fp.simhash, fp.shingles, &fp.anchors, lang)],
+            &[IndexKeys::new(
+                id,
+                fp.minhash.as_slice(),
+                fp.simhash,
+                fp.shingles,
+                &fp.anchors,
+                lang,
+            )],
         )?;
         tx.prepare_cached("DELETE FROM unindexed WHERE article_id = ?1")?
             .execute([id.0])?;

@@ -78,6 +78,28 @@ impl Store {
         Self::setup(conn, shown)
     }
 
+    /// A read-only connection to the database file of `self` (for workers that read
+    /// while this one writes later); `None` for an in-memory database.
+    ///
+    /// # Errors
+    /// When SQLite cannot open the file.
+    pub fn reader(&self) -> Result<Option<Connection>> {
+        if self.path == ":memory:" {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::DbOpen {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        Ok(Some(conn))
+    }
+
     /// A private in-memory database (tests, eval).
     ///
     /// # Errors
