@@ -376,6 +376,9 @@ pub const PRUNE_BATCH: usize = 2000;
 /// # Errors
 /// SQLite failures.
 pub fn prune_window(store: &mut Store, cfg: &crate::cluster::Config, now: i64) -> Result<usize> {
+    // Articles still waiting for their index rows get them first, so that none is left
+    // behind the window start, indexed and never pruned.
+    index_pending(store)?;
     let before = now - cfg.window_secs;
     let mut total = 0;
     loop {

@@ -3,6 +3,7 @@
 //! text. Translations are nearer than unrelated news; with the model, matching on real
 //! dev stories finds at least what anchors alone find, at the same precision; and the
 //! CLI takes the directory from FIRSTHAND_MODEL and explains matches with the cosine.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
@@ -74,7 +75,7 @@ fn translations_are_nearer_than_other_news() {
 #[test]
 fn with_the_model_matching_finds_at_least_as_much_at_the_same_precision() {
     let mut docs =
-        firsthand::eval::load(&support::shared().join("data/wmt-dev/dev-small.jsonl")).unwrap();
+        firsthand::eval::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
     let keep: std::collections::BTreeSet<String> = docs
         .iter()
         .map(|d| d.cluster.clone())

@@ -96,6 +96,8 @@ fn articles_leave_the_indexes_when_they_leave_the_window() {
             .unwrap();
         firsthand::pipeline::store_document(&mut store, feed, &url, &articles, None, now).unwrap();
     }
+    // Stored articles wait for their index rows until placement (or pruning) writes them.
+    firsthand::pipeline::index_pending(&mut store).unwrap();
     let count = |store: &mut Store, sql: &str| -> i64 {
         store
             .write(|tx| Ok(tx.query_row(sql, [], |r| r.get(0))?))
