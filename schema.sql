@@ -175,3 +175,26 @@ CREATE TABLE embeddings (
 CREATE TABLE unindexed (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
 );
+
+-- The index tables without their article-side indexes and foreign keys: when an article
+-- leaves the indexes (matching window, feed removal, recluster) its rows are found again
+-- from its stored fingerprint, so each key written costs one B-tree insert instead of
+-- three (primary key, article index, foreign-key check).
+DROP INDEX lsh_article;
+DROP INDEX anchor_index_article;
+CREATE TABLE lsh_v2 (
+    key        INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
+INSERT INTO lsh_v2 (key, article_id) SELECT key, article_id FROM lsh;
+DROP TABLE lsh;
+ALTER TABLE lsh_v2 RENAME TO lsh;
+CREATE TABLE anchor_index_v2 (
+    anchor     INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (anchor, article_id)
+) WITHOUT ROWID;
+INSERT INTO anchor_index_v2 (anchor, article_id) SELECT anchor, article_id FROM anchor_index;
+DROP TABLE anchor_index;
+ALTER TABLE anchor_index_v2 RENAME TO anchor_index;

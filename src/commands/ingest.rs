@@ -71,10 +71,26 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
             std::collections::BTreeMap::new();
         let mut stored = 0;
         let (mut waited, mut storing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+        let mut indexing = std::time::Duration::ZERO;
+        let mut dirty = false;
         let mut open = true;
         while open || !ready.is_empty() {
+            if open && dirty && !ready.contains_key(&stored) {
+                // Nothing to store yet: write the index rows of what is stored (sorted
+                // by key) while the workers read on, instead of all of them at the end.
+                if let Err(std::sync::mpsc::TryRecvError::Empty) =
+                    rx_file.try_recv().map(|(i, l)| {
+                        ready.insert(i, l);
+                    })
+                {
+                    let t = std::time::Instant::now();
+                    pipeline::index_pending(store)?;
+                    indexing += t.elapsed();
+                    dirty = false;
+                }
+            }
             let wait_from = std::time::Instant::now();
-            if open {
+            if open && !ready.contains_key(&stored) {
                 match rx_file.recv() {
                     Ok((i, l)) => {
                         ready.insert(i, l);
@@ -151,6 +167,7 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
                 eprint!("\r{read} of {} files read   ", paths.len());
             }
             storing += store_from.elapsed();
+            dirty = true;
         }
         for p in paths.get(stored..).unwrap_or_default() {
             eprintln!("error: {}: not read (internal error)", p.display());
@@ -159,6 +176,7 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
         tracing::debug!(
             waited = waited.as_secs_f64(),
             storing = storing.as_secs_f64(),
+            indexing = indexing.as_secs_f64(),
             "store thread"
         );
         Ok(())

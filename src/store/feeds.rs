@@ -178,6 +178,14 @@ impl Store {
                 "UPDATE stories SET original_id = NULL WHERE original_id IN (SELECT id FROM articles WHERE feed_id = ?1)",
                 [feed.id.0],
             )?;
+            // Index rows name their article without a foreign key: take them out first.
+            let ids: Vec<i64> = tx
+                .prepare("SELECT id FROM articles WHERE feed_id = ?1")?
+                .query_map([feed.id.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                Self::unindex_article(tx, crate::model::ArticleId(id))?;
+            }
             tx.execute("DELETE FROM feeds WHERE id = ?1", [feed.id.0])?;
             Ok(())
         })?;

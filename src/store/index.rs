@@ -226,14 +226,47 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn unindex_article(tx: &Transaction<'_>, id: ArticleId) -> Result<()> {
-        tx.prepare_cached(
-            "UPDATE anchor_stats SET df = df - 1 WHERE anchor IN (SELECT anchor FROM anchor_index WHERE article_id = ?1)",
-        )?
-        .execute([id.0])?;
-        tx.prepare_cached("DELETE FROM anchor_index WHERE article_id = ?1")?
-            .execute([id.0])?;
-        tx.prepare_cached("DELETE FROM lsh WHERE article_id = ?1")?
-            .execute([id.0])?;
+        // Not indexed yet: nothing else to undo.
+        if tx
+            .prepare_cached("DELETE FROM unindexed WHERE article_id = ?1")?
+            .execute([id.0])?
+            > 0
+        {
+            return Ok(());
+        }
+        let keys = tx
+            .prepare_cached(
+                "SELECT minhash, simhash, shingles, anchors, lang FROM articles WHERE id = ?1",
+            )?
+            .query_row([id.0], |r| {
+                let minhash: Vec<u8> = r.get(0)?;
+                let anchors: String = r.get(3)?;
+                Ok(IndexKeys::new(
+                    id,
+                    &super::articles::unblob(&minhash),
+                    r.get::<_, i64>(1)?.cast_unsigned(),
+                    r.get(2)?,
+                    &super::articles::words(&anchors),
+                    &r.get::<_, String>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some(keys) = keys else {
+            return Ok(());
+        };
+        let mut lsh = tx.prepare_cached("DELETE FROM lsh WHERE key = ?1 AND article_id = ?2")?;
+        for k in &keys.lsh {
+            lsh.execute(params![k, id.0])?;
+        }
+        let mut anchor =
+            tx.prepare_cached("DELETE FROM anchor_index WHERE anchor = ?1 AND article_id = ?2")?;
+        let mut stat =
+            tx.prepare_cached("UPDATE anchor_stats SET df = df - 1 WHERE anchor = ?1")?;
+        for k in &keys.anchors {
+            if anchor.execute(params![k, id.0])? > 0 {
+                stat.execute([k])?;
+            }
+        }
         Ok(())
     }
 
