@@ -388,8 +388,22 @@ impl Scan {
 
     /// The month named by the word at `j`, if any. `with_day`: a day precedes it.
     fn month_word(&self, j: usize, with_day: bool) -> Option<MonthWord> {
+        let first = self.at(j)?;
+        let upper = first.is_uppercase();
+        // Most words cannot start a month name of any table that applies: skip them
+        // before lowercasing the word into a new string.
+        if first != NUKTA {
+            let c = first.to_lowercase().next()?;
+            let may = self.tables.iter().any(|t| {
+                (!t.capitalised || upper)
+                    && (t.forms.iter().any(|f| f.0.starts_with(c))
+                        || t.abbreviations.iter().any(|a| a.0.starts_with(c)))
+            });
+            if !may {
+                return None;
+            }
+        }
         let (w, we) = self.word(j)?;
-        let upper = self.at(j).is_some_and(char::is_uppercase);
         for table in &self.tables {
             if table.capitalised && !upper {
                 continue;
