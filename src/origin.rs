@@ -65,56 +65,110 @@ fn subsequence(short: &str, long: &str) -> bool {
     short.chars().all(|c| it.any(|d| d == c))
 }
 
-/// Does credit `c` (a URL or `name:…`) point at member `t`?
-fn credits(c: &str, t: &Sig) -> bool {
-    if let Some(n) = c.strip_prefix("name:") {
-        let n = squash(n);
-        if n.chars().count() < 3 {
-            return false;
+/// A credit claim of a member, read once per decision.
+struct Claim<'a> {
+    /// As written: a URL or `name:…`.
+    raw: &'a str,
+    /// Where it came from: "credit line", "RSS source" or "link".
+    from: &'static str,
+    /// For `name:` credits, the name squashed (`None`: too short to tell).
+    name: Option<String>,
+    /// For a link to a site's front page, that site.
+    front: Option<String>,
+}
+
+impl<'a> Claim<'a> {
+    fn new(raw: &'a str, from: &'static str) -> Self {
+        let (name, front) = match raw.strip_prefix("name:") {
+            Some(n) => {
+                let n = squash(n);
+                ((n.chars().count() >= 3).then_some(n), None)
+            }
+            None => {
+                // A link to the front page of a site credits that site.
+                let front = url::Url::parse(raw)
+                    .ok()
+                    .filter(|u| u.path() == "/" || u.path().is_empty())
+                    .and_then(|_| site(raw));
+                (None, front)
+            }
+        };
+        Self {
+            raw,
+            from,
+            name,
+            front,
         }
-        let label = t
-            .site
-            .as_deref()
-            .map(|s| squash(s.split('.').next().unwrap_or(s)));
-        let title = t.feed_title.as_deref().map(squash);
-        return label.is_some_and(|l| {
-            l.chars().count() >= 4 && (subsequence(&l, &n) || subsequence(&n, &l))
-        }) || title
-            .is_some_and(|ti| !ti.is_empty() && (ti.contains(&n) || n.contains(&ti)));
     }
-    if t.canonical_url.as_deref() == Some(c) || t.url.as_deref() == Some(c) {
+}
+
+/// What a credit is compared with in a member, read once per decision.
+struct Target<'a> {
+    sig: &'a Sig,
+    /// The first label of its site, squashed.
+    label: Option<String>,
+    /// Its feed title, squashed.
+    title: Option<String>,
+}
+
+impl<'a> Target<'a> {
+    fn new(sig: &'a Sig) -> Self {
+        Self {
+            sig,
+            label: sig
+                .site
+                .as_deref()
+                .map(|s| squash(s.split('.').next().unwrap_or(s))),
+            title: sig.feed_title.as_deref().map(squash),
+        }
+    }
+}
+
+/// Does the claim point at member `t`?
+fn credits(c: &Claim<'_>, t: &Target<'_>) -> bool {
+    if c.raw.starts_with("name:") {
+        let Some(n) = &c.name else {
+            return false;
+        };
+        return t
+            .label
+            .as_deref()
+            .is_some_and(|l| l.chars().count() >= 4 && (subsequence(l, n) || subsequence(n, l)))
+            || t.title
+                .as_deref()
+                .is_some_and(|ti| !ti.is_empty() && (ti.contains(n.as_str()) || n.contains(ti)));
+    }
+    let s = t.sig;
+    if s.canonical_url.as_deref() == Some(c.raw) || s.url.as_deref() == Some(c.raw) {
         return true;
     }
-    // A link to the front page of a site credits that site.
-    let Ok(u) = url::Url::parse(c) else {
-        return false;
-    };
-    (u.path() == "/" || u.path().is_empty()) && site(c).is_some() && site(c) == t.site
+    c.front.is_some() && c.front == s.site
 }
 
 /// Who in `members` credits whom: (from, to, how).
 fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
+    let targets: Vec<Target<'_>> = members.iter().map(|m| Target::new(m)).collect();
     let mut out = Vec::new();
     for (i, m) in members.iter().enumerate() {
-        let mut claims: Vec<(&str, &str)> = m
+        let mut claims: Vec<Claim<'_>> = m
             .credits
             .iter()
-            .map(|c| (c.as_str(), "credit line"))
+            .map(|c| Claim::new(c, "credit line"))
             .collect();
         if let Some(s) = &m.source_url {
-            claims.push((s, "RSS source"));
+            claims.push(Claim::new(s, "RSS source"));
         }
-        claims.extend(m.links.iter().map(|l| (l.as_str(), "link")));
-        for (j, t) in members.iter().enumerate() {
-            if i == j || t.site.is_some() && t.site == m.site {
+        claims.extend(m.links.iter().map(|l| Claim::new(l, "link")));
+        for (j, t) in targets.iter().enumerate() {
+            if i == j || t.sig.site.is_some() && t.sig.site == m.site {
                 continue;
             }
-            if let Some((c, how)) = claims.iter().find(|(c, _)| credits(c, t)) {
-                let how = if c.starts_with("name:") {
+            if let Some(c) = claims.iter().find(|c| credits(c, t)) {
+                let how = if c.raw.starts_with("name:") {
                     "names it in a credit line"
-                } else if *how == "link" {
+                } else if c.from == "link" {
                     "links to it"
-                } else if *how == "RSS source" {
+                } else if c.from == "RSS source" {
                     "gives it as RSS <source>"
                 } else {
                     "credits it in a credit line"

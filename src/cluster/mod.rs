@@ -61,11 +61,13 @@ pub struct Matcher {
     weights: Weights,
     sites: HashMap<String, (i64, i64)>,
     /// Pair decisions, keyed by (smaller id, larger id): fixed for the run.
-    pairs: IntMap<(ArticleId, ArticleId), Option<Match>>,
+    pairs: IntMap<(ArticleId, ArticleId), Option<Arc<Match>>>,
     /// Last successful read of a feed before a time, by (feed, time).
     reads: IntMap<(i64, i64), Option<i64>>,
-    /// Membership rows as last written, to skip writes that change nothing.
-    written: IntMap<ArticleId, (StoryId, Relation, String)>,
+    /// Membership rows as last written (story, relation, the member it matched best), to
+    /// skip writes that change nothing: a pair's match is fixed for the run, so the reason
+    /// is too.
+    written: IntMap<ArticleId, (StoryId, Relation, Option<ArticleId>)>,
     /// The window's model vectors (loaded on first use when a model is set).
     vectors: Option<Vec<crate::store::embeddings::Stored>>,
     /// Candidates retrieved ahead per article by [`Matcher::prefetch`] (the indexes do not
@@ -79,7 +81,7 @@ pub struct Matcher {
 struct ReadAhead {
     sigs: IntMap<ArticleId, Arc<Sig>>,
     stats: IntMap<i64, crate::store::index::AnchorStat>,
-    pairs: IntMap<(ArticleId, ArticleId), Option<Match>>,
+    pairs: IntMap<(ArticleId, ArticleId), Option<Arc<Match>>>,
     cands: IntMap<ArticleId, Vec<ArticleId>>,
 }
 
@@ -165,13 +167,13 @@ impl Matcher {
     }
 
     /// The decision for a pair, computed once per run.
-    fn decide_pair(&mut self, a: &Sig, b: &Sig) -> Option<Match> {
+    fn decide_pair(&mut self, a: &Sig, b: &Sig) -> Option<Arc<Match>> {
         let key = (a.id.min(b.id), a.id.max(b.id));
         if let Some(m) = self.pairs.get(&key) {
             return m.clone();
         }
         let (x, y) = if a.id <= b.id { (a, b) } else { (b, a) };
-        let m = score::pair(x, y, &self.weights);
+        let m = score::pair(x, y, &self.weights).map(Arc::new);
         if self.pairs.len() > 4_000_000 {
             self.pairs.clear();
         }
@@ -430,7 +432,7 @@ impl Matcher {
         let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
         self.weigh(tx, &refs)?;
         let n = sigs.len();
-        let mut matrix: HashMap<(usize, usize), Match> = HashMap::new();
+        let mut matrix: HashMap<(usize, usize), Arc<Match>> = HashMap::new();
         for i in 0..n {
             for j in i + 1..n {
                 if let Some(m) = self.decide_pair(&sigs[i], &sigs[j]) {
@@ -497,10 +499,10 @@ impl Matcher {
                         .original
                         .and_then(|o| refs.iter().copied().find(|x| x.id == o)),
                 );
-                let reason = reason_json(i, c, &refs, &matrix);
-                let row = (story, relation, reason);
+                let best = best_match(i, c, &refs, &matrix);
+                let row = (story, relation, best.map(|(j, _)| refs[j].id));
                 if self.written.get(&s.id) != Some(&row) {
-                    Store::set_member(tx, s.id, story, relation, &row.2)?;
+                    Store::set_member(tx, s.id, story, relation, &reason_json(best, &refs))?;
                     self.written.insert(s.id, row);
                 }
                 self.stories.insert(s.id, Some(story));
@@ -552,7 +554,10 @@ impl origin::Records for History<'_, '_> {
 }
 
 /// Pairwise matches within one cluster, keyed by member ids (for origin).
-fn matrix_for(c: &[usize], matrix: &HashMap<(usize, usize), Match>) -> Vec<(usize, usize, f64)> {
+fn matrix_for(
+    c: &[usize],
+    matrix: &HashMap<(usize, usize), Arc<Match>>,
+) -> Vec<(usize, usize, f64)> {
     let mut out = Vec::new();
     for (x, &i) in c.iter().enumerate() {
         for &j in &c[x + 1..] {
@@ -585,22 +590,25 @@ fn relation(s: &Sig, original: Option<&Sig>) -> Relation {
     }
 }
 
-/// Why member `i` is in its cluster: its strongest match there.
-fn reason_json(
+/// Member `i`'s strongest match in its cluster (ties by article key).
+fn best_match<'m>(
     i: usize,
     c: &[usize],
     sigs: &[&Sig],
-    matrix: &HashMap<(usize, usize), Match>,
-) -> String {
-    let best = c
-        .iter()
+    matrix: &'m HashMap<(usize, usize), Arc<Match>>,
+) -> Option<(usize, &'m Match)> {
+    c.iter()
         .filter(|&&j| j != i)
-        .filter_map(|&j| matrix.get(&(i.min(j), i.max(j))).map(|m| (j, m)))
+        .filter_map(|&j| matrix.get(&(i.min(j), i.max(j))).map(|m| (j, m.as_ref())))
         .max_by(|a, b| {
             a.1.score
                 .total_cmp(&b.1.score)
                 .then(sigs[b.0].ukey.cmp(&sigs[a.0].ukey))
-        });
+        })
+}
+
+/// Why a member is in its cluster: its strongest match there, as JSON.
+fn reason_json(best: Option<(usize, &Match)>, sigs: &[&Sig]) -> String {
     match best {
         None => "{}".into(),
         Some((j, m)) => serde_json::json!({
@@ -621,7 +629,7 @@ fn reason_json(
 /// Deterministic guarded agglomeration: edges strongest first (ties by article key);
 /// two groups join only when at least half of their cross pairs match.
 #[must_use]
-pub fn cluster(sigs: &[&Sig], matrix: &HashMap<(usize, usize), Match>) -> Vec<Vec<usize>> {
+pub fn cluster(sigs: &[&Sig], matrix: &HashMap<(usize, usize), Arc<Match>>) -> Vec<Vec<usize>> {
     let n = sigs.len();
     let mut edges: Vec<(usize, usize, f64)> =
         matrix.iter().map(|(&(i, j), m)| (i, j, m.score)).collect();
