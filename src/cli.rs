@@ -11,7 +11,9 @@ pub struct Cli {
     /// Database file [default: $FIRSTHAND_DB, else the platform data dir]
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Optional multilingual model directory (config.json, tokenizer.json, model.safetensors)
+    /// Optional multilingual model directory (config.json, tokenizer.json,
+    /// model.safetensors; `scripts/model-dir` builds one): finds translations across
+    /// scripts. Loaded by poll, run, ingest, recluster and eval
     #[arg(long, global = true, value_name = "DIR", env = "FIRSTHAND_MODEL")]
     pub model: Option<PathBuf>,
     /// What to do.

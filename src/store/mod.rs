@@ -97,8 +97,6 @@ impl Store {
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -65_536)?;
-        // Pages read straight from the mapped file: readers only look things up.
-        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
         Ok(Some(conn))
     }
 
