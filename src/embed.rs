@@ -167,6 +167,17 @@ impl Model {
         s
     }
 
+    /// The token ids the model reads for `text` (specials included, truncated).
+    ///
+    /// # Errors
+    /// [`Error::Model`] when the tokenizer fails.
+    pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
+        self.tokenizer
+            .encode(text, true)
+            .map(|e| e.get_ids().to_vec())
+            .map_err(|e| model_err(&self.dir, e))
+    }
+
     /// One L2-normalised vector per text (from [`Model::input`]), in order.
     ///
     /// # Errors
