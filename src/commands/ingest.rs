@@ -67,6 +67,9 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
             });
         }
         drop(tx_file);
+        // Owned here, so an early error return drops it and the workers' sends fail
+        // (instead of blocking the scope's join on a full channel).
+        let rx_file = rx_file;
         let mut ready: std::collections::BTreeMap<usize, Loaded> =
             std::collections::BTreeMap::new();
         let mut stored = 0;

@@ -279,16 +279,22 @@ impl Store {
         canonical_url: Option<&str>,
         text_hash: u64,
     ) -> Result<Vec<ArticleId>> {
-        let mut st = tx.prepare_cached(
-            "SELECT id FROM articles WHERE text_hash = ?1
-             UNION SELECT id FROM articles WHERE ?2 IS NOT NULL AND canonical_url = ?2 LIMIT 200",
-        )?;
-        let rows = st.query_map(params![text_hash.cast_signed(), canonical_url], |r| {
-            r.get(0)
-        })?;
-        Ok(rows
-            .map(|r| r.map(ArticleId))
-            .collect::<rusqlite::Result<_>>()?)
+        // Two index lookups merged here: a UNION would sort them in a temporary B-tree.
+        let mut out: Vec<ArticleId> = tx
+            .prepare_cached("SELECT id FROM articles WHERE text_hash = ?1 LIMIT 200")?
+            .query_map([text_hash.cast_signed()], |r| r.get(0).map(ArticleId))?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some(u) = canonical_url {
+            let by_url = tx
+                .prepare_cached("SELECT id FROM articles WHERE canonical_url = ?1 LIMIT 200")?
+                .query_map([u], |r| r.get(0).map(ArticleId))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.extend(by_url);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.truncate(200);
+        Ok(out)
     }
 
     /// Every article id with first_seen at or after `since`, with its stored body and

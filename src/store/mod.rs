@@ -18,6 +18,8 @@ const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// How long a statement waits for another process's write lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+/// Prepared statements kept per connection (rusqlite keeps 16 by default).
+const STATEMENT_CACHE: usize = 256;
 
 /// An open database.
 pub struct Store {
@@ -97,6 +99,7 @@ impl Store {
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Some(conn))
     }
 
@@ -146,6 +149,8 @@ impl Store {
         // Checkpoint the WAL every ~40 MiB rather than every 4 MiB: fewer stalls in a poll.
         conn.pragma_update(None, "wal_autocheckpoint", 10_000)
             .map_err(open_err)?;
+        // Multi-row and IN-list statements come in many lengths: keep them all prepared.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let mut store = Self { conn, path };
         store.migrate(version)?;
         Ok(store)
