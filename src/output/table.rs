@@ -139,6 +139,9 @@ pub fn why_line(reason: &serde_json::Value) -> Option<String> {
             .unwrap_or(0.0);
         let _ = write!(s, ", jaccard {j:.2}, containment {c:.2}");
     }
+    if let Some(c) = reason.get("cosine").and_then(serde_json::Value::as_f64) {
+        let _ = write!(s, ", model cosine {c:.3}");
+    }
     if !shared.is_empty() {
         let _ = write!(s, ", shared: {}", shared.join(" "));
     }
@@ -175,4 +178,27 @@ pub fn feeds(list: &[Feed]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why_line;
+
+    #[test]
+    fn the_why_line_names_the_evidence() {
+        let anchors = serde_json::json!({
+            "kind": "anchors", "score": 0.9, "shared_anchors": ["n27", "wmusk"], "cosine": 0.912
+        });
+        assert_eq!(
+            why_line(&anchors).as_deref(),
+            Some("joined: anchors (score 0.90), model cosine 0.912, shared: n27 wmusk")
+        );
+        let copy =
+            serde_json::json!({"kind": "copy", "score": 0.97, "jaccard": 0.9, "containment": 0.95});
+        assert_eq!(
+            why_line(&copy).as_deref(),
+            Some("joined: copy (score 0.97), jaccard 0.90, containment 0.95")
+        );
+        assert_eq!(why_line(&serde_json::json!({})), None);
+    }
 }
