@@ -404,10 +404,24 @@ pub fn embed_missing(
     model: &crate::embed::Model,
     ids: &[crate::model::ArticleId],
 ) -> Result<usize> {
+    embed_missing_with(store, model, ids, &mut |_| {})
+}
+
+/// [`embed_missing`], telling `progress` how many of `ids` are done after each batch.
+///
+/// # Errors
+/// SQLite or model failures.
+pub fn embed_missing_with(
+    store: &mut Store,
+    model: &crate::embed::Model,
+    ids: &[crate::model::ArticleId],
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize> {
     store.write(|tx| Store::keep_model(tx, model.key()).map(|_| ()))?;
     let started = std::time::Instant::now();
     let mut done = 0;
-    for chunk in ids.chunks(EMBED_BATCH) {
+    for (k, chunk) in ids.chunks(EMBED_BATCH).enumerate() {
+        progress((k * EMBED_BATCH).min(ids.len()));
         let need = Store::needing_vectors(store.conn(), chunk)?;
         if need.is_empty() {
             continue;
@@ -422,6 +436,7 @@ pub fn embed_missing(
         done += rows.len();
         tracing::debug!(done, of = ids.len(), "model vectors");
     }
+    progress(ids.len());
     if done > 0 {
         tracing::info!(
             articles = done,

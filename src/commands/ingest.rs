@@ -196,6 +196,18 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
     );
     let placing = std::time::Instant::now();
     let mut matcher = Matcher::new(matching.clone());
+    if let Some(model) = &matching.model {
+        let ids = store.pending(usize::MAX)?;
+        let total = ids.len();
+        pipeline::embed_missing_with(store, model, &ids, &mut |n| {
+            if tty {
+                eprint!("\rmodel vectors {n}/{total}   ");
+            }
+        })?;
+        if tty {
+            eprintln!();
+        }
+    }
     pipeline::place_pending(store, &mut matcher, now().timestamp(), &mut |_| {})?;
     tracing::info!(
         placed = new,
