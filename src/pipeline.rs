@@ -394,24 +394,12 @@ pub fn prune_window(store: &mut Store, cfg: &crate::cluster::Config, now: i64) -
 pub const EMBED_BATCH: usize = 64;
 
 /// Gives each of `ids` that has none a vector of `model` (computed outside any
-/// transaction, written a batch per transaction); returns how many were computed.
-/// Vectors of another model are dropped first.
+/// transaction, written a batch per transaction), telling `progress` how many of `ids`
+/// are done; returns how many were computed. Vectors of another model are dropped first.
 ///
 /// # Errors
 /// SQLite or model failures.
 pub fn embed_missing(
-    store: &mut Store,
-    model: &crate::embed::Model,
-    ids: &[crate::model::ArticleId],
-) -> Result<usize> {
-    embed_missing_with(store, model, ids, &mut |_| {})
-}
-
-/// [`embed_missing`], telling `progress` how many of `ids` are done after each batch.
-///
-/// # Errors
-/// SQLite or model failures.
-pub fn embed_missing_with(
     store: &mut Store,
     model: &crate::embed::Model,
     ids: &[crate::model::ArticleId],
@@ -447,6 +435,15 @@ pub fn embed_missing_with(
     Ok(done)
 }
 
+/// How far [`place_pending`] has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Model vectors: this many of the pending articles done.
+    Vectors(usize),
+    /// This many articles placed.
+    Placed(usize),
+}
+
 /// Places every stored article not yet in a story, in (publication time, key) order, in
 /// short transactions (indexing them first, and giving them model vectors when a model is
 /// set). Returns how many were placed.
@@ -457,14 +454,14 @@ pub fn place_pending(
     store: &mut Store,
     matcher: &mut Matcher,
     now: i64,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<usize> {
     let t = std::time::Instant::now();
     let indexed = index_pending(store)?;
     tracing::debug!(indexed, secs = t.elapsed().as_secs_f64(), "indexed");
     if let Some(model) = matcher.model().cloned() {
         let ids = store.pending(usize::MAX)?;
-        embed_missing(store, &model, &ids)?;
+        embed_missing(store, &model, &ids, &mut |n| progress(Progress::Vectors(n)))?;
     }
     let mut done = 0;
     loop {
@@ -488,7 +485,7 @@ pub fn place_pending(
                 Ok(())
             })?;
             done += batch.len();
-            progress(done);
+            progress(Progress::Placed(done));
         }
     }
 }

@@ -196,19 +196,15 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
     );
     let placing = std::time::Instant::now();
     let mut matcher = Matcher::new(matching.clone());
-    if let Some(model) = &matching.model {
-        let ids = store.pending(usize::MAX)?;
-        let total = ids.len();
-        pipeline::embed_missing_with(store, model, &ids, &mut |n| {
-            if tty {
-                eprint!("\rmodel vectors {n}/{total}   ");
-            }
-        })?;
+    let total = store.pending_count()?;
+    pipeline::place_pending(store, &mut matcher, now().timestamp(), &mut |p| {
         if tty {
-            eprintln!();
+            super::show_progress(p, total);
         }
+    })?;
+    if tty && total > 0 {
+        eprintln!();
     }
-    pipeline::place_pending(store, &mut matcher, now().timestamp(), &mut |_| {})?;
     tracing::info!(
         placed = new,
         secs = placing.elapsed().as_secs_f64(),

@@ -74,6 +74,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// One progress line of [`crate::pipeline::place_pending`] on stderr (a terminal).
+pub fn show_progress(p: crate::pipeline::Progress, total: i64) {
+    match p {
+        crate::pipeline::Progress::Vectors(n) => eprint!("\rmodel vectors {n}/{total}   "),
+        crate::pipeline::Progress::Placed(n) => eprint!("\rmatching {n}/{total} new articles   "),
+    }
+}
+
 /// Now, truncated to seconds.
 #[must_use]
 pub fn now() -> chrono::DateTime<chrono::Utc> {

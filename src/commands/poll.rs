@@ -332,20 +332,9 @@ pub fn pass(
     }
     let pending = store.pending_count()?;
     if pending > 0 && !stop.load(Ordering::SeqCst) {
-        if let Some(model) = matcher.model().cloned() {
-            let ids = store.pending(usize::MAX)?;
-            pipeline::embed_missing_with(store, &model, &ids, &mut |n| {
-                if tty {
-                    eprint!("\rmodel vectors {n}/{pending}   ");
-                }
-            })?;
+        pipeline::place_pending(store, &mut matcher, started.timestamp(), &mut |p| {
             if tty {
-                eprintln!();
-            }
-        }
-        pipeline::place_pending(store, &mut matcher, started.timestamp(), &mut |n| {
-            if tty {
-                eprint!("\rmatching {n}/{pending} new articles   ");
+                super::show_progress(p, pending);
             }
         })?;
         if tty {

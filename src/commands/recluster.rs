@@ -39,7 +39,7 @@ pub fn recluster(
 ) -> crate::Result<usize> {
     let ids = store.article_ids_since(since)?;
     if let Some(model) = &matching.model {
-        crate::pipeline::embed_missing(store, model, &ids)?;
+        crate::pipeline::embed_missing(store, model, &ids, &mut |_| {})?;
     }
     let mut matcher = Matcher::new(matching.clone());
     store.write(|tx| {
