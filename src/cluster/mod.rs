@@ -68,8 +68,9 @@ pub struct Matcher {
     /// skip writes that change nothing: a pair's match is fixed for the run, so the reason
     /// is too.
     written: IntMap<ArticleId, (StoryId, Relation, Option<ArticleId>)>,
-    /// The window's model vectors (loaded on first use when a model is set).
-    vectors: Option<Vec<crate::store::embeddings::Stored>>,
+    /// The window's model vectors (loaded on first use when a model is set, and shared
+    /// with read-ahead workers).
+    vectors: Option<Arc<Vec<crate::store::embeddings::Stored>>>,
     /// Candidates retrieved ahead per article by [`Matcher::prefetch`] (the indexes do not
     /// change during a run), taken when the article is placed.
     cands: IntMap<ArticleId, Vec<ArticleId>>,
@@ -101,12 +102,10 @@ impl Matcher {
         let Some(v) = me.embedding.as_deref() else {
             return Ok(Vec::new());
         };
-        if self.vectors.is_none() {
-            self.vectors = Some(Store::window_vectors(tx, now - self.cfg.window_secs)?);
-        }
+        let vectors = self.window_vectors(tx, now)?;
         let k = self.cfg.model_candidates;
         let mut best: Vec<(f32, ArticleId)> = Vec::with_capacity(k + 1);
-        for s in self.vectors.iter().flatten() {
+        for s in vectors.iter() {
             if s.id == me.id || s.lang == me.lang || s.vec.len() != v.len() {
                 continue;
             }
@@ -122,6 +121,30 @@ impl Matcher {
             best.truncate(k);
         }
         Ok(best.into_iter().map(|b| b.1).collect())
+    }
+
+    /// The window's model vectors, read once per run.
+    fn window_vectors(
+        &mut self,
+        conn: &Connection,
+        now: i64,
+    ) -> Result<Arc<Vec<crate::store::embeddings::Stored>>> {
+        if let Some(v) = &self.vectors {
+            return Ok(Arc::clone(v));
+        }
+        let v = Arc::new(Store::window_vectors(conn, now - self.cfg.window_secs)?);
+        self.vectors = Some(Arc::clone(&v));
+        Ok(v)
+    }
+
+    /// The document count idf divides by, read once per run.
+    fn docs(&mut self, conn: &Connection) -> Result<f64> {
+        if self.weights.docs < 0.0 {
+            #[allow(clippy::cast_precision_loss)]
+            let docs = Store::article_count(conn)? as f64;
+            self.weights.docs = docs;
+        }
+        Ok(self.weights.docs)
     }
 
     /// A matcher with empty caches.
@@ -194,11 +217,7 @@ impl Matcher {
 
     /// Makes sure the weights know every anchor of `sigs`.
     fn weigh(&mut self, tx: &Connection, sigs: &[&Sig]) -> Result<()> {
-        if self.weights.docs < 0.0 {
-            #[allow(clippy::cast_precision_loss)]
-            let docs = Store::article_count(tx)? as f64;
-            self.weights.docs = docs;
-        }
+        self.docs(tx)?;
         let mut missing: BTreeSet<i64> = BTreeSet::new();
         for s in sigs {
             missing.extend(
@@ -227,15 +246,13 @@ impl Matcher {
         tx: &Connection,
         id: ArticleId,
         now: i64,
-    ) -> Result<Option<(Arc<Sig>, Vec<ArticleId>)>> {
+    ) -> Result<Option<Vec<ArticleId>>> {
         self.load(tx, &[id])?;
         let Some(me) = self.sigs.get(&id).map(Arc::clone) else {
             return Ok(None);
         };
         if let Some(cand_ids) = self.cands.remove(&id) {
-            return self
-                .decide_candidates(tx, &me, &cand_ids, now)
-                .map(|m| Some((me, m)));
+            return self.decide_candidates(tx, &me, &cand_ids, now).map(Some);
         }
         // Candidates: exact, LSH/SimHash, and the articles sharing the most rare anchors.
         let mut cands: BTreeSet<ArticleId> = BTreeSet::new();
@@ -275,8 +292,7 @@ impl Matcher {
         if self.read_ahead {
             self.cands.insert(id, cand_ids.clone());
         }
-        self.decide_candidates(tx, &me, &cand_ids, now)
-            .map(|m| Some((me, m)))
+        self.decide_candidates(tx, &me, &cand_ids, now).map(Some)
     }
 
     /// The candidates of `me` (in the window) that match it.
@@ -318,11 +334,11 @@ impl Matcher {
         if threads < 2 || ids.len() < PREFETCH_MIN {
             return Ok(());
         }
-        if self.weights.docs < 0.0 {
-            #[allow(clippy::cast_precision_loss)]
-            let docs = Store::article_count(store.conn())? as f64;
-            self.weights.docs = docs;
-        }
+        let docs = self.docs(store.conn())?;
+        let vectors = match self.cfg.model {
+            Some(_) => Some(self.window_vectors(store.conn(), now)?),
+            None => None,
+        };
         let mut conns = Vec::with_capacity(threads);
         for _ in 0..threads {
             match store.reader()? {
@@ -330,18 +346,19 @@ impl Matcher {
                 None => return Ok(()),
             }
         }
-        let docs = self.weights.docs;
         let results: Vec<Result<ReadAhead>> = std::thread::scope(|scope| {
             let handles: Vec<_> = conns
                 .into_iter()
                 .enumerate()
                 .map(|(t, conn)| {
                     let cfg = self.cfg.clone();
+                    let vectors = vectors.clone();
                     let mine: Vec<ArticleId> =
                         ids.iter().copied().skip(t).step_by(threads).collect();
                     scope.spawn(move || -> Result<ReadAhead> {
                         let mut w = Matcher::new(cfg);
                         w.weights.docs = docs;
+                        w.vectors = vectors;
                         w.read_ahead = true;
                         for id in mine {
                             w.matches(&conn, id, now)?;
@@ -381,7 +398,7 @@ impl Matcher {
     /// # Errors
     /// SQLite failures.
     pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
-        let Some((_, matched)) = self.matches(tx, id, now)? else {
+        let Some(matched) = self.matches(tx, id, now)? else {
             return Ok(Vec::new());
         };
         // The stories touched, and everything in them.
