@@ -256,29 +256,30 @@ pub fn anchor_features(a: &Sig, b: &Sig, e: &AnchorEvidence, jaccard: f64) -> [f
     ]
 }
 
+/// A logistic model's probability: `weights` holds one weight per feature, then the
+/// intercept.
+fn logistic(features: impl IntoIterator<Item = f64>, weights: &[f64]) -> f64 {
+    let (coef, intercept) = weights.split_at(weights.len().saturating_sub(1));
+    let z = features
+        .into_iter()
+        .zip(coef)
+        .map(|(x, w)| x * w)
+        .sum::<f64>()
+        + intercept.first().copied().unwrap_or(0.0);
+    1.0 / (1.0 + (-z).exp())
+}
+
 /// Probability that two texts are copies, from their anchors.
 #[must_use]
 pub fn anchor_probability(features: &[f64; 11]) -> f64 {
-    let z = features
-        .iter()
-        .zip(ANCHOR_MODEL.iter())
-        .map(|(x, w)| x * w)
-        .sum::<f64>()
-        + ANCHOR_MODEL[11];
-    1.0 / (1.0 + (-z).exp())
+    logistic(features.iter().copied(), &ANCHOR_MODEL)
 }
 
 /// Probability that two texts are copies, from their anchors and the model's cosine.
 #[must_use]
 pub fn model_probability(features: &[f64; 11], cosine: f64, cross: bool) -> f64 {
-    let z = features
-        .iter()
-        .chain([cosine, if cross { cosine } else { 0.0 }].iter())
-        .zip(MODEL_DECISION.iter())
-        .map(|(x, w)| x * w)
-        .sum::<f64>()
-        + MODEL_DECISION[13];
-    1.0 / (1.0 + (-z).exp())
+    let extra = [cosine, if cross { cosine } else { 0.0 }];
+    logistic(features.iter().copied().chain(extra), &MODEL_DECISION)
 }
 
 /// The model's cosine for a pair, when the model takes part and both have vectors.
@@ -334,25 +335,19 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     if conflict && same_lang {
         return None;
     }
-    let e = anchor_evidence(a, b, w);
     let cos = cosine(a, b, w);
-    let (p, threshold) = match cos {
-        Some(c) => {
-            if e.shared_n < MIN_SHARED_ANCHORS_MODEL {
-                return None;
-            }
-            let f = anchor_features(a, b, &e, j);
-            (model_probability(&f, c, !same_lang), MODEL_MATCH)
-        }
-        None => {
-            if e.shared_n < MIN_SHARED_ANCHORS {
-                return None;
-            }
-            (
-                anchor_probability(&anchor_features(a, b, &e, j)),
-                ANCHOR_MATCH,
-            )
-        }
+    let (least, threshold) = match cos {
+        Some(_) => (MIN_SHARED_ANCHORS_MODEL, MODEL_MATCH),
+        None => (MIN_SHARED_ANCHORS, ANCHOR_MATCH),
+    };
+    let e = anchor_evidence(a, b, w);
+    if e.shared_n < least {
+        return None;
+    }
+    let f = anchor_features(a, b, &e, j);
+    let p = match cos {
+        Some(c) => model_probability(&f, c, !same_lang),
+        None => anchor_probability(&f),
     };
     if p >= threshold {
         let mut m = base((0.3 + 0.6 * p).min(0.95), Kind::Anchors);

@@ -51,26 +51,15 @@ pub fn run(serve: bool) -> anyhow::Result<ExitCode> {
         ..crate::poll::PollConfig::default()
     };
     let stop = AtomicBool::new(false);
-    let first = super::poll::pass(
-        &mut store,
-        &cfg,
-        &crate::cluster::Config::default(),
-        true,
-        &stop,
-    )?;
+    let matching = crate::cluster::Config::default();
+    let first = super::poll::pass(&mut store, &cfg, &matching, true, &stop)?;
     println!(
         "first poll:  {} feeds, {} new articles, {} failed",
         first.feeds,
         first.new_articles,
         first.failed.len()
     );
-    let second = super::poll::pass(
-        &mut store,
-        &cfg,
-        &crate::cluster::Config::default(),
-        true,
-        &stop,
-    )?;
+    let second = super::poll::pass(&mut store, &cfg, &matching, true, &stop)?;
     println!(
         "second poll: {} feeds, {} answered 304 (not modified)\n",
         second.feeds, second.not_modified
