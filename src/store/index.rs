@@ -65,7 +65,24 @@ pub struct IndexKeys {
     pub lang: String,
 }
 
+/// The columns [`IndexKeys::from_row`] reads, from `articles a`.
+const KEY_COLUMNS: &str = "a.id, a.minhash, a.simhash, a.shingles, a.anchors, a.lang";
+
 impl IndexKeys {
+    /// The keys of a stored article, from a row of [`KEY_COLUMNS`].
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let minhash: Vec<u8> = r.get(1)?;
+        let anchors: String = r.get(4)?;
+        Ok(Self::new(
+            ArticleId(r.get(0)?),
+            &super::articles::unblob(&minhash),
+            r.get::<_, i64>(2)?.cast_unsigned(),
+            r.get(3)?,
+            &super::articles::words(&anchors),
+            &r.get::<_, String>(5)?,
+        ))
+    }
+
     /// The keys of an article's fingerprint parts.
     #[must_use]
     pub fn new(
@@ -92,6 +109,19 @@ impl IndexKeys {
             lang: lang.to_string(),
         }
     }
+}
+
+/// Writes (key, article) rows sorted by key, in multi-row statements after `insert`
+/// (`INSERT … VALUES`).
+fn insert_sorted(tx: &Transaction<'_>, insert: &str, mut rows: Vec<(i64, i64)>) -> Result<()> {
+    rows.sort_unstable();
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!("{insert} {}", vec!["(?, ?)"; part.len()].join(", "));
+        let args: Vec<i64> = part.iter().flat_map(|&(k, a)| [k, a]).collect();
+        tx.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(args))?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -127,20 +157,15 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn index_many(tx: &Transaction<'_>, items: &[IndexKeys]) -> Result<()> {
-        let mut lsh: Vec<(i64, i64)> = items
+        let lsh: Vec<(i64, i64)> = items
             .iter()
             .flat_map(|it| it.lsh.iter().map(move |&k| (k, it.id.0)))
             .collect();
-        lsh.sort_unstable();
-        for part in lsh.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT OR IGNORE INTO lsh (key, article_id) VALUES {}",
-                vec!["(?, ?)"; part.len()].join(", ")
-            );
-            let args: Vec<i64> = part.iter().flat_map(|&(k, a)| [k, a]).collect();
-            tx.prepare_cached(&sql)?
-                .execute(rusqlite::params_from_iter(args))?;
-        }
+        insert_sorted(
+            tx,
+            "INSERT OR IGNORE INTO lsh (key, article_id) VALUES",
+            lsh,
+        )?;
         let mut anchors: Vec<(i64, i64)> = Vec::new();
         let mut stats: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
         for it in items {
@@ -152,16 +177,11 @@ impl Store {
                 e.1 |= bit;
             }
         }
-        anchors.sort_unstable();
-        for part in anchors.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES {}",
-                vec!["(?, ?)"; part.len()].join(", ")
-            );
-            let args: Vec<i64> = part.iter().flat_map(|&(k, a)| [k, a]).collect();
-            tx.prepare_cached(&sql)?
-                .execute(rusqlite::params_from_iter(args))?;
-        }
+        insert_sorted(
+            tx,
+            "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES",
+            anchors,
+        )?;
         let stats: Vec<(i64, (i64, i64))> = stats.into_iter().collect();
         for part in stats.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
@@ -193,24 +213,14 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn index_unindexed(tx: &Transaction<'_>, limit: usize) -> Result<usize> {
-        let mut st = tx.prepare_cached(
-            "SELECT a.id, a.minhash, a.simhash, a.shingles, a.anchors, a.lang
-             FROM unindexed u JOIN articles a ON a.id = u.article_id
-             ORDER BY u.article_id LIMIT ?1",
+        let mut st = tx.prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM unindexed u JOIN articles a ON a.id = u.article_id
+             ORDER BY u.article_id LIMIT ?1"
+        ))?;
+        let rows = st.query_map(
+            [i64::try_from(limit).unwrap_or(i64::MAX)],
+            IndexKeys::from_row,
         )?;
-        let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            let minhash: Vec<u8> = r.get(1)?;
-            let anchors: String = r.get(4)?;
-            let anchors = super::articles::words(&anchors);
-            Ok(IndexKeys::new(
-                ArticleId(r.get(0)?),
-                &super::articles::unblob(&minhash),
-                r.get::<_, i64>(2)?.cast_unsigned(),
-                r.get(3)?,
-                &anchors,
-                &r.get::<_, String>(5)?,
-            ))
-        })?;
         let items: Vec<IndexKeys> = rows.collect::<rusqlite::Result<_>>()?;
         let Some(last) = items.last().map(|i| i.id.0) else {
             return Ok(0);
@@ -235,21 +245,10 @@ impl Store {
             return Ok(());
         }
         let keys = tx
-            .prepare_cached(
-                "SELECT minhash, simhash, shingles, anchors, lang FROM articles WHERE id = ?1",
-            )?
-            .query_row([id.0], |r| {
-                let minhash: Vec<u8> = r.get(0)?;
-                let anchors: String = r.get(3)?;
-                Ok(IndexKeys::new(
-                    id,
-                    &super::articles::unblob(&minhash),
-                    r.get::<_, i64>(1)?.cast_unsigned(),
-                    r.get(2)?,
-                    &super::articles::words(&anchors),
-                    &r.get::<_, String>(4)?,
-                ))
-            })
+            .prepare_cached(&format!(
+                "SELECT {KEY_COLUMNS} FROM articles a WHERE a.id = ?1"
+            ))?
+            .query_row([id.0], IndexKeys::from_row)
             .optional()?;
         let Some(keys) = keys else {
             return Ok(());
