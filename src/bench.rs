@@ -15,7 +15,7 @@ use crate::cluster::{Config, Matcher};
 use crate::eval::Doc;
 use crate::pipeline;
 use crate::store::Store;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -222,14 +222,7 @@ fn read_batch(
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let mut docs = crate::eval::load(&args.dataset)?;
     if let Some(n) = args.stories {
-        let keep: BTreeSet<String> = docs
-            .iter()
-            .map(|d| d.cluster.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .take(n)
-            .collect();
-        docs.retain(|d| keep.contains(&d.cluster));
+        crate::eval::keep_stories(&mut docs, n);
     }
     if args.ingest_only {
         ingest_bench(&docs, args.feeds_dir.as_deref())?;

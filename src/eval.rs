@@ -76,6 +76,18 @@ pub fn load(path: &Path) -> Result<Vec<Doc>> {
     Ok(out)
 }
 
+/// Keeps the documents of the first `n` stories, in the order the set names them.
+pub fn keep_stories(docs: &mut Vec<Doc>, n: usize) {
+    let mut keep: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for d in docs.iter() {
+        if keep.len() >= n {
+            break;
+        }
+        keep.insert(d.cluster.clone());
+    }
+    docs.retain(|d| keep.contains(&d.cluster));
+}
+
 /// Precision, recall, F1.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
 pub struct Prf {

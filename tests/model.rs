@@ -76,14 +76,7 @@ fn translations_are_nearer_than_other_news() {
 fn with_the_model_matching_finds_at_least_as_much_at_the_same_precision() {
     let mut docs =
         firsthand::eval::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
-    let keep: std::collections::BTreeSet<String> = docs
-        .iter()
-        .map(|d| d.cluster.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .take(25)
-        .collect();
-    docs.retain(|d| keep.contains(&d.cluster));
+    firsthand::eval::keep_stories(&mut docs, 25);
     let without = firsthand::eval::run(&docs, firsthand::cluster::Config::default()).unwrap();
     let with = firsthand::eval::run(
         &docs,

@@ -1,7 +1,6 @@
 //! `firsthand eval DATASET.jsonl [--json]`.
 
 use crate::cluster::Config;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -20,14 +19,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let mut docs = crate::eval::load(path)?;
     if let Some(limit) = limit {
-        let mut keep: BTreeSet<String> = BTreeSet::new();
-        for d in &docs {
-            if keep.len() >= limit {
-                break;
-            }
-            keep.insert(d.cluster.clone());
-        }
-        docs.retain(|d| keep.contains(&d.cluster));
+        crate::eval::keep_stories(&mut docs, limit);
     }
     eprintln!(
         "evaluating {} documents from {}…",
