@@ -10,11 +10,24 @@ use super::{dates, numbers, translit};
 /// Anchors of `title` then `body`, in order, deduplicated.
 #[must_use]
 pub fn extract(title: &str, body: &str, lang: &str) -> Vec<String> {
+    extract_with_numbers(title, body, lang, &numbers::extract(body, lang))
+}
+
+/// [`extract`] given the numbers of `body` (`numbers::extract(body, lang)`), which the
+/// caller needs too.
+#[must_use]
+pub fn extract_with_numbers(
+    title: &str,
+    body: &str,
+    lang: &str,
+    body_numbers: &[numbers::Number],
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for text in [title, body] {
+    let title_numbers = numbers::extract(title, lang);
+    for (text, nums) in [(title, &title_numbers[..]), (body, body_numbers)] {
         let mut found: Vec<(usize, String)> = Vec::new();
-        for n in numbers::extract(text, lang) {
+        for n in nums {
             if !n.small {
                 found.push((n.start, format!("n{}", n.key)));
             }

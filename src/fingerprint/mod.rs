@@ -55,8 +55,9 @@ pub fn compute(title: &str, paragraphs: &[&str], lang: &str) -> Fingerprint {
         let joined = words.join(" ");
         XxHash3_64::oneshot_with_seed(SHINGLE_SEED, joined.as_bytes())
     };
-    let anchors = anchors::extract(title, &body, lang);
-    let mut numbers: Vec<String> = numbers::extract(&body, lang)
+    let body_numbers = numbers::extract(&body, lang);
+    let anchors = anchors::extract_with_numbers(title, &body, lang, &body_numbers);
+    let mut numbers: Vec<String> = body_numbers
         .into_iter()
         .filter(|n| !n.small)
         .map(|n| n.key)

@@ -1,7 +1,7 @@
 //! Plain-text hygiene: Unicode NFKC, control characters (terminal escapes) removed,
 //! whitespace collapsed. Idempotent.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Cleans one line or paragraph: NFKC, no control characters, single spaces, trimmed.
 #[must_use]
@@ -34,7 +34,8 @@ pub fn clean(s: &str) -> String {
         space = false;
         out.push(c);
     };
-    if s.is_ascii() {
+    // Most text is NFKC already: the quick check says so without composing.
+    if s.is_ascii() || is_nfkc_quick(kept.clone()) == IsNormalized::Yes {
         for c in kept {
             push(c, &mut out);
         }
