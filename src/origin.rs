@@ -11,6 +11,7 @@ use crate::model::ArticleId;
 use crate::normalize::url::site;
 use crate::store::articles::Sig;
 use chrono::DateTime;
+use std::collections::HashMap;
 
 /// Slack for clocks that run a little ahead (seconds).
 const FUTURE_SLACK: i64 = 3600;
@@ -145,10 +146,31 @@ fn credits(c: &Claim<'_>, t: &Target<'_>) -> bool {
     c.front.is_some() && c.front == s.site
 }
 
-/// Who in `members` credits whom: (from, to, how).
+/// Who in `members` credits whom: (from, to, how), by `from` then `to`; `how` comes from
+/// the first of `from`'s claims (credit lines, RSS source, links) that names `to`.
 fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
     let targets: Vec<Target<'_>> = members.iter().map(|m| Target::new(m)).collect();
+    // Link claims are looked up by URL and by site, not compared with every member: a
+    // story's members carry dozens of links each.
+    let mut by_url: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_site: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, m) in members.iter().enumerate() {
+        let mut urls: Vec<&str> = m
+            .canonical_url
+            .iter()
+            .chain(&m.url)
+            .map(String::as_str)
+            .collect();
+        urls.dedup();
+        for u in urls {
+            by_url.entry(u).or_default().push(j);
+        }
+        if let Some(site) = &m.site {
+            by_site.entry(site.as_str()).or_default().push(j);
+        }
+    }
     let mut out = Vec::new();
+    let mut first: Vec<Option<usize>> = vec![None; members.len()];
     for (i, m) in members.iter().enumerate() {
         let mut claims: Vec<Claim<'_>> = m
             .credits
@@ -159,11 +181,36 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
             claims.push(Claim::new(s, "RSS source"));
         }
         claims.extend(m.links.iter().map(|l| Claim::new(l, "link")));
+        // The first claim that names each member.
+        first.fill(None);
+        for (k, c) in claims.iter().enumerate() {
+            let mut mark = |j: usize| {
+                if first[j].is_none_or(|f| f > k) {
+                    first[j] = Some(k);
+                }
+            };
+            if c.raw.starts_with("name:") {
+                for (j, t) in targets.iter().enumerate() {
+                    if credits(c, t) {
+                        mark(j);
+                    }
+                }
+                continue;
+            }
+            for &j in by_url.get(c.raw).into_iter().flatten() {
+                mark(j);
+            }
+            if let Some(front) = &c.front {
+                for &j in by_site.get(front.as_str()).into_iter().flatten() {
+                    mark(j);
+                }
+            }
+        }
         for (j, t) in targets.iter().enumerate() {
             if i == j || t.sig.site.is_some() && t.sig.site == m.site {
                 continue;
             }
-            if let Some(c) = claims.iter().find(|c| credits(c, t)) {
+            if let Some(c) = first[j].map(|k| &claims[k]) {
                 let how = if c.raw.starts_with("name:") {
                     "names it in a credit line"
                 } else if c.from == "link" {
