@@ -103,6 +103,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A bug: a worker thread stopped without its result.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Any other I/O failure.
     #[error("{context}: {source}")]
     Io {

@@ -341,11 +341,8 @@ pub fn store_articles(
     Ok(inserted)
 }
 
-/// Articles placed per transaction.
-pub const PLACE_BATCH: usize = 1024;
-
-/// Articles whose candidates and pair decisions are read ahead at once (on every core)
-/// before they are placed.
+/// Pending articles taken at once: their candidates and pair decisions are read ahead on
+/// every core while they are placed, [`crate::cluster::AHEAD_CHUNK`] per transaction.
 pub const READ_AHEAD: usize = 8192;
 
 /// Articles indexed per transaction.
@@ -463,6 +460,11 @@ pub fn place_pending(
         let ids = store.pending(usize::MAX)?;
         embed_missing(store, &model, &ids, &mut |n| progress(Progress::Vectors(n)))?;
     }
+    if let Some(first) = store.first_pending()? {
+        let t = std::time::Instant::now();
+        matcher.recall_recent(store.conn(), first)?;
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), "recent articles read");
+    }
     let mut done = 0;
     loop {
         let ahead = store.pending(READ_AHEAD)?;
@@ -470,23 +472,23 @@ pub fn place_pending(
             return Ok(done);
         }
         let t = std::time::Instant::now();
-        matcher.prefetch(store, &ahead, now)?;
-        tracing::debug!(
-            articles = ahead.len(),
-            secs = t.elapsed().as_secs_f64(),
-            "read ahead"
-        );
-        for batch in ahead.chunks(PLACE_BATCH) {
+        matcher.place_ahead(store, &ahead, now, &mut |matcher, store, chunk| {
             store.write(|tx| {
-                for &id in batch {
+                for &id in chunk {
                     matcher.place(tx, id, now)?;
                     Store::remove_pending(tx, id)?;
                 }
                 Ok(())
             })?;
-            done += batch.len();
+            done += chunk.len();
             progress(Progress::Placed(done));
-        }
+            Ok(())
+        })?;
+        tracing::debug!(
+            articles = ahead.len(),
+            secs = t.elapsed().as_secs_f64(),
+            "read ahead and placed"
+        );
     }
 }
 

@@ -70,7 +70,7 @@ fn a_killed_poll_loses_nothing() {
             "half the articles are stored",
             Box::new(move |db| count(db, "articles") >= n / 2),
         ),
-        // placement runs in transactions of up to PLACE_BATCH articles: this kill lands in
+        // placement runs in transactions of AHEAD_CHUNK articles: this kill lands in
         // the first one
         Kill::When(
             "every article is stored and none placed",

@@ -4,13 +4,18 @@
 //! most of their cross pairs match. Story ids stay stable; merges are logged.
 
 pub mod intmap;
+pub mod pairs;
+pub mod recent;
 pub mod score;
 
 use crate::Result;
 use crate::model::{ArticleId, Relation, StoryId};
 use crate::origin;
+use crate::store::index::{MAX_RETRIEVAL_DF, RETRIEVAL_ROWS};
 use crate::store::{Store, articles::Sig};
 use intmap::IntMap;
+use pairs::{Matrix, Pairs};
+use recent::Recent;
 use rusqlite::{Connection, Transaction};
 use score::{Match, Weights};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -60,8 +65,8 @@ pub struct Matcher {
     stories: IntMap<ArticleId, Option<StoryId>>,
     weights: Weights,
     sites: HashMap<String, (i64, i64)>,
-    /// Pair decisions, keyed by (smaller id, larger id): fixed for the run.
-    pairs: IntMap<(ArticleId, ArticleId), Option<Arc<Match>>>,
+    /// Pair decisions: fixed for the run.
+    pairs: Pairs,
     /// Last successful read of a feed before a time, by (feed, time).
     reads: IntMap<(i64, i64), Option<i64>>,
     /// Membership rows as last written (story, relation, the member it matched best), to
@@ -76,18 +81,29 @@ pub struct Matcher {
     cands: IntMap<ArticleId, Vec<ArticleId>>,
     /// Whether this matcher reads ahead for another (keeps its candidates).
     read_ahead: bool,
+    /// The newest articles' index rows and signatures, when read for this run.
+    recent: Option<Arc<Recent>>,
+    /// Articles whose anchors the weights know already.
+    weighed: IntMap<ArticleId, ()>,
 }
 
 /// What a read-ahead worker found.
 struct ReadAhead {
     sigs: IntMap<ArticleId, Arc<Sig>>,
     stats: IntMap<i64, crate::store::index::AnchorStat>,
-    pairs: IntMap<(ArticleId, ArticleId), Option<Arc<Match>>>,
+    pairs: Pairs,
     cands: IntMap<ArticleId, Vec<ArticleId>>,
 }
 
 /// Fewest articles for which reading ahead on several cores pays.
 const PREFETCH_MIN: usize = 32;
+
+/// What [`Matcher::place_ahead`] calls to place a chunk of articles whose reading ahead
+/// is done.
+pub type PlaceChunk<'a> = dyn FnMut(&mut Matcher, &mut Store, &[ArticleId]) -> Result<()> + 'a;
+
+/// Articles read ahead, and then placed, at a time.
+pub const AHEAD_CHUNK: usize = 256;
 
 impl Matcher {
     /// The model, when one is configured.
@@ -147,6 +163,18 @@ impl Matcher {
         Ok(self.weights.docs)
     }
 
+    /// Reads the index rows and signatures of the articles from `from` on (at most the
+    /// newest [`recent::RECENT_MAX`]) into memory for this run: the articles a run places
+    /// and most of their candidates. Call it after the indexes are complete; they must
+    /// not change for the rest of the run.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn recall_recent(&mut self, conn: &Connection, from: ArticleId) -> Result<()> {
+        self.recent = Some(Arc::new(Recent::read(conn, from)?));
+        Ok(())
+    }
+
     /// A matcher with empty caches.
     #[must_use]
     pub fn new(cfg: Config) -> Self {
@@ -163,19 +191,30 @@ impl Matcher {
             vectors: None,
             cands: IntMap::default(),
             read_ahead: false,
+            recent: None,
+            weighed: IntMap::default(),
             sites: HashMap::new(),
-            pairs: IntMap::default(),
+            pairs: Pairs::default(),
             reads: IntMap::default(),
             written: IntMap::default(),
         }
     }
 
     fn load(&mut self, tx: &Connection, ids: &[ArticleId]) -> Result<()> {
-        let missing: Vec<ArticleId> = ids
+        let mut missing: Vec<ArticleId> = ids
             .iter()
             .copied()
             .filter(|i| !self.sigs.contains_key(i))
             .collect();
+        if let Some(recent) = &self.recent {
+            missing.retain(|i| match recent.sig(*i) {
+                Some(s) => {
+                    self.sigs.insert(*i, Arc::clone(s));
+                    false
+                }
+                None => true,
+            });
+        }
         if !missing.is_empty() {
             for s in Store::sigs(tx, &missing)? {
                 self.sigs.insert(s.id, Arc::new(s));
@@ -191,17 +230,45 @@ impl Matcher {
 
     /// The decision for a pair, computed once per run.
     fn decide_pair(&mut self, a: &Sig, b: &Sig) -> Option<Arc<Match>> {
-        let key = (a.id.min(b.id), a.id.max(b.id));
-        if let Some(m) = self.pairs.get(&key) {
+        let (x, y) = if a.id <= b.id { (a, b) } else { (b, a) };
+        if let Some(m) = self.pairs.get(x.id, y.id) {
             return m.clone();
         }
-        let (x, y) = if a.id <= b.id { (a, b) } else { (b, a) };
         let m = score::pair(x, y, &self.weights).map(Arc::new);
         if self.pairs.len() > 4_000_000 {
             self.pairs.clear();
         }
-        self.pairs.insert(key, m.clone());
+        self.pairs.insert(x.id, y.id, m.clone());
         m
+    }
+
+    /// The decisions of every pair of `sigs`, by position. Each member's row of known
+    /// decisions is walked beside the others in id order; only unknown pairs are decided.
+    fn matrix(&mut self, sigs: &[Arc<Sig>]) -> Matrix {
+        let n = sigs.len();
+        let mut matrix = Matrix::new(n);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| sigs[i].id);
+        let mut unknown: Vec<(usize, usize)> = Vec::new();
+        for (x, &i) in order.iter().enumerate() {
+            let row = self.pairs.row(sigs[i].id);
+            let mut at = 0;
+            for &j in &order[x + 1..] {
+                let id = sigs[j].id;
+                while at < row.len() && row[at].0 < id {
+                    at += 1;
+                }
+                match row.get(at) {
+                    Some((b, d)) if *b == id => matrix.set(i, j, d.clone()),
+                    _ => unknown.push((i, j)),
+                }
+            }
+        }
+        for (i, j) in unknown {
+            let d = self.decide_pair(&sigs[i], &sigs[j]);
+            matrix.set(i, j, d);
+        }
+        matrix
     }
 
     /// The story of an article, read once per run and then kept by this matcher (the only
@@ -218,8 +285,16 @@ impl Matcher {
     /// Makes sure the weights know every anchor of `sigs`.
     fn weigh(&mut self, tx: &Connection, sigs: &[&Sig]) -> Result<()> {
         self.docs(tx)?;
+        if self.weights.stats.len() > 2_000_000 {
+            // Bounded memory: the statistics are only a cache of the store's.
+            self.weights.stats.clear();
+            self.weighed.clear();
+        }
         let mut missing: BTreeSet<i64> = BTreeSet::new();
         for s in sigs {
+            if self.weighed.insert(s.id, ()).is_some() {
+                continue;
+            }
             missing.extend(
                 s.keys
                     .iter()
@@ -232,9 +307,6 @@ impl Matcher {
         }
         let list: Vec<i64> = missing.into_iter().collect();
         let stats = Store::anchor_stats_by_key(tx, &list)?;
-        if self.weights.stats.len() > 2_000_000 {
-            self.weights.stats.clear();
-        }
         self.weights.stats.extend(list.into_iter().zip(stats));
         Ok(())
     }
@@ -261,20 +333,41 @@ impl Matcher {
             me.canonical_url.as_deref(),
             me.fp.text_hash,
         )?);
-        cands.extend(Store::lsh_candidates(tx, &me.fp)?);
+        // What the newest articles hold is in memory; SQLite is asked below them only.
+        let recent = self.recent.clone();
+        let below = recent.as_ref().map_or(Some(i64::MAX), |r| r.older_below());
+        let lsh = crate::store::index::lsh_keys(&me.fp.minhash, me.fp.simhash, me.fp.shingles);
+        if let Some(b) = below {
+            cands.extend(Store::lsh_candidates(tx, &lsh, b)?);
+        }
+        if let Some(r) = &recent {
+            let mut held = Vec::new();
+            r.lsh(&lsh, &mut held);
+            cands.extend(held);
+        }
         self.weigh(tx, &[&me])?;
         let w = &self.weights;
         // Retrieve by the rarest anchors: copies share them, and common ones only add rows.
         let mut rare: Vec<(f64, i64)> = me.keys.iter().map(|k| (w.idf(k.0), k.0)).collect();
         rare.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
         rare.truncate(RETRIEVAL_ANCHORS);
-        let anchors: Vec<i64> = rare.iter().map(|r| r.1).collect();
-        let stats: Vec<_> = anchors
-            .iter()
-            .map(|a| w.stats.get(a).copied().unwrap_or_default())
-            .collect();
-        let weights: Vec<f64> = rare.iter().map(|r| r.0).collect();
-        let by_anchor = Store::anchor_candidates(tx, &anchors, &stats, &weights)?;
+        // Each anchor's newest rows, weighted by its idf.
+        let mut by_anchor: BTreeMap<ArticleId, f64> = BTreeMap::new();
+        for &(weight, key) in &rare {
+            let stat = w.stats.get(&key).copied().unwrap_or_default();
+            if stat.df > MAX_RETRIEVAL_DF || weight <= 0.0 {
+                continue;
+            }
+            let held = recent.as_ref().map_or(&[][..], |r| r.anchor(key));
+            let newest = held.iter().rev().take(RETRIEVAL_ROWS);
+            let mut rows: Vec<ArticleId> = newest.copied().collect();
+            if let (Some(b), true) = (below, rows.len() < RETRIEVAL_ROWS) {
+                rows.extend(Store::anchor_rows(tx, key, b, RETRIEVAL_ROWS - rows.len())?);
+            }
+            for a in rows {
+                *by_anchor.entry(a).or_default() += weight;
+            }
+        }
         let mut ranked: Vec<(ArticleId, f64)> =
             by_anchor.into_iter().filter(|(a, _)| *a != id).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -321,17 +414,37 @@ impl Matcher {
         Ok(matched)
     }
 
-    /// Reads ahead for `ids` on every core: each worker, on its own read-only connection,
-    /// retrieves candidates, loads signatures and anchor statistics and decides the pairs;
-    /// [`Matcher::place`] then finds them cached. Decisions are the same as without it
-    /// (the indexes and statistics do not change while a run places articles). Does
-    /// nothing for an in-memory database, on one core, or for a few articles.
+    /// Places `ids` in order, reading ahead on every core while it places: workers, each
+    /// on its own read-only connection, take the next chunk of articles, retrieve their
+    /// candidates, load signatures and anchor statistics and decide the pairs; as each
+    /// chunk's reading is done (in order), `place` is called with it and finds all that
+    /// cached. Decisions are the same as without reading ahead (the indexes and statistics
+    /// do not change while a run places articles). For an in-memory database, on one
+    /// core, or for a few articles, `place` is called without reading ahead.
     ///
     /// # Errors
-    /// SQLite failures.
-    pub fn prefetch(&mut self, store: &Store, ids: &[ArticleId], now: i64) -> Result<()> {
+    /// SQLite failures, and what `place` returns.
+    pub fn place_ahead(
+        &mut self,
+        store: &mut Store,
+        ids: &[ArticleId],
+        now: i64,
+        place: &mut PlaceChunk<'_>,
+    ) -> Result<()> {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        if threads < 2 || ids.len() < PREFETCH_MIN {
+        let mut conns = Vec::with_capacity(threads);
+        if threads >= 2 && ids.len() >= PREFETCH_MIN {
+            for _ in 0..threads {
+                match store.reader()? {
+                    Some(c) => conns.push(c),
+                    None => break,
+                }
+            }
+        }
+        if conns.len() < threads.max(2) {
+            for chunk in ids.chunks(AHEAD_CHUNK) {
+                place(self, store, chunk)?;
+            }
             return Ok(());
         }
         let docs = self.docs(store.conn())?;
@@ -339,58 +452,76 @@ impl Matcher {
             Some(_) => Some(self.window_vectors(store.conn(), now)?),
             None => None,
         };
-        let mut conns = Vec::with_capacity(threads);
-        for _ in 0..threads {
-            match store.reader()? {
-                Some(c) => conns.push(c),
-                None => return Ok(()),
-            }
-        }
-        let results: Vec<Result<ReadAhead>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = conns
-                .into_iter()
-                .enumerate()
-                .map(|(t, conn)| {
-                    let cfg = self.cfg.clone();
-                    let vectors = vectors.clone();
-                    let mine: Vec<ArticleId> =
-                        ids.iter().copied().skip(t).step_by(threads).collect();
-                    scope.spawn(move || -> Result<ReadAhead> {
-                        let mut w = Matcher::new(cfg);
-                        w.weights.docs = docs;
-                        w.vectors = vectors;
-                        w.read_ahead = true;
-                        for id in mine {
-                            w.matches(&conn, id, now)?;
+        let chunks: Vec<&[ArticleId]> = ids.chunks(AHEAD_CHUNK).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<ReadAhead>)>(threads * 2);
+        std::thread::scope(|scope| {
+            for conn in conns {
+                let (cfg, tx, chunks, next) = (self.cfg.clone(), tx.clone(), &chunks, &next);
+                let (vectors, recent) = (vectors.clone(), self.recent.clone());
+                scope.spawn(move || {
+                    let mut w = Matcher::new(cfg);
+                    w.weights.docs = docs;
+                    w.vectors = vectors;
+                    w.read_ahead = true;
+                    w.recent = recent;
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(k) else { break };
+                        let read = chunk
+                            .iter()
+                            .try_for_each(|&id| w.matches(&conn, id, now).map(|_| ()))
+                            .map(|()| w.take_read_ahead());
+                        let failed = read.is_err();
+                        // The receiver is gone when placing failed: stop then.
+                        if tx.send((k, read)).is_err() || failed {
+                            break;
                         }
-                        Ok(ReadAhead {
-                            sigs: w.sigs,
-                            stats: w.weights.stats,
-                            pairs: w.pairs,
-                            cands: w.cands,
-                        })
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        for r in results {
-            let r = r?;
-            for (k, v) in r.sigs {
-                self.sigs.entry(k).or_insert(v);
+                    }
+                });
             }
-            for (k, v) in r.stats {
-                self.weights.stats.entry(k).or_insert(v);
+            drop(tx);
+            // Owned here, so an early return drops it and the workers' sends fail.
+            let rx = rx;
+            let mut ready: BTreeMap<usize, Result<ReadAhead>> = BTreeMap::new();
+            for (k, chunk) in chunks.iter().enumerate() {
+                while !ready.contains_key(&k) {
+                    let Ok((i, r)) = rx.recv() else {
+                        return Err(crate::Error::Internal("a read-ahead worker stopped".into()));
+                    };
+                    ready.insert(i, r);
+                }
+                if let Some(r) = ready.remove(&k) {
+                    self.absorb(r?);
+                }
+                place(self, store, chunk)?;
             }
-            for (k, v) in r.pairs {
-                self.pairs.entry(k).or_insert(v);
-            }
-            self.cands.extend(r.cands);
+            Ok(())
+        })
+    }
+
+    /// What this reading-ahead matcher has found since it was last asked (it forgets it:
+    /// the placing matcher keeps it).
+    fn take_read_ahead(&mut self) -> ReadAhead {
+        self.weighed.clear();
+        ReadAhead {
+            sigs: std::mem::take(&mut self.sigs),
+            stats: std::mem::take(&mut self.weights.stats),
+            pairs: std::mem::take(&mut self.pairs),
+            cands: std::mem::take(&mut self.cands),
         }
-        Ok(())
+    }
+
+    /// Takes in what a reading-ahead matcher found.
+    fn absorb(&mut self, r: ReadAhead) {
+        for (k, v) in r.sigs {
+            self.sigs.entry(k).or_insert(v);
+        }
+        for (k, v) in r.stats {
+            self.weights.stats.entry(k).or_insert(v);
+        }
+        self.pairs.merge(r.pairs);
+        self.cands.extend(r.cands);
     }
 
     /// Places a stored, indexed article into a story; returns the stories that changed.
@@ -448,15 +579,7 @@ impl Matcher {
     ) -> Result<Vec<StoryId>> {
         let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
         self.weigh(tx, &refs)?;
-        let n = sigs.len();
-        let mut matrix: HashMap<(usize, usize), Arc<Match>> = HashMap::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                if let Some(m) = self.decide_pair(&sigs[i], &sigs[j]) {
-                    matrix.insert((i, j), m);
-                }
-            }
-        }
+        let matrix = self.matrix(sigs);
         let clusters = cluster(&refs, &matrix);
         // Map clusters to story ids: each old story goes to the cluster holding most of its
         // members; a cluster takes the lowest such id; the others merge into it.
@@ -570,21 +693,14 @@ impl origin::Records for History<'_, '_> {
     }
 }
 
-/// Pairwise matches within one cluster, keyed by member ids (for origin).
-fn matrix_for(
-    c: &[usize],
-    matrix: &HashMap<(usize, usize), Arc<Match>>,
-) -> Vec<(usize, usize, f64)> {
+/// Pairwise matches within one cluster (sorted positions into the group), by position in
+/// the cluster (for origin).
+fn matrix_for(c: &[usize], matrix: &Matrix) -> Vec<(usize, usize, f64)> {
     let mut out = Vec::new();
     for (x, &i) in c.iter().enumerate() {
-        for &j in &c[x + 1..] {
-            let key = (i.min(j), i.max(j));
-            if let Some(m) = matrix.get(&key) {
-                let (a, b) = (
-                    c.iter().position(|&k| k == key.0).unwrap_or(0),
-                    c.iter().position(|&k| k == key.1).unwrap_or(0),
-                );
-                out.push((a, b, m.score));
+        for (y, &j) in c.iter().enumerate().skip(x + 1) {
+            if let Some(m) = matrix.get(i, j) {
+                out.push((x, y, m.score));
             }
         }
     }
@@ -612,11 +728,11 @@ fn best_match<'m>(
     i: usize,
     c: &[usize],
     sigs: &[&Sig],
-    matrix: &'m HashMap<(usize, usize), Arc<Match>>,
+    matrix: &'m Matrix,
 ) -> Option<(usize, &'m Match)> {
     c.iter()
         .filter(|&&j| j != i)
-        .filter_map(|&j| matrix.get(&(i.min(j), i.max(j))).map(|m| (j, m.as_ref())))
+        .filter_map(|&j| matrix.get(i, j).map(|m| (j, m.as_ref())))
         .max_by(|a, b| {
             a.1.score
                 .total_cmp(&b.1.score)
@@ -646,10 +762,10 @@ fn reason_json(best: Option<(usize, &Match)>, sigs: &[&Sig]) -> String {
 /// Deterministic guarded agglomeration: edges strongest first (ties by article key);
 /// two groups join only when at least half of their cross pairs match.
 #[must_use]
-pub fn cluster(sigs: &[&Sig], matrix: &HashMap<(usize, usize), Arc<Match>>) -> Vec<Vec<usize>> {
+pub fn cluster(sigs: &[&Sig], matrix: &Matrix) -> Vec<Vec<usize>> {
     let n = sigs.len();
     let mut edges: Vec<(usize, usize, f64)> =
-        matrix.iter().map(|(&(i, j), m)| (i, j, m.score)).collect();
+        matrix.edges().map(|(i, j, m)| (i, j, m.score)).collect();
     edges.sort_by(|a, b| {
         b.2.total_cmp(&a.2).then_with(|| {
             let ka = (
@@ -665,7 +781,7 @@ pub fn cluster(sigs: &[&Sig], matrix: &HashMap<(usize, usize), Arc<Match>>) -> V
     });
     let mut group: Vec<usize> = (0..n).collect();
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    let linked = |i: usize, j: usize| matrix.contains_key(&(i.min(j), i.max(j)));
+    let linked = |i: usize, j: usize| matrix.linked(i, j);
     loop {
         let mut merged = false;
         for &(i, j, _) in &edges {

@@ -252,6 +252,27 @@ impl Store {
         Ok(out)
     }
 
+    /// Signatures of every article with an id of at least `from`, in id order, each with
+    /// whether its index rows are written (it is not waiting in `unindexed` and was not
+    /// taken out of the window's indexes).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn sigs_from(conn: &rusqlite::Connection, from: ArticleId) -> Result<Vec<(Sig, bool)>> {
+        let window = Self::index_window_start(conn)?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {SIG_COLUMNS}, a.first_seen >= ?2
+               AND NOT EXISTS (SELECT 1 FROM unindexed u WHERE u.article_id = a.id) AS indexed
+             FROM articles a JOIN feeds f ON f.id = a.feed_id
+               LEFT JOIN embeddings e ON e.article_id = a.id
+             WHERE a.id >= ?1 ORDER BY a.id"
+        ))?;
+        let rows = st.query_map(params![from.0, window], |r| {
+            Ok((Sig::from_row(r)?, r.get::<_, bool>("indexed")?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Article by URL (as given or canonical).
     ///
     /// # Errors
@@ -384,5 +405,18 @@ impl Store {
         Ok(self
             .conn()
             .query_row("SELECT COUNT(*) FROM pending", [], |r| r.get(0))?)
+    }
+
+    /// The lowest id of an article waiting for placement.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn first_pending(&self) -> Result<Option<ArticleId>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT MIN(article_id) FROM pending", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })?
+            .map(ArticleId))
     }
 }

@@ -12,7 +12,7 @@ use twox_hash::XxHash3_64;
 /// Anchors seen in more documents than this are too common to retrieve by.
 pub const MAX_RETRIEVAL_DF: i64 = 1000;
 /// Most recent articles read per anchor during retrieval (copies are recent).
-pub const RETRIEVAL_ROWS: i64 = 50;
+pub const RETRIEVAL_ROWS: usize = 50;
 /// Rows written per multi-row statement (SQLite allows 32,766 parameters).
 const ROWS_PER_STATEMENT: usize = 500;
 /// Seed of anchor keys.
@@ -93,12 +93,7 @@ impl IndexKeys {
         anchors: &[String],
         lang: &str,
     ) -> Self {
-        let mut lsh = minhash::band_keys(minhash);
-        if shingles > 0 {
-            lsh.extend(simhash::block_keys(simhash));
-        }
-        lsh.sort_unstable();
-        lsh.dedup();
+        let lsh = lsh_keys(minhash, simhash, shingles);
         let mut keys: Vec<i64> = anchors.iter().map(|a| anchor_key(a)).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -109,6 +104,19 @@ impl IndexKeys {
             lang: lang.to_string(),
         }
     }
+}
+
+/// The LSH band and SimHash block keys of a fingerprint's parts, sorted and distinct
+/// (SimHash only when the text had shingles).
+#[must_use]
+pub fn lsh_keys(minhash: &[u32], simhash: u64, shingles: u32) -> Vec<i64> {
+    let mut lsh = minhash::band_keys(minhash);
+    if shingles > 0 {
+        lsh.extend(simhash::block_keys(simhash));
+    }
+    lsh.sort_unstable();
+    lsh.dedup();
+    lsh
 }
 
 /// Writes (key, article) rows sorted by key, in multi-row statements after `insert`
@@ -277,11 +285,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn prune_window(tx: &Transaction<'_>, before: i64, limit: usize) -> Result<usize> {
-        let from: i64 = tx
-            .prepare_cached("SELECT value FROM meta WHERE key = 'index_window_start'")?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .unwrap_or(i64::MIN);
+        let from = Self::index_window_start(tx)?;
         let ids: Vec<(i64, i64)> = tx
             .prepare_cached(
                 "SELECT id, first_seen FROM articles WHERE first_seen >= ?1 AND first_seen < ?2
@@ -305,28 +309,24 @@ impl Store {
         Ok(ids.len())
     }
 
-    /// Articles sharing an LSH band or SimHash block with `fp`.
+    /// Articles below `below` sharing any of the LSH band or SimHash block `keys`
+    /// ([`lsh_keys`]), distinct, in id order.
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn lsh_candidates(conn: &Connection, fp: &Fingerprint) -> Result<Vec<ArticleId>> {
-        let mut keys = minhash::band_keys(&fp.minhash);
-        if fp.shingles > 0 {
-            keys.extend(simhash::block_keys(fp.simhash));
-        }
-        keys.sort_unstable();
-        keys.dedup();
+    pub fn lsh_candidates(conn: &Connection, keys: &[i64], below: i64) -> Result<Vec<ArticleId>> {
         let mut out = Vec::new();
         if keys.is_empty() {
             return Ok(out);
         }
         // One statement for all keys of the article.
         let sql = format!(
-            "SELECT article_id FROM lsh WHERE key IN ({})",
+            "SELECT article_id FROM lsh WHERE key IN ({}) AND article_id < ?",
             vec!["?"; keys.len()].join(", ")
         );
         let mut st = conn.prepare_cached(&sql)?;
-        for r in st.query_map(rusqlite::params_from_iter(keys), |r| r.get(0))? {
+        let args = keys.iter().copied().chain(std::iter::once(below));
+        for r in st.query_map(rusqlite::params_from_iter(args), |r| r.get(0))? {
             out.push(ArticleId(r?));
         }
         out.sort_unstable();
@@ -356,31 +356,50 @@ impl Store {
         Ok(out)
     }
 
-    /// Articles sharing rare anchors with `anchors`, with the summed weight of what they
-    /// share (`weights[i]` belongs to `anchors[i]`); anchors with df above
-    /// [`MAX_RETRIEVAL_DF`] or weight 0 are skipped.
+    /// The `limit` newest articles below `below` holding the anchor `key`, newest first.
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn anchor_candidates(
+    pub fn anchor_rows(
         conn: &Connection,
-        keys: &[i64],
-        stats: &[AnchorStat],
-        weights: &[f64],
-    ) -> Result<BTreeMap<ArticleId, f64>> {
+        key: i64,
+        below: i64,
+        limit: usize,
+    ) -> Result<Vec<ArticleId>> {
         let mut st = conn.prepare_cached(
-            "SELECT article_id FROM anchor_index WHERE anchor = ?1 ORDER BY article_id DESC LIMIT ?2",
+            "SELECT article_id FROM anchor_index WHERE anchor = ?1 AND article_id < ?2
+             ORDER BY article_id DESC LIMIT ?3",
         )?;
-        let mut out: BTreeMap<ArticleId, f64> = BTreeMap::new();
-        for ((k, s), w) in keys.iter().zip(stats).zip(weights) {
-            if s.df > MAX_RETRIEVAL_DF || *w <= 0.0 {
-                continue;
-            }
-            for r in st.query_map(params![k, RETRIEVAL_ROWS], |r| r.get(0))? {
-                *out.entry(ArticleId(r?)).or_default() += w;
-            }
-        }
-        Ok(out)
+        let rows = st.query_map(
+            params![key, below, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| r.get(0).map(ArticleId),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether any article has an id below `id`.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn any_below(conn: &Connection, id: ArticleId) -> Result<bool> {
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM articles WHERE id < ?1 LIMIT 1")?
+            .query_row([id.0], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Where the indexes' window starts: articles first seen before it were taken out
+    /// of them (see [`Store::prune_window`]).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn index_window_start(conn: &Connection) -> Result<i64> {
+        Ok(conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'index_window_start'")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN))
     }
 
     /// Number of articles (an upper bound: the highest id), for idf.

@@ -1,0 +1,86 @@
+//! The newest articles' index rows and signatures, read once per placement run in one
+//! pass over the table and kept in memory. The articles a run places are the newest, and
+//! their candidates are mostly each other: without this, every candidate lookup and
+//! signature load of the run went through SQLite's B-trees again. SQLite is asked only
+//! about older articles (ids below [`Recent::from`]), and not at all when there are none.
+
+use super::intmap::IntMap;
+use crate::Result;
+use crate::model::ArticleId;
+use crate::store::index::lsh_keys;
+use crate::store::{Store, articles::Sig};
+use rusqlite::Connection;
+use std::sync::Arc;
+
+/// Most articles held (the rest stay in SQLite only).
+pub const RECENT_MAX: i64 = 16_384;
+
+/// The index rows and signatures of every article with an id of at least `from`.
+#[derive(Debug, Default)]
+pub struct Recent {
+    from: i64,
+    older: bool,
+    /// Article ids per LSH band or SimHash block key, ascending.
+    lsh: IntMap<i64, Vec<ArticleId>>,
+    /// Article ids per anchor key, ascending.
+    anchors: IntMap<i64, Vec<ArticleId>>,
+    sigs: IntMap<ArticleId, Arc<Sig>>,
+}
+
+impl Recent {
+    /// Reads the articles from `from` on (at most the newest [`RECENT_MAX`]).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn read(conn: &Connection, from: ArticleId) -> Result<Self> {
+        let newest = Store::article_count(conn)?;
+        let from = ArticleId(from.0.max(newest - RECENT_MAX + 1).max(1));
+        let mut out = Self {
+            from: from.0,
+            older: Store::any_below(conn, from)?,
+            ..Self::default()
+        };
+        for (sig, indexed) in Store::sigs_from(conn, from)? {
+            if indexed {
+                let f = &sig.fp;
+                for k in lsh_keys(&f.minhash, f.simhash, f.shingles) {
+                    out.lsh.entry(k).or_default().push(sig.id);
+                }
+                for &(k, _) in &sig.keys {
+                    out.anchors.entry(k).or_default().push(sig.id);
+                }
+            }
+            out.sigs.insert(sig.id, Arc::new(sig));
+        }
+        Ok(out)
+    }
+
+    /// The bound below which SQLite still has to be asked (ids below it are not held
+    /// here); `None` when no such article exists.
+    #[must_use]
+    pub fn older_below(&self) -> Option<i64> {
+        self.older.then_some(self.from)
+    }
+
+    /// The signature of a held article.
+    #[must_use]
+    pub fn sig(&self, id: ArticleId) -> Option<&Arc<Sig>> {
+        self.sigs.get(&id)
+    }
+
+    /// Held articles under any of the LSH `keys`, appended to `out` (unsorted, repeats
+    /// possible).
+    pub fn lsh(&self, keys: &[i64], out: &mut Vec<ArticleId>) {
+        for k in keys {
+            if let Some(ids) = self.lsh.get(k) {
+                out.extend_from_slice(ids);
+            }
+        }
+    }
+
+    /// Held articles holding the anchor `key`, ascending.
+    #[must_use]
+    pub fn anchor(&self, key: i64) -> &[ArticleId] {
+        self.anchors.get(&key).map_or(&[], Vec::as_slice)
+    }
+}
