@@ -454,17 +454,42 @@ pub fn place_pending(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<usize> {
     let t = std::time::Instant::now();
-    let indexed = index_pending(store)?;
-    tracing::debug!(indexed, secs = t.elapsed().as_secs_f64(), "indexed");
+    let first = store.first_pending()?;
+    // The newest articles are read into memory while the index rows are written (on
+    // another connection), unless they need the model's vectors, computed after.
+    let reader = match (first, matcher.model()) {
+        (Some(_), None) => store.reader()?,
+        _ => None,
+    };
+    let (indexed, recent) = std::thread::scope(|scope| {
+        let read = reader.zip(first).map(|(conn, first)| {
+            scope.spawn(move || crate::cluster::recent::Recent::read(&conn, first))
+        });
+        let indexed = index_pending(store);
+        let recent = read.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (indexed, recent)
+    });
+    tracing::debug!(
+        indexed = indexed?,
+        secs = t.elapsed().as_secs_f64(),
+        "indexed"
+    );
     if let Some(model) = matcher.model().cloned() {
         let ids = store.pending(usize::MAX)?;
         embed_missing(store, &model, &ids, &mut |n| progress(Progress::Vectors(n)))?;
     }
-    if let Some(first) = store.first_pending()? {
-        let t = std::time::Instant::now();
-        matcher.recall_recent(store.conn(), first)?;
-        tracing::debug!(secs = t.elapsed().as_secs_f64(), "recent articles read");
+    let recent = match (recent, first) {
+        (Some(r), _) => Some(r?),
+        (None, Some(first)) => Some(crate::cluster::recent::Recent::read(store.conn(), first)?),
+        (None, None) => None,
+    };
+    if let Some(r) = recent {
+        matcher.hold_recent(r);
     }
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        "indexed and recent articles read"
+    );
     let mut done = 0;
     loop {
         let ahead = store.pending(READ_AHEAD)?;
@@ -478,7 +503,7 @@ pub fn place_pending(
                     matcher.place(tx, id, now)?;
                     Store::remove_pending(tx, id)?;
                 }
-                Ok(())
+                matcher.finish(tx, now)
             })?;
             done += chunk.len();
             progress(Progress::Placed(done));

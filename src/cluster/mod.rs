@@ -85,6 +85,8 @@ pub struct Matcher {
     recent: Option<Arc<Recent>>,
     /// Articles whose anchors the weights know already.
     weighed: IntMap<ArticleId, ()>,
+    /// Stories regrouped since [`Matcher::finish`] last ran, with their members then.
+    undecided: BTreeMap<StoryId, Vec<ArticleId>>,
 }
 
 /// What a read-ahead worker found.
@@ -163,16 +165,11 @@ impl Matcher {
         Ok(self.weights.docs)
     }
 
-    /// Reads the index rows and signatures of the articles from `from` on (at most the
-    /// newest [`recent::RECENT_MAX`]) into memory for this run: the articles a run places
-    /// and most of their candidates. Call it after the indexes are complete; they must
-    /// not change for the rest of the run.
-    ///
-    /// # Errors
-    /// SQLite failures.
-    pub fn recall_recent(&mut self, conn: &Connection, from: ArticleId) -> Result<()> {
-        self.recent = Some(Arc::new(Recent::read(conn, from)?));
-        Ok(())
+    /// Holds `recent` (the index rows and signatures of the newest articles, the ones a
+    /// run places and most of their candidates) in memory for this run. The indexes must
+    /// be complete before placement begins and must not change for the rest of the run.
+    pub fn hold_recent(&mut self, recent: Recent) {
+        self.recent = Some(Arc::new(recent));
     }
 
     /// A matcher with empty caches.
@@ -193,6 +190,7 @@ impl Matcher {
             read_ahead: false,
             recent: None,
             weighed: IntMap::default(),
+            undecided: BTreeMap::new(),
             sites: HashMap::new(),
             pairs: Pairs::default(),
             reads: IntMap::default(),
@@ -525,6 +523,8 @@ impl Matcher {
     }
 
     /// Places a stored, indexed article into a story; returns the stories that changed.
+    /// Their originals and relations are written by [`Matcher::finish`], which must run
+    /// before the transaction commits.
     ///
     /// # Errors
     /// SQLite failures.
@@ -569,7 +569,51 @@ impl Matcher {
         self.regroup(tx, &sigs, &touched, now)
     }
 
-    /// Clusters `sigs` again and writes the result over the stories in `touched`.
+    /// Decides the original of every story changed since the last call and writes each
+    /// member's relation and reason. [`Matcher::place`] leaves that to this, once per story
+    /// per transaction instead of once per article placed: call it before committing.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn finish(&mut self, tx: &Transaction<'_>, now: i64) -> Result<()> {
+        for (story, ids) in std::mem::take(&mut self.undecided) {
+            self.load(tx, &ids)?;
+            let sigs: Vec<Arc<Sig>> = ids
+                .iter()
+                .filter_map(|i| self.sigs.get(i).map(Arc::clone))
+                .collect();
+            let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
+            self.weigh(tx, &refs)?;
+            let matrix = self.matrix(&sigs);
+            let all: Vec<usize> = (0..sigs.len()).collect();
+            let decision = origin::decide(
+                &refs,
+                &matrix_for(&all, &matrix),
+                &mut History {
+                    tx,
+                    sites: &mut self.sites,
+                    reads: &mut self.reads,
+                },
+            )?;
+            let original = decision
+                .original
+                .and_then(|o| refs.iter().copied().find(|x| x.id == o));
+            for (i, s) in refs.iter().enumerate() {
+                let relation = relation(s, original);
+                let best = best_match(i, &all, &refs, &matrix);
+                let row = (story, relation, best.map(|(j, _)| refs[j].id));
+                if self.written.get(&s.id) != Some(&row) {
+                    Store::set_member(tx, s.id, story, relation, &reason_json(best, &refs))?;
+                    self.written.insert(s.id, row);
+                }
+            }
+            Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
+        }
+        Ok(())
+    }
+
+    /// Clusters `sigs` again and writes the result over the stories in `touched` (their
+    /// originals and the members' relations wait for [`Matcher::finish`]).
     fn regroup(
         &mut self,
         tx: &Transaction<'_>,
@@ -619,40 +663,25 @@ impl Matcher {
             used.insert(story);
             for other in owners.iter().skip(1) {
                 Store::merge_story(tx, *other, story, "an article matched both stories", now)?;
+                self.undecided.remove(other);
                 used.insert(*other);
             }
-            let members: Vec<&Sig> = c.iter().map(|&i| refs[i]).collect();
-            let decision = origin::decide(
-                &members,
-                &matrix_for(c, &matrix),
-                &mut History {
-                    tx,
-                    sites: &mut self.sites,
-                    reads: &mut self.reads,
-                },
-            )?;
             for &i in c {
-                let s = &sigs[i];
-                let relation = relation(
-                    s,
-                    decision
-                        .original
-                        .and_then(|o| refs.iter().copied().find(|x| x.id == o)),
-                );
-                let best = best_match(i, c, &refs, &matrix);
-                let row = (story, relation, best.map(|(j, _)| refs[j].id));
-                if self.written.get(&s.id) != Some(&row) {
-                    Store::set_member(tx, s.id, story, relation, &reason_json(best, &refs))?;
-                    self.written.insert(s.id, row);
+                let id = sigs[i].id;
+                if self.story_of(tx, id)? != Some(story) {
+                    // Its relation and reason are written when the story is decided.
+                    Store::move_member(tx, id, story)?;
+                    self.stories.insert(id, Some(story));
                 }
-                self.stories.insert(s.id, Some(story));
             }
-            Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
+            self.undecided
+                .insert(story, c.iter().map(|&i| sigs[i].id).collect());
             changed.push(story);
         }
         // Stories that lost every member to others were merged above or are now empty.
         for s in touched {
             if !used.contains(s) && Store::story_members(tx, *s)?.is_empty() {
+                self.undecided.remove(s);
                 Store::merge_story(
                     tx,
                     *s,

@@ -63,7 +63,7 @@ pub fn recluster(
             matcher.place(tx, id, now)?;
             Store::remove_pending(tx, id)?;
         }
-        Ok(())
+        matcher.finish(tx, now)
     })?;
     Ok(ids.len())
 }

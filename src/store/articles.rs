@@ -253,16 +253,15 @@ impl Store {
     }
 
     /// Signatures of every article with an id of at least `from`, in id order, each with
-    /// whether its index rows are written (it is not waiting in `unindexed` and was not
-    /// taken out of the window's indexes).
+    /// whether it is in the window's indexes (it was not taken out of them). Articles still
+    /// waiting in `unindexed` count as indexed: placement indexes them before it begins.
     ///
     /// # Errors
     /// SQLite failures.
     pub fn sigs_from(conn: &rusqlite::Connection, from: ArticleId) -> Result<Vec<(Sig, bool)>> {
         let window = Self::index_window_start(conn)?;
         let mut st = conn.prepare_cached(&format!(
-            "SELECT {SIG_COLUMNS}, a.first_seen >= ?2
-               AND NOT EXISTS (SELECT 1 FROM unindexed u WHERE u.article_id = a.id) AS indexed
+            "SELECT {SIG_COLUMNS}, a.first_seen >= ?2 AS indexed
              FROM articles a JOIN feeds f ON f.id = a.feed_id
                LEFT JOIN embeddings e ON e.article_id = a.id
              WHERE a.id >= ?1 ORDER BY a.id"

@@ -111,6 +111,20 @@ impl Store {
         Ok(())
     }
 
+    /// Puts an article into a story, keeping its relation and reason when it had a row
+    /// (a new row reads "syndicated" until its story is decided).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn move_member(tx: &Transaction<'_>, article: ArticleId, story: StoryId) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO members (article_id, story_id, relation) VALUES (?1, ?2, 'syndicated')
+             ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
+        )?
+        .execute(params![article.0, story.0])?;
+        Ok(())
+    }
+
     /// Records a story's original and evidence.
     ///
     /// # Errors
