@@ -79,8 +79,8 @@ pub struct Matcher {
     /// Candidates retrieved ahead per article by [`Matcher::prefetch`] (the indexes do not
     /// change during a run), taken when the article is placed.
     cands: IntMap<ArticleId, Vec<ArticleId>>,
-    /// Whether this matcher reads ahead for another (keeps its candidates).
-    read_ahead: bool,
+    /// When this matcher reads ahead for another: what it found since last asked.
+    found: Option<ReadAhead>,
     /// The newest articles' index rows and signatures, when read for this run.
     recent: Option<Arc<Recent>>,
     /// Articles whose anchors the weights know already.
@@ -90,10 +90,12 @@ pub struct Matcher {
 }
 
 /// What a read-ahead worker found.
+#[derive(Default)]
 struct ReadAhead {
-    sigs: IntMap<ArticleId, Arc<Sig>>,
-    stats: IntMap<i64, crate::store::index::AnchorStat>,
-    pairs: Pairs,
+    /// Signatures read from SQLite (the recent ones the placing matcher holds itself).
+    sigs: Vec<Arc<Sig>>,
+    stats: Vec<(i64, crate::store::index::AnchorStat)>,
+    pairs: Vec<(ArticleId, ArticleId, pairs::Decision)>,
     cands: IntMap<ArticleId, Vec<ArticleId>>,
 }
 
@@ -187,7 +189,7 @@ impl Matcher {
             },
             vectors: None,
             cands: IntMap::default(),
-            read_ahead: false,
+            found: None,
             recent: None,
             weighed: IntMap::default(),
             undecided: BTreeMap::new(),
@@ -215,7 +217,11 @@ impl Matcher {
         }
         if !missing.is_empty() {
             for s in Store::sigs(tx, &missing)? {
-                self.sigs.insert(s.id, Arc::new(s));
+                let s = Arc::new(s);
+                if let Some(f) = &mut self.found {
+                    f.sigs.push(Arc::clone(&s));
+                }
+                self.sigs.insert(s.id, s);
             }
         }
         if self.sigs.len() > 200_000 {
@@ -237,6 +243,9 @@ impl Matcher {
             self.pairs.clear();
         }
         self.pairs.insert(x.id, y.id, m.clone());
+        if let Some(f) = &mut self.found {
+            f.pairs.push((x.id, y.id, m.clone()));
+        }
         m
     }
 
@@ -305,6 +314,10 @@ impl Matcher {
         }
         let list: Vec<i64> = missing.into_iter().collect();
         let stats = Store::anchor_stats_by_key(tx, &list)?;
+        if let Some(f) = &mut self.found {
+            f.stats
+                .extend(list.iter().copied().zip(stats.iter().copied()));
+        }
         self.weights.stats.extend(list.into_iter().zip(stats));
         Ok(())
     }
@@ -380,8 +393,8 @@ impl Matcher {
         }
         cands.remove(&id);
         let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
-        if self.read_ahead {
-            self.cands.insert(id, cand_ids.clone());
+        if let Some(f) = &mut self.found {
+            f.cands.insert(id, cand_ids.clone());
         }
         self.decide_candidates(tx, &me, &cand_ids, now).map(Some)
     }
@@ -461,7 +474,7 @@ impl Matcher {
                     let mut w = Matcher::new(cfg);
                     w.weights.docs = docs;
                     w.vectors = vectors;
-                    w.read_ahead = true;
+                    w.found = Some(ReadAhead::default());
                     w.recent = recent;
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -498,27 +511,25 @@ impl Matcher {
         })
     }
 
-    /// What this reading-ahead matcher has found since it was last asked (it forgets it:
-    /// the placing matcher keeps it).
+    /// What this reading-ahead matcher has found since it was last asked (it keeps its
+    /// caches for the next chunk).
     fn take_read_ahead(&mut self) -> ReadAhead {
-        self.weighed.clear();
-        ReadAhead {
-            sigs: std::mem::take(&mut self.sigs),
-            stats: std::mem::take(&mut self.weights.stats),
-            pairs: std::mem::take(&mut self.pairs),
-            cands: std::mem::take(&mut self.cands),
-        }
+        self.found.replace(ReadAhead::default()).unwrap_or_default()
     }
 
     /// Takes in what a reading-ahead matcher found.
     fn absorb(&mut self, r: ReadAhead) {
-        for (k, v) in r.sigs {
-            self.sigs.entry(k).or_insert(v);
+        for s in r.sigs {
+            self.sigs.entry(s.id).or_insert(s);
         }
         for (k, v) in r.stats {
             self.weights.stats.entry(k).or_insert(v);
         }
-        self.pairs.merge(r.pairs);
+        for (a, b, d) in r.pairs {
+            if self.pairs.get(a, b).is_none() {
+                self.pairs.insert(a, b, d);
+            }
+        }
         self.cands.extend(r.cands);
     }
 

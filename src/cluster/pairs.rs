@@ -65,27 +65,6 @@ impl Pairs {
             }
         }
     }
-
-    /// Takes in `other`'s decisions, keeping this one's where both have a pair (they
-    /// are the same: decisions are fixed for a run).
-    pub fn merge(&mut self, other: Pairs) {
-        for (a, row) in other.rows {
-            match self.rows.get_mut(&a) {
-                None => {
-                    self.len += row.len();
-                    self.rows.insert(a, row);
-                }
-                Some(mine) => {
-                    for (b, d) in row {
-                        if let Err(i) = mine.binary_search_by_key(&b, |e| e.0) {
-                            mine.insert(i, (b, d));
-                            self.len += 1;
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The matches within one group of `n` articles, by position.
@@ -147,7 +126,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_stay_sorted_and_merge_keeps_one_of_each() {
+    fn rows_stay_sorted_and_hold_one_decision_per_pair() {
         let mut p = Pairs::default();
         p.insert(ArticleId(1), ArticleId(9), m(0.9));
         p.insert(ArticleId(1), ArticleId(3), None);
@@ -159,14 +138,12 @@ mod tests {
                 .is_some_and(Option::is_none)
         );
         assert!(p.get(ArticleId(1), ArticleId(4)).is_none());
-        let mut q = Pairs::default();
-        q.insert(ArticleId(1), ArticleId(5), m(0.5));
-        q.insert(ArticleId(1), ArticleId(7), m(0.7));
-        q.insert(ArticleId(2), ArticleId(7), None);
-        p.merge(q);
-        assert_eq!(p.len(), 5);
-        let ids: Vec<i64> = p.row(ArticleId(1)).iter().map(|e| e.0.0).collect();
-        assert_eq!(ids, [3, 5, 7, 9]);
+        p.insert(ArticleId(1), ArticleId(5), None);
+        assert_eq!(p.len(), 3);
+        assert!(
+            p.get(ArticleId(1), ArticleId(5))
+                .is_some_and(Option::is_none)
+        );
     }
 
     #[test]
