@@ -587,7 +587,13 @@ impl Matcher {
     /// # Errors
     /// SQLite failures.
     pub fn finish(&mut self, tx: &Transaction<'_>, now: i64) -> Result<()> {
-        for (story, ids) in std::mem::take(&mut self.undecided) {
+        for (story, mut ids) in std::mem::take(&mut self.undecided) {
+            // A later regroup may have moved some of them on (when it kept only part of a
+            // story too large to cluster at once): they are that story's.
+            ids.retain(|id| self.stories.get(id) == Some(&Some(story)));
+            if ids.is_empty() {
+                continue;
+            }
             self.load(tx, &ids)?;
             let sigs: Vec<Arc<Sig>> = ids
                 .iter()
