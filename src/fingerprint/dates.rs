@@ -33,7 +33,6 @@ pub fn extract(text: &str, lang: &str) -> Vec<DateMention> {
             .collect(),
         len: text.len(),
         tables: tables(&lang),
-        may_start: std::cell::Cell::new([0; 52]),
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -61,9 +60,6 @@ struct Scan {
     chars: Vec<(usize, char)>,
     len: usize,
     tables: Vec<&'static Table>,
-    /// Whether a word starting with an ASCII letter (lowercase, then capitalised) may be
-    /// a month name of `tables`: 0 not known yet, 1 no, 2 yes.
-    may_start: std::cell::Cell<[u8; 52]>,
 }
 
 /// A month word found at a position.
@@ -398,26 +394,12 @@ impl Scan {
         // before lowercasing the word into a new string.
         if first != NUKTA {
             let c = first.to_lowercase().next()?;
-            let may = |c: char| {
-                self.tables.iter().any(|t| {
-                    (!t.capitalised || upper)
-                        && (t.forms.iter().any(|f| f.0.starts_with(c))
-                            || t.abbreviations.iter().any(|a| a.0.starts_with(c)))
-                })
-            };
-            // The answer for an ASCII letter is kept for the rest of the text.
-            let known = if c.is_ascii_lowercase() {
-                let slot = usize::from(c as u8 - b'a') + if upper { 26 } else { 0 };
-                let mut cache = self.may_start.get();
-                if cache[slot] == 0 {
-                    cache[slot] = if may(c) { 2 } else { 1 };
-                    self.may_start.set(cache);
-                }
-                cache[slot] == 2
-            } else {
-                may(c)
-            };
-            if !known {
+            let may = self.tables.iter().any(|t| {
+                (!t.capitalised || upper)
+                    && (t.forms.iter().any(|f| f.0.starts_with(c))
+                        || t.abbreviations.iter().any(|a| a.0.starts_with(c)))
+            });
+            if !may {
                 return None;
             }
         }
