@@ -184,10 +184,9 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
         // The first claim that names each member.
         first.fill(None);
         for (k, c) in claims.iter().enumerate() {
+            // Claims are taken in order: the first to name a member stays.
             let mut mark = |j: usize| {
-                if first[j].is_none_or(|f| f > k) {
-                    first[j] = Some(k);
-                }
+                first[j].get_or_insert(k);
             };
             if c.raw.starts_with("name:") {
                 for (j, t) in targets.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! The keys are row ids and hashes of feed text, so there is nothing to gain from a keyed
 //! hash here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The hasher.
@@ -46,6 +46,9 @@ impl Hasher for IntHasher {
 
 /// A `HashMap` with [`IntHasher`].
 pub type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+
+/// A `HashSet` with [`IntHasher`].
+pub type IntSet<K> = HashSet<K, BuildHasherDefault<IntHasher>>;
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use crate::model::{ArticleId, Relation, StoryId};
 use crate::origin;
 use crate::store::index::{MAX_RETRIEVAL_DF, RETRIEVAL_ROWS};
 use crate::store::{Store, articles::Sig};
-use intmap::IntMap;
+use intmap::{IntMap, IntSet};
 use pairs::{Matrix, Pairs};
 use recent::Recent;
 use rusqlite::{Connection, Transaction};
@@ -84,7 +84,7 @@ pub struct Matcher {
     /// The newest articles' index rows and signatures, when read for this run.
     recent: Option<Arc<Recent>>,
     /// Articles whose anchors the weights know already.
-    weighed: IntMap<ArticleId, ()>,
+    weighed: IntSet<ArticleId>,
     /// Stories regrouped since [`Matcher::finish`] last ran, with their members then.
     undecided: BTreeMap<StoryId, Vec<ArticleId>>,
 }
@@ -191,7 +191,7 @@ impl Matcher {
             cands: IntMap::default(),
             found: None,
             recent: None,
-            weighed: IntMap::default(),
+            weighed: IntSet::default(),
             undecided: BTreeMap::new(),
             sites: HashMap::new(),
             pairs: Pairs::default(),
@@ -299,7 +299,7 @@ impl Matcher {
         }
         let mut missing: BTreeSet<i64> = BTreeSet::new();
         for s in sigs {
-            if self.weighed.insert(s.id, ()).is_some() {
+            if !self.weighed.insert(s.id) {
                 continue;
             }
             missing.extend(
@@ -443,16 +443,16 @@ impl Matcher {
         place: &mut PlaceChunk<'_>,
     ) -> Result<()> {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        // One read-only connection per core; none on one core, for a few articles, or
+        // for an in-memory database (then this thread does all of it).
         let mut conns = Vec::with_capacity(threads);
         if threads >= 2 && ids.len() >= PREFETCH_MIN {
-            for _ in 0..threads {
-                match store.reader()? {
-                    Some(c) => conns.push(c),
-                    None => break,
-                }
+            while conns.len() < threads {
+                let Some(c) = store.reader()? else { break };
+                conns.push(c);
             }
         }
-        if conns.len() < threads.max(2) {
+        if conns.len() < threads || conns.is_empty() {
             for chunk in ids.chunks(AHEAD_CHUNK) {
                 place(self, store, chunk)?;
             }
