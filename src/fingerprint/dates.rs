@@ -27,10 +27,7 @@ pub fn extract(text: &str, lang: &str) -> Vec<DateMention> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let scan = Scan {
-        chars: text
-            .char_indices()
-            .map(|(b, c)| (b, fold_digit(c)))
-            .collect(),
+        chars: super::folded_chars(text, fold_digit),
         len: text.len(),
         tables: tables(&lang),
     };
@@ -39,6 +36,7 @@ pub fn extract(text: &str, lang: &str) -> Vec<DateMention> {
     while i < scan.chars.len() {
         i = scan.date_at(i, &mut out).max(i + 1);
     }
+    super::recycle_chars(scan.chars);
     out
 }
 

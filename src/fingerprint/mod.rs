@@ -121,3 +121,32 @@ pub fn shingles(words: &[String]) -> Vec<u64> {
 fn text_script_unspaced(c: char) -> bool {
     text::is_unspaced_script(c)
 }
+
+thread_local! {
+    /// One character buffer per thread, reused by the number and date scanners: a body
+    /// of some thousand characters makes a buffer of tens of kilobytes, and a fresh one
+    /// for every article cost the page faults of its memory each time.
+    static CHARS: std::cell::RefCell<Vec<(usize, char)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Buffers larger than this (in characters) are not kept for reuse.
+const KEEP_CHARS: usize = 1 << 20;
+
+/// The characters of `text` with their byte offsets, each passed through `fold`, in a
+/// buffer reused across calls on this thread (give it back with [`recycle_chars`]).
+fn folded_chars(text: &str, fold: impl Fn(char) -> char) -> Vec<(usize, char)> {
+    let mut v = CHARS
+        .try_with(|c| std::mem::take(&mut *c.borrow_mut()))
+        .unwrap_or_default();
+    v.clear();
+    v.extend(text.char_indices().map(|(b, c)| (b, fold(c))));
+    v
+}
+
+/// Gives a buffer from [`folded_chars`] back for the next call on this thread.
+fn recycle_chars(v: Vec<(usize, char)>) {
+    if v.capacity() <= KEEP_CHARS {
+        // During thread teardown the buffer is simply dropped.
+        let _ = CHARS.try_with(|c| *c.borrow_mut() = v);
+    }
+}

@@ -29,6 +29,7 @@ pub fn extract(text: &str, lang: &str) -> Vec<Number> {
     while i < scan.chars.len() {
         i = scan.number_at(i, &mut out).max(i + 1);
     }
+    super::recycle_chars(scan.chars);
     out
 }
 
@@ -147,7 +148,7 @@ struct Scan {
 
 impl Scan {
     fn new(text: &str, lang: &str) -> Scan {
-        let chars = text.char_indices().map(|(b, c)| (b, fold(c))).collect();
+        let chars = super::folded_chars(text, fold);
         let lang: String = lang
             .split(['-', '_'])
             .next()
