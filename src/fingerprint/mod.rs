@@ -49,12 +49,9 @@ pub struct Fingerprint {
 #[must_use]
 pub fn compute(title: &str, paragraphs: &[&str], lang: &str) -> Fingerprint {
     let body = paragraphs.join("\n");
-    let words = text::words(&body);
-    let shingle_hashes = shingles(&words);
-    let text_hash = {
-        let joined = words.join(" ");
-        XxHash3_64::oneshot_with_seed(SHINGLE_SEED, joined.as_bytes())
-    };
+    let (joined, spans) = text::joined_words(&body);
+    let shingle_hashes = shingles(&joined, &spans);
+    let text_hash = XxHash3_64::oneshot_with_seed(SHINGLE_SEED, joined.as_bytes());
     let body_numbers = numbers::extract(&body, lang);
     let anchors = anchors::extract_with_numbers(title, &body, lang, &body_numbers);
     let mut numbers: Vec<String> = body_numbers
@@ -80,35 +77,30 @@ pub fn compute(title: &str, paragraphs: &[&str], lang: &str) -> Fingerprint {
 /// Hash of the words of `paragraphs` (the exact-text key).
 #[must_use]
 pub fn words_hash(paragraphs: &[&str]) -> u64 {
-    let words = text::words(&paragraphs.join("\n"));
-    XxHash3_64::oneshot_with_seed(SHINGLE_SEED, words.join(" ").as_bytes())
+    let (joined, _) = text::joined_words(&paragraphs.join("\n"));
+    XxHash3_64::oneshot_with_seed(SHINGLE_SEED, joined.as_bytes())
 }
 
-/// Distinct hashed 3-shingles of `words` (fewer words: one shingle of all of them).
+/// Distinct hashed 3-shingles of the words of `joined` (words joined by single spaces,
+/// `spans` their byte ranges; see [`text::joined_words`]); fewer words: one shingle of
+/// all of them. A shingle is the text from its first word's start to its last word's end.
 #[must_use]
-pub fn shingles(words: &[String]) -> Vec<u64> {
-    let mut out: Vec<u64> = if words.len() < SHINGLE_WORDS {
-        if words.is_empty() {
+pub fn shingles(joined: &str, spans: &[(usize, usize)]) -> Vec<u64> {
+    let mut out: Vec<u64> = if spans.len() < SHINGLE_WORDS {
+        if spans.is_empty() {
             Vec::new()
         } else {
             vec![XxHash3_64::oneshot_with_seed(
                 SHINGLE_SEED,
-                words.join(" ").as_bytes(),
+                joined.as_bytes(),
             )]
         }
     } else {
-        let mut buf = String::new();
-        words
+        spans
             .windows(SHINGLE_WORDS)
             .map(|w| {
-                buf.clear();
-                for (i, x) in w.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(' ');
-                    }
-                    buf.push_str(x);
-                }
-                XxHash3_64::oneshot_with_seed(SHINGLE_SEED, buf.as_bytes())
+                let text = &joined.as_bytes()[w[0].0..w[SHINGLE_WORDS - 1].1];
+                XxHash3_64::oneshot_with_seed(SHINGLE_SEED, text)
             })
             .collect()
     };

@@ -110,6 +110,47 @@ pub fn words(s: &str) -> Vec<String> {
     out
 }
 
+/// The [`words`] of a text joined by single spaces in one string, with each word's byte
+/// range in it: what shingling and the text hash need, without a string per word.
+#[must_use]
+pub fn joined_words(s: &str) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::with_capacity(s.len());
+    let mut spans = Vec::new();
+    // Start of the word being read, if any.
+    let mut cur: Option<usize> = None;
+    let begin = |out: &mut String| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.len()
+    };
+    for c in s.chars() {
+        if is_unspaced_script(c) {
+            if let Some(b) = cur.take() {
+                spans.push((b, out.len()));
+            }
+            let b = begin(&mut out);
+            out.push(c);
+            spans.push((b, out.len()));
+        } else if c.is_alphanumeric() {
+            if cur.is_none() {
+                cur = Some(begin(&mut out));
+            }
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        } else if let Some(b) = cur.take() {
+            spans.push((b, out.len()));
+        }
+    }
+    if let Some(b) = cur {
+        spans.push((b, out.len()));
+    }
+    (out, spans)
+}
+
 /// Han, kana, Thai, Lao, Khmer, Myanmar: scripts whose words are not separated by spaces.
 #[must_use]
 pub fn is_unspaced_script(c: char) -> bool {
@@ -155,6 +196,23 @@ mod tests {
         for s in ["  a  b ", "ｆｕｌｌ", "Ａ\u{00A0}Ｂ", "e\u{301}"] {
             let once = clean(s);
             assert_eq!(clean(&once), once);
+        }
+    }
+
+    #[test]
+    fn joined_words_are_the_words_joined() {
+        for t in [
+            "Musk买了1万 GPU!",
+            "  Élan, ÇA   va? İstanbul ẞ straße 2,5%  ",
+            "",
+            "...",
+            "東京タワー and Köln",
+        ] {
+            let (joined, spans) = joined_words(t);
+            let w = words(t);
+            assert_eq!(joined, w.join(" "), "{t:?}");
+            let from_spans: Vec<&str> = spans.iter().map(|&(a, b)| &joined[a..b]).collect();
+            assert_eq!(from_spans, w, "{t:?}");
         }
     }
 
