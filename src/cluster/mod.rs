@@ -501,18 +501,27 @@ impl Matcher {
             // Owned here, so an early return drops it and the workers' sends fail.
             let rx = rx;
             let mut ready: BTreeMap<usize, Result<ReadAhead>> = BTreeMap::new();
+            // Time this thread waited for the workers (it is the slower side otherwise).
+            let mut waited = std::time::Duration::ZERO;
             for (k, chunk) in chunks.iter().enumerate() {
+                let from = std::time::Instant::now();
                 while !ready.contains_key(&k) {
                     let Ok((i, r)) = rx.recv() else {
                         return Err(crate::Error::Internal("a read-ahead worker stopped".into()));
                     };
                     ready.insert(i, r);
                 }
+                waited += from.elapsed();
                 if let Some(r) = ready.remove(&k) {
                     self.absorb(r?);
                 }
                 place(self, store, chunk)?;
             }
+            tracing::debug!(
+                chunks = chunks.len(),
+                waited = waited.as_secs_f64(),
+                "placing thread waited for reading ahead"
+            );
             Ok(())
         })
     }
