@@ -36,9 +36,6 @@
 //!
 //! | Feature     | Description                                                                           |
 //! |-------------|---------------------------------------------------------------------------------------|
-//! | `enum-map`  | `Lang` and `Script` implement `Enum` trait from [enum-map](https://docs.rs/enum-map/) |
-//! | `arbitrary` | Support [Arbitrary](https://crates.io/crates/arbitrary)                               |
-//! | `serde`     | Implements `Serialize` and `Deserialize` for `Lang` and `Script`                      |
 //! | `dev`       | Enables `whatlang::dev` module which provides some internal API.<br/> It exists for profiling purposes and normal users are discouraged to to rely on this API.  |
 //!
 mod alphabets;
