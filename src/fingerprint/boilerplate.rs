@@ -97,7 +97,7 @@ pub fn is_generic(paragraph: &str) -> bool {
 #[must_use]
 pub fn line_hash(paragraph: &str) -> i64 {
     // The lowercase letters and digits, as words separated by single spaces (what
-    // `text::words` gives, joined), hashed as they stream by.
+    // `text::joined_words` gives), hashed as they stream by.
     let mut h = XxHash3_64::with_seed(LINE_SEED);
     let mut pending_space = false;
     let mut buf = [0u8; 4];

@@ -86,32 +86,10 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-/// Lowercased words (letters and digits) of a text; CJK, kana and Thai characters are
-/// single-character words, since those scripts are written without spaces.
-#[must_use]
-pub fn words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for c in s.chars() {
-        if is_unspaced_script(c) {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            out.push(c.to_string());
-        } else if c.is_alphanumeric() {
-            cur.extend(c.to_lowercase());
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-/// The [`words`] of a text joined by single spaces in one string, with each word's byte
-/// range in it: what shingling and the text hash need, without a string per word.
+/// The lowercased words (letters and digits) of a text, joined by single spaces in one
+/// string, with each word's byte range in it; CJK, kana and Thai characters are
+/// single-character words, since those scripts are written without spaces. One string,
+/// not a string per word: shingling and the text hash read it as it is.
 #[must_use]
 pub fn joined_words(s: &str) -> (String, Vec<(usize, usize)>) {
     let mut out = String::with_capacity(s.len());
@@ -199,21 +177,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn joined_words_are_the_words_joined() {
-        for t in [
-            "Musk买了1万 GPU!",
-            "  Élan, ÇA   va? İstanbul ẞ straße 2,5%  ",
-            "",
-            "...",
-            "東京タワー and Köln",
-        ] {
-            let (joined, spans) = joined_words(t);
-            let w = words(t);
-            assert_eq!(joined, w.join(" "), "{t:?}");
-            let from_spans: Vec<&str> = spans.iter().map(|&(a, b)| &joined[a..b]).collect();
-            assert_eq!(from_spans, w, "{t:?}");
-        }
+    /// The words of `s`, read back through their byte ranges (checked against the string).
+    fn words(s: &str) -> Vec<String> {
+        let (joined, spans) = joined_words(s);
+        let w: Vec<String> = spans
+            .iter()
+            .map(|&(a, b)| joined[a..b].to_string())
+            .collect();
+        assert_eq!(joined, w.join(" "), "{s:?}");
+        w
     }
 
     #[test]
@@ -222,5 +194,28 @@ mod tests {
             words("Musk买了1万 GPU!"),
             vec!["musk", "买", "了", "1", "万", "gpu"]
         );
+        assert_eq!(
+            words("東京タワー and Köln"),
+            vec!["東", "京", "タ", "ワ", "ー", "and", "köln"]
+        );
+    }
+
+    #[test]
+    fn words_are_lowercased_letters_and_digits() {
+        assert_eq!(
+            words("  Élan, ÇA   va? İstanbul ẞ straße 2,5%  "),
+            vec![
+                "élan",
+                "ça",
+                "va",
+                "i\u{307}stanbul",
+                "ß",
+                "straße",
+                "2",
+                "5"
+            ]
+        );
+        assert!(words("").is_empty());
+        assert!(words("... —").is_empty());
     }
 }
