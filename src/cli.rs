@@ -91,6 +91,21 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         dump: Option<PathBuf>,
     },
+    /// Verify the store's invariants, like `git fsck` (exit 0 sound, 1 problems found)
+    ///
+    /// Checks SQLite's integrity and foreign keys, that every article is in exactly one
+    /// live story (or pending), that merges end at live stories, that originals are members,
+    /// that the index rows and statistics match the stored fingerprints, and that model
+    /// vectors belong to the database's model.
+    Check {
+        /// Mend what can be mended without losing an article (re-place orphans, follow or
+        /// undo broken merges, rebuild the index from fingerprints), then check again
+        #[arg(long)]
+        repair: bool,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Read-only web view and JSON API
     Serve {
         /// Address to listen on

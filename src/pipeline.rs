@@ -537,3 +537,20 @@ pub fn fingerprint_text(
         .collect();
     Ok(fingerprint_masked(title, paragraphs, lang, &mask))
 }
+
+/// Removes a feed with its articles, and decides again the original of every story that
+/// lost members (in a second transaction: a kill between leaves each such story with no
+/// original and the reason in its evidence, which `check --repair` mends).
+///
+/// # Errors
+/// [`crate::Error::NoFeed`] when there is none; SQLite failures.
+pub fn remove_feed(
+    store: &mut Store,
+    url_or_id: &str,
+    now: i64,
+) -> Result<crate::store::feeds::Feed> {
+    let (feed, stories) = store.remove_feed(url_or_id)?;
+    let mut matcher = Matcher::new(crate::cluster::Config::default());
+    store.write(|tx| matcher.decide_again(tx, &stories, now))?;
+    Ok(feed)
+}

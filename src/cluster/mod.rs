@@ -85,8 +85,8 @@ pub struct Matcher {
     recent: Option<Arc<Recent>>,
     /// Articles whose anchors the weights know already.
     weighed: IntSet<ArticleId>,
-    /// Stories regrouped since [`Matcher::finish`] last ran, with their members then.
-    undecided: BTreeMap<StoryId, Vec<ArticleId>>,
+    /// Stories regrouped since [`Matcher::finish`] last ran.
+    undecided: BTreeSet<StoryId>,
 }
 
 /// What a read-ahead worker found.
@@ -192,7 +192,7 @@ impl Matcher {
             found: None,
             recent: None,
             weighed: IntSet::default(),
-            undecided: BTreeMap::new(),
+            undecided: BTreeSet::new(),
             sites: HashMap::new(),
             pairs: Pairs::default(),
             reads: IntMap::default(),
@@ -595,6 +595,21 @@ impl Matcher {
         self.regroup(tx, &sigs, &touched, now)
     }
 
+    /// Decides the original of `stories` again and writes their members' relations
+    /// (after a repair or a feed removal changed their members without placing anything).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn decide_again(
+        &mut self,
+        tx: &Transaction<'_>,
+        stories: &[StoryId],
+        now: i64,
+    ) -> Result<()> {
+        self.undecided.extend(stories.iter().copied());
+        self.finish(tx, now)
+    }
+
     /// Decides the original of every story changed since the last call and writes each
     /// member's relation and reason. [`Matcher::place`] leaves that to this, once per story
     /// per transaction instead of once per article placed: call it before committing.
@@ -602,10 +617,10 @@ impl Matcher {
     /// # Errors
     /// SQLite failures.
     pub fn finish(&mut self, tx: &Transaction<'_>, now: i64) -> Result<()> {
-        for (story, mut ids) in std::mem::take(&mut self.undecided) {
-            // A later regroup may have moved some of them on (when it kept only part of a
-            // story too large to cluster at once): they are that story's.
-            ids.retain(|id| self.stories.get(id) == Some(&Some(story)));
+        for story in std::mem::take(&mut self.undecided) {
+            // Every member, not only those the last regroup held: a story too large to
+            // cluster at once keeps members no single regroup saw.
+            let ids = Store::story_members(tx, story)?;
             if ids.is_empty() {
                 continue;
             }
@@ -693,11 +708,6 @@ impl Matcher {
                 None => Store::create_story(tx, now)?,
             };
             used.insert(story);
-            for other in owners.iter().skip(1) {
-                Store::merge_story(tx, *other, story, "an article matched both stories", now)?;
-                self.undecided.remove(other);
-                used.insert(*other);
-            }
             for &i in c {
                 let id = sigs[i].id;
                 if self.story_of(tx, id)? != Some(story) {
@@ -706,8 +716,19 @@ impl Matcher {
                     self.stories.insert(id, Some(story));
                 }
             }
-            self.undecided
-                .insert(story, c.iter().map(|&i| sigs[i].id).collect());
+            for other in owners.iter().skip(1) {
+                // A merged story keeps no member: those left out of a group too large to
+                // cluster at once follow it (a member of a merged story is in no listed
+                // story at all).
+                for id in Store::story_members(tx, *other)? {
+                    Store::move_member(tx, id, story)?;
+                    self.stories.insert(id, Some(story));
+                }
+                Store::merge_story(tx, *other, story, "an article matched both stories", now)?;
+                self.undecided.remove(other);
+                used.insert(*other);
+            }
+            self.undecided.insert(story);
             changed.push(story);
         }
         // Stories that lost every member to others were merged above or are now empty.

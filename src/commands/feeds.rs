@@ -24,7 +24,7 @@ pub fn run(store: &mut Store, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         FeedsCommand::Remove { feed } => {
-            let f = store.remove_feed(&feed)?;
+            let f = crate::pipeline::remove_feed(store, &feed, now().timestamp())?;
             println!("removed feed {} ({})", f.id, f.url);
             Ok(ExitCode::SUCCESS)
         }

@@ -1,5 +1,6 @@
 //! One function per subcommand: short glue between the CLI, the library and the output.
 
+pub mod check;
 pub mod demo;
 pub mod eval;
 pub mod feeds;
@@ -68,6 +69,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cli.db.as_deref(),
             &matching()?,
         ),
+        Command::Check { repair, json } => {
+            if repair {
+                check::run(&mut open_writable()?, true, json, &matching()?)
+            } else {
+                check::run(
+                    &mut open()?,
+                    false,
+                    json,
+                    &crate::cluster::Config::default(),
+                )
+            }
+        }
         Command::Serve { listen } => serve::run(&db, &listen),
         Command::Demo { serve } => demo::run(serve),
         Command::Bench(args) => crate::bench::run(&args),

@@ -66,11 +66,11 @@ pub struct IndexKeys {
 }
 
 /// The columns [`IndexKeys::from_row`] reads, from `articles a`.
-const KEY_COLUMNS: &str = "a.id, a.minhash, a.simhash, a.shingles, a.anchors, a.lang";
+pub(crate) const KEY_COLUMNS: &str = "a.id, a.minhash, a.simhash, a.shingles, a.anchors, a.lang";
 
 impl IndexKeys {
     /// The keys of a stored article, from a row of [`KEY_COLUMNS`].
-    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         let minhash: Vec<u8> = r.get(1)?;
         let anchors: String = r.get(4)?;
         Ok(Self::new(
