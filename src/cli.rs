@@ -87,6 +87,12 @@ pub enum Command {
         /// Seed of the generated world
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Shape of the generated world (with --world): mixed (translations and reposts),
+        /// syndication (aggregator reposts: trimmed, re-titled, snippets, near-empty items,
+        /// link posts; outlet footers and promo lines), large (every version reposted
+        /// twice: stories of up to ~225 copies)
+        #[arg(long, value_enum, default_value = "mixed", requires = "world")]
+        shape: crate::world::Shape,
         /// Write each article's gold and predicted story to this JSONL file
         #[arg(long, value_name = "PATH")]
         dump: Option<PathBuf>,

@@ -59,12 +59,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             world,
             seed,
+            shape,
             dump,
         } => eval::run(
             &dataset,
             json,
             limit,
-            world.then_some(seed),
+            world.then_some(crate::world::Options {
+                seed,
+                shape,
+                ..crate::world::Options::default()
+            }),
             dump.as_deref(),
             cli.db.as_deref(),
             &matching()?,
