@@ -261,13 +261,17 @@ fn link_of(d: &Doc) -> String {
         .unwrap_or_else(|| format!("https://{}/{}", site_of(d), urlencode(&d.id)))
 }
 
-/// Runs the set through the pipeline (directly, no HTTP) and scores it.
+/// Runs the set through the pipeline (directly, no HTTP) and scores it, in `db` when
+/// given (kept for inspection), else in memory.
 ///
 /// # Errors
 /// Database failures.
-pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
+pub fn run(docs: &[Doc], cfg: Config, db: Option<&Path>) -> Result<Scores> {
     let started = std::time::Instant::now();
-    let mut store = Store::memory()?;
+    let mut store = match db {
+        Some(p) => Store::open(p)?,
+        None => Store::memory()?,
+    };
     let now = chrono::Utc::now().timestamp();
     // Arrival order: a fixed shuffle, so originals do not always come first.
     let mut order: Vec<usize> = (0..docs.len()).collect();

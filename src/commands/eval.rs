@@ -28,7 +28,7 @@ pub fn run(
     );
     let s = match world {
         Some(opt) => crate::eval::run_world(&docs, &opt, db, matching)?,
-        None => crate::eval::run(&docs, matching.clone())?,
+        None => crate::eval::run(&docs, matching.clone(), db)?,
     };
     if let Some(d) = dump {
         let mut out = String::new();
