@@ -204,13 +204,16 @@ impl Parser {
                     element_source.set_default_default_namespace(NS::Atom);
                     return atom::parse_entry(self, root);
                 }
-                ("rss", Some("2.0")) | ("rss", Some("")) => {
-                    element_source.set_default_default_namespace(NS::RSS);
-                    return rss2::parse(self, root);
-                }
-                ("rss", Some("0.91")) | ("rss", Some("0.92")) => {
+                // firsthand: every <rss>, whatever its version (0.91 to 0.94, 2.0, 2.01, none):
+                // the 0.9x elements are a subset of 2.0's, and later versions add none that
+                // 2.0 readers do not know.
+                ("rss", Some(v)) if v.starts_with("0.") => {
                     element_source.set_default_default_namespace(NS::RSS);
                     return rss0::parse(self, root);
+                }
+                ("rss", _) => {
+                    element_source.set_default_default_namespace(NS::RSS);
+                    return rss2::parse(self, root);
                 }
                 ("RDF", _) => {
                     element_source.set_default_default_namespace(NS::RSS);

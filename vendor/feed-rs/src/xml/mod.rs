@@ -224,6 +224,7 @@ impl<R: BufRead> ElementSource<R> {
                             name,
                             attributes,
                             xml_base: ElementSource::xml_base_fetch(&state),
+                            xml_base_declared: state.base_uris.last().is_some_and(|(depth, _)| *depth > 0),
                             source: self,
                             depth: state.current_depth,
                             buffer_pos,
@@ -338,6 +339,8 @@ struct SourceState<R: BufRead> {
     current_depth: u32,
     base_uris: Vec<(u32, Url)>,
     default_namespace: NS,
+    // firsthand: entities declared in the document's internal DTD subset, name → text
+    entities: Vec<(String, String)>,
 }
 
 impl<R: BufRead> SourceState<R> {
@@ -359,6 +362,7 @@ impl<R: BufRead> SourceState<R> {
             current_depth: 0,
             base_uris,
             default_namespace: NS::Unknown,
+            entities: Vec::new(),
         };
         state.next = state.fetch_next();
         Ok(state)
@@ -443,6 +447,11 @@ impl<R: BufRead> SourceState<R> {
                         let name = r.as_ref();
                         match quick_xml::escape::resolve_predefined_entity(name) {
                             Some(resolved) => buffer.push_str(resolved),
+                            None if self.entities.iter().any(|(n, _)| n == name) => {
+                                if let Some((_, value)) = self.entities.iter().find(|(n, _)| n == name) {
+                                    buffer.push_str(value);
+                                }
+                            }
                             // Unknown entities cannot be resolved, so retain them in their escaped form
                             None => {
                                 buffer.push('&');
@@ -452,6 +461,9 @@ impl<R: BufRead> SourceState<R> {
                         }
                     }
                 }
+
+                // firsthand: the internal subset of a DOCTYPE may declare entities the text uses
+                Event::DocType(ref d) => self.entities = internal_entities(d.as_ref()),
 
                 // The end of the document
                 Event::Eof => {
@@ -491,6 +503,10 @@ pub(crate) struct Element<'a, R: BufRead> {
 
     /// The base URL for this element per the xml:base specification (https://www.w3.org/TR/xmlbase/)
     pub xml_base: Option<Url>,
+
+    /// firsthand: whether `xml_base` was declared in the document (rather than being the
+    /// document's own URI)
+    pub xml_base_declared: bool,
 
     // Depth of this element
     depth: u32,
@@ -553,6 +569,16 @@ impl<'a, R: BufRead> Element<'a, R> {
         Ok(Some(buffer))
     }
 
+    /// firsthand: `html` with its relative links and image sources resolved against the
+    /// xml:base in scope, when the document declared one (without, the reader knows a better
+    /// base than the document's URI: the entry's own link).
+    pub(crate) fn resolve_uris_in(&self, html: String) -> String {
+        match (&self.xml_base, self.xml_base_declared) {
+            (Some(base), true) => crate::parser::util::resolve_html_uris(&html, base),
+            _ => html,
+        }
+    }
+
     /// Returns the namespace + tag name for this element
     pub(crate) fn ns_and_tag(&self) -> (NS, &str) {
         (self.namespace, &self.name)
@@ -591,6 +617,10 @@ pub(crate) enum NS {
     // Extensions
     Content,
     DublinCore,
+    // firsthand: Dublin Core terms (dcterms:issued, modified, created)
+    DublinCoreTerms,
+    // firsthand: XHTML (an RSS item's xhtml:body)
+    Xhtml,
     MediaRSS,
     Itunes,
     Podcast,
@@ -603,6 +633,15 @@ impl NS {
         match s {
             "http://purl.org/rss/1.0/" => NS::RSS,
             "http://www.w3.org/2005/Atom" => NS::Atom,
+
+            // firsthand: the other names the RSS and Atom families have gone by. RSS 0.90 (an
+            // RDF document in Netscape's namespace), RSS 2.0 placed in a namespace by its
+            // early publishers, and Atom 0.3 read as Atom (its element names are mostly
+            // Atom 1.0's; the rest are handled in the Atom parser).
+            "http://my.netscape.com/rdf/simple/0.9/" | "http://backend.userland.com/rss2" | "http://backend.userland.com/rss" | "http://blogs.law.harvard.edu/tech/rss" | "http://purl.org/net/rss1.1#" => NS::RSS,
+            "http://purl.org/atom/ns#" | "http://purl.org/atom/ns#draft-ietf-atompub-format-08" | "http://www.w3.org/2005/Atom/" => NS::Atom,
+            "http://purl.org/dc/terms/" => NS::DublinCoreTerms,
+            "http://www.w3.org/1999/xhtml" => NS::Xhtml,
 
             // Extension namespaces
             "http://purl.org/rss/1.0/modules/content/" => NS::Content,
@@ -733,6 +772,41 @@ impl XmlEvent {
             attributes,
         }
     }
+}
+
+/// firsthand: the general entities an internal DTD subset declares with a literal value
+/// (`<!ENTITY name "value">`), their character references and predefined entities
+/// resolved. Parameter and external entities are skipped, and a value is never expanded
+/// further, so a hostile document cannot make it grow ("billion laughs").
+fn internal_entities(doctype: &str) -> Vec<(String, String)> {
+    const MAX_ENTITIES: usize = 1024;
+    const MAX_VALUE: usize = 64 * 1024;
+    let mut out = Vec::new();
+    let mut rest = doctype;
+    while let Some(p) = rest.find("<!ENTITY") {
+        rest = &rest[p + "<!ENTITY".len()..];
+        let decl = rest.trim_start();
+        if decl.starts_with('%') {
+            continue;
+        }
+        let name_end = decl.find(|c: char| c.is_whitespace()).unwrap_or(decl.len());
+        let (name, after) = decl.split_at(name_end);
+        let after = after.trim_start();
+        let Some(quote) = after.chars().next().filter(|q| *q == '"' || *q == '\'') else {
+            continue; // SYSTEM or PUBLIC: external, not read
+        };
+        let Some(end) = after[1..].find(quote) else { break };
+        let raw = &after[1..1 + end];
+        if raw.len() > MAX_VALUE || name.is_empty() {
+            continue;
+        }
+        let value = quick_xml::escape::unescape(raw).map_or_else(|_| raw.to_string(), |v| v.into_owned());
+        out.push((name.to_string(), value));
+        if out.len() >= MAX_ENTITIES {
+            break;
+        }
+    }
+    out
 }
 
 // Appends an element-end to the buffer

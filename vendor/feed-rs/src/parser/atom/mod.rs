@@ -6,7 +6,7 @@ use crate::model::LinkTarget::CommentsFeed;
 use crate::model::{Category, Content, Entry, Feed, FeedType, Generator, Image, Link, Person, Text};
 use crate::parser::util;
 use crate::parser::util::if_some_then;
-use crate::parser::{ParseErrorKind, ParseFeedError, ParseFeedResult};
+use crate::parser::ParseFeedResult;
 use crate::parser::{Parser, common};
 use crate::xml::{Element, NS};
 
@@ -43,7 +43,9 @@ pub(crate) fn parse_feed<R: BufRead>(parser: &Parser, root: Element<R>) -> Parse
 
             (NS::Atom, "rights") => feed.rights = handle_text(child)?,
 
-            (NS::Atom, "subtitle") => feed.description = handle_text(child)?,
+            (NS::Atom, "subtitle") | (NS::Atom, "tagline") => feed.description = handle_text(child)?,
+
+            (NS::Atom, "modified") => if_some_then(child.child_as_text(), |text| feed.updated = parser.parse_timestamp(&text)),
 
             (NS::Atom, "entry") => if_some_then(handle_entry(parser, child)?, |entry| feed.entries.push(entry)),
 
@@ -95,34 +97,20 @@ fn handle_category<R: BufRead>(element: Element<R>) -> Option<Category> {
 }
 
 // Handles an Atom <content> element
+//
+// firsthand: content without `src` is a text construct with the wider set of types Atom 0.3
+// and 1.0 allow (see `handle_text`): base64 for other media types, `application/xhtml+xml`,
+// `type=""`. Content with `src` and a body keeps the body's absence out of the way rather than
+// refusing the feed.
 fn handle_content<R: BufRead>(element: Element<R>) -> ParseFeedResult<Option<Content>> {
     // Extract the content type so we can parse the body
     let content_type = element.attr_value("type");
 
     if let Some(src) = element.attr_value("src") {
         // > If the "src" attribute is present, the "type" attribute SHOULD be provided and MUST be a MIME media type, rather than "text", "html", or "xhtml".
-        let mime = match &content_type {
-            Some(ct) => ct.parse::<MediaTypeBuf>().map_err(|_| {
-                ParseFeedError::ParseError(ParseErrorKind::UnknownMimeType {
-                    position: element.buffer_pos,
-                    mime: ct.into(),
-                })
-            })?,
-            None => {
-                // According to the spec the content type only SHOULD be provided.
-                // Unfortunately `Content` has media type as required. So we treat a missing type as text/html as that is probably the most common. Not to mention that `body` will be `None` so we are just providing a content type for nothing.
-                MediaTypeBuf::new(names::TEXT, names::HTML)
-            }
-        };
-
-        if element.child_as_text().is_some() {
-            // > If the "src" attribute is present, atom:content MUST be empty.
-            // `ParseFeedError` has no appropriate error type, so use `MissingContent` which is what would have been returned before support for `src` was added.
-            return Err(ParseFeedError::ParseError(ParseErrorKind::MissingContent {
-                position: element.buffer_pos,
-                reference: "non-empty atom:content with src",
-            }));
-        }
+        // According to the spec the content type only SHOULD be provided. `Content` has a
+        // media type as required, so a missing or unreadable type is treated as text/html.
+        let mime = content_type.as_deref().and_then(|ct| ct.parse::<MediaTypeBuf>().ok()).unwrap_or_else(|| MediaTypeBuf::new(names::TEXT, names::HTML));
 
         let content = Content {
             body: None,
@@ -142,69 +130,11 @@ fn handle_content<R: BufRead>(element: Element<R>) -> ParseFeedResult<Option<Con
         return Ok(Some(content));
     }
 
-    // from http://www.atomenabled.org/developers/syndication/#contentElement
-    match content_type.as_deref() {
-        // Should be handled as a text element per "In the most common case, the type attribute is either text, html, xhtml, in which case the content element is defined identically to other text constructs"
-        Some("text") | Some("html") | Some("xhtml") | Some("text/html") | None => {
-            let buffer_pos = element.buffer_pos;
-            handle_text(element)?
-                .map(|text| {
-                    let mut content = Content::default();
-                    content.body = Some(text.content);
-                    content.content_type = text.content_type;
-                    Some(content)
-                })
-                // The text is required for a text or HTML element
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent {
-                    position: buffer_pos,
-                    reference: "content.text",
-                }))
-        }
-
-        // XML per "Otherwise, if the type attribute ends in +xml or /xml, then an xml document of this type is contained inline."
-        Some(ct) if ct.ends_with(" +xml") || ct.ends_with("/xml") => {
-            let buffer_pos = element.buffer_pos;
-            handle_text(element)?
-                .map(|body| {
-                    let mut content = Content::default();
-                    content.body = Some(body.content);
-                    content.content_type = MediaTypeBuf::new(names::TEXT, names::XML);
-                    Some(content)
-                })
-                // The XML is required for an XML content element
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent {
-                    position: buffer_pos,
-                    reference: "content.xml",
-                }))
-        }
-
-        // Escaped text per "Otherwise, if the type attribute starts with text, then an escaped document of this type is contained inline." and
-        // also handles base64 encoded document of the indicated mime type per "Otherwise, a base64 encoded document of the indicated media type is contained inline."
-        Some(ct) => {
-            if let Ok(mime) = ct.parse::<MediaTypeBuf>() {
-                element
-                    .child_as_text()
-                    .map(|body| {
-                        let content = Content {
-                            body: Some(body),
-                            content_type: mime,
-                            ..Default::default()
-                        };
-                        Some(content)
-                    })
-                    // The text is required for an inline text or base64 element
-                    .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent {
-                        position: element.buffer_pos,
-                        reference: "content.inline",
-                    }))
-            } else {
-                Err(ParseFeedError::ParseError(ParseErrorKind::UnknownMimeType {
-                    position: element.buffer_pos,
-                    mime: ct.into(),
-                }))
-            }
-        }
-    }
+    Ok(handle_text(element)?.map(|text| Content {
+        body: Some(text.content),
+        content_type: text.content_type,
+        ..Default::default()
+    }))
 }
 
 // Handles an Atom <entry>
@@ -245,6 +175,13 @@ fn handle_entry<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRe
 
             (NS::Atom, "rights") => entry.rights = handle_text(child)?,
 
+            // firsthand: Atom 0.3's dates, and DC terms
+            (NS::Atom, "issued") | (NS::Atom, "created") | (NS::DublinCoreTerms, "issued") | (NS::DublinCoreTerms, "created") if entry.published.is_none() => {
+                if_some_then(child.child_as_text(), |text| entry.published = parser.parse_timestamp(&text))
+            }
+
+            (NS::Atom, "modified") | (NS::DublinCoreTerms, "modified") if entry.updated.is_none() => if_some_then(child.child_as_text(), |text| entry.updated = parser.parse_timestamp(&text)),
+
             // According to https://validator.w3.org/feed/docs/warning/CommentRSS.html we need to support both
             (NS::WellFormedWebComments, "commentRss") | (NS::WellFormedWebComments, "commentRSS") => {
                 if_some_then(common::handle_link(Some(CommentsFeed), child), |link| entry.links.push(link))
@@ -260,6 +197,14 @@ fn handle_entry<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRe
 
     // Handle completion of an entry, potentially emitting media objects if we've found them along the way
     parser.mediarss.entry_end(&mut entry);
+
+    // firsthand: feedparser's "guidislink": an id that is a web address is the link of an
+    // entry without an alternate link
+    if !entry.links.iter().any(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")) {
+        if let Some(link) = common::guid_as_link(&entry.id, element.xml_base.as_ref()) {
+            entry.links.insert(0, link);
+        }
+    }
 
     Ok(Some(entry))
 }
@@ -301,8 +246,9 @@ fn handle_language_attr<R: BufRead>(element: &Element<R>) -> Option<String> {
 
 // Handles an Atom <link>
 pub(crate) fn handle_link<R: BufRead>(element: Element<R>) -> Option<Link> {
-    // Always need an href
-    element.attr_value("href").map(|href| {
+    // Always need an href; firsthand: or the address as the element's text
+    let href = element.attr_value("href").or_else(|| element.child_as_text().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+    href.map(|href| {
         let mut link = Link::new(href, element.xml_base.as_ref());
 
         for attr in element.attributes {
@@ -363,44 +309,65 @@ fn handle_person<R: BufRead>(role: &str, element: Element<R>) -> ParseFeedResult
 }
 
 // Directly handles an Atom <title>, <summary>, <rights> or <subtitle> element
+//
+// firsthand: the text constructs of Atom 1.0 and 0.3 as feedparser reads them, never refusing
+// a feed for an unknown type:
+// * `text`, `text/plain`, `type=""` or none: plain text, kept literally;
+// * `html`, `text/html` and other `text/*` carrying markup: escaped HTML;
+// * `xhtml`, `application/xhtml+xml`: inline XHTML (its wrapping div dropped); as escaped text
+//   with Atom 0.3's `mode="escaped"`;
+// * other `+xml`/`/xml` types: inline XML; any other media type: base64 (RFC 4287 4.1.3.3);
+// * Atom 0.3's `mode="base64"`, `mode="escaped"`, `mode="xml"` override the above.
+// Relative links in HTML and XHTML resolve against the xml:base in scope.
 pub(crate) fn handle_text<R: BufRead>(element: Element<R>) -> ParseFeedResult<Option<Text>> {
-    // Find type, defaulting to "text" if not present
-    let type_attr = element.attributes.iter().find(|a| &a.name == "type").map_or("text", |a| a.value.as_str());
+    let type_attr = element.attr_value("type").map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
+    let mode = element.attr_value("mode").map(|m| m.trim().to_ascii_lowercase()).unwrap_or_default();
 
-    let position = element.buffer_pos;
-    match type_attr {
-        "text" => {
-            let s = element
-                .child_as_text_sloppy()?
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent { position, reference: "text" }))?;
-
-            let mut text = Text::new(s);
-            text.content_type = MediaTypeBuf::new(names::TEXT, names::PLAIN);
-            Ok(Some(text))
-        }
-        "html" | "text/html" => {
-            let s = element
-                .child_as_text_sloppy()?
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent { position, reference: "text" }))?;
-
-            let mut text = Text::new(s);
-            text.content_type = MediaTypeBuf::new(names::TEXT, names::HTML);
-            Ok(Some(text))
-        }
-        "xhtml" => {
-            let xml = element
-                .children_as_xhtml()?
-                .ok_or(ParseFeedError::ParseError(ParseErrorKind::MissingContent { position, reference: "text" }))?;
-
-            let mut text = Text::new(xml);
-            text.content_type = MediaTypeBuf::new(names::APPLICATION, names::XHTML);
-            Ok(Some(text))
-        }
-
-        // Unknown content type
-        _ => Err(ParseFeedError::ParseError(ParseErrorKind::UnknownMimeType {
-            position,
-            mime: type_attr.into(),
-        })),
+    enum Kind {
+        Plain,
+        Html,
+        Xhtml,
+        Xml,
+        Base64,
     }
+    let kind = match (type_attr.as_str(), mode.as_str()) {
+        (_, "base64") => Kind::Base64,
+        ("xhtml" | "application/xhtml+xml", "escaped") => Kind::Html,
+        (_, "xml") => Kind::Xml,
+        ("" | "text" | "text/plain", _) => Kind::Plain,
+        ("html" | "text/html", _) => Kind::Html,
+        ("xhtml" | "application/xhtml+xml", _) => Kind::Xhtml,
+        (t, _) if t.starts_with("text/") => Kind::Html,
+        (t, _) if t.ends_with("+xml") || t.ends_with("/xml") => Kind::Xml,
+        (_, "escaped") => Kind::Html,
+        _ => Kind::Base64,
+    };
+    let media = |kind: &Kind| match kind {
+        Kind::Plain => MediaTypeBuf::new(names::TEXT, names::PLAIN),
+        Kind::Xhtml => MediaTypeBuf::new(names::APPLICATION, names::XHTML),
+        _ => MediaTypeBuf::new(names::TEXT, names::HTML),
+    };
+    let text = match kind {
+        Kind::Plain => element.child_as_text_sloppy()?.map(Text::new),
+        Kind::Html => element.child_as_text_sloppy()?.map(|s| Text::new(element.resolve_uris_in(s))),
+        Kind::Xml => element.children_as_string()?.map(|s| Text::new(element.resolve_uris_in(s))),
+        Kind::Xhtml => element.children_as_xhtml()?.map(|s| Text::new(element.resolve_uris_in(s))),
+        Kind::Base64 => element.child_as_text().map(|s| {
+            let decoded = util::decode_base64(&s).and_then(|b| String::from_utf8(b).ok()).unwrap_or(s);
+            // The decoded document is text if its type says so, else HTML when it looks like it
+            let plain = type_attr.is_empty() || type_attr == "text" || type_attr == "text/plain";
+            let html = !plain || common::looks_like_html(&decoded);
+            let mut text = Text::new(element.resolve_uris_in(decoded));
+            if html {
+                text.content_type = media(&Kind::Html);
+            }
+            text
+        }),
+    };
+    Ok(text.map(|mut t| {
+        if !matches!(kind, Kind::Base64) {
+            t.content_type = media(&kind);
+        }
+        t
+    }))
 }

@@ -1,4 +1,6 @@
-use crate::model::{Episode, Link, LinkTarget, Season, Text};
+use crate::model::{Content, Episode, Link, LinkTarget, Season, Text};
+use mediatype::{MediaTypeBuf, names};
+use url::Url;
 use crate::parser::{ParseFeedResult, Parser};
 use crate::xml::Element;
 use chrono::{DateTime, Utc};
@@ -6,7 +8,44 @@ use std::io::BufRead;
 
 /// Handles <content:encoded>
 pub(crate) fn handle_encoded<R: BufRead>(element: Element<R>) -> ParseFeedResult<Option<Text>> {
-    Ok(element.child_as_text().map(Text::html))
+    Ok(element.child_as_text().map(|t| Text::html(element.resolve_uris_in(t))))
+}
+
+/// firsthand: handles an RSS item's <body> or <xhtml:body>: inline XHTML, the full content
+pub(crate) fn handle_xhtml_content<R: BufRead>(element: Element<R>) -> ParseFeedResult<Option<Content>> {
+    let body = element.children_as_string()?.map(|b| element.resolve_uris_in(b));
+    Ok(body.filter(|b| !b.trim().is_empty()).map(|b| Content {
+        body: Some(b),
+        content_type: MediaTypeBuf::new(names::APPLICATION, names::XHTML),
+        ..Default::default()
+    }))
+}
+
+/// firsthand: an RSS guid or Atom id as the entry's link (feedparser's "guidislink"), when it
+/// is an absolute web address: an id such as "1234" or a tag: URI is no link.
+pub(crate) fn guid_as_link(id: &str, base: Option<&Url>) -> Option<Link> {
+    let id = id.trim();
+    let url = Url::parse(id).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| Link::new(id, base))
+}
+
+/// firsthand: whether RSS text that says nothing of its type is HTML, by feedparser's rule:
+/// it has a closing tag or an entity or character reference (after XML decoding, so one that
+/// was escaped twice). "History of the <blink> tag" is text.
+pub(crate) fn looks_like_html(s: &str) -> bool {
+    let b = s.as_bytes();
+    let close_tag = s.match_indices("</").any(|(i, _)| {
+        let name = &b[i + 2..];
+        let n = name.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        n > 0 && name.get(n) == Some(&b'>')
+    });
+    let reference = s.match_indices('&').any(|(i, _)| {
+        let rest = &b[i + 1..];
+        let rest = rest.strip_prefix(b"#").unwrap_or(rest);
+        let n = rest.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        n > 0 && rest.get(n) == Some(&b';')
+    });
+    close_tag || reference
 }
 
 // Handles episode elements in the Podcast or iTunes namespace
@@ -35,8 +74,11 @@ pub fn handle_season<R: BufRead>(element: Element<R>) -> Option<Season> {
 }
 
 // Handles <title>, <description> etc
+//
+// firsthand: typed HTML when it looks like HTML (see `looks_like_html`), so that readers keep
+// other text literally.
 pub(crate) fn handle_text<R: BufRead>(element: Element<R>) -> Option<Text> {
-    element.child_as_text().map(Text::new)
+    element.child_as_text().map(|t| if looks_like_html(&t) { Text::html(element.resolve_uris_in(t)) } else { Text::new(t) })
 }
 
 /// Handles date/time

@@ -102,6 +102,15 @@ fn handle_item<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRes
 
             (NS::DublinCore, "description") if entry.summary.is_none() => entry.summary = common::handle_text(child),
 
+            // firsthand: Dublin Core titles and DC terms dates
+            (NS::DublinCore, "title") if entry.title.is_none() => entry.title = common::handle_text(child),
+
+            (NS::DublinCoreTerms, "issued") | (NS::DublinCoreTerms, "created") if entry.published.is_none() => entry.published = common::handle_timestamp(parser, child),
+
+            (NS::DublinCoreTerms, "modified") => entry.updated = common::handle_timestamp(parser, child),
+
+            (NS::RSS, "body") | (NS::Xhtml, "body") => entry.content = common::handle_xhtml_content(child)?,
+
             (NS::DublinCore, "rights") => entry.rights = common::handle_text(child),
 
             // Nothing required for unknown elements
@@ -121,11 +130,7 @@ fn handle_item<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRes
         }
     }
 
-    // If we found at least 1 link
-    Ok(if !entry.links.is_empty() {
-        Some(entry)
-    } else {
-        // No point returning anything if we are missing a destination
-        None
-    })
+    // firsthand: an item without a link is still an item (the link is optional in RSS 0.90
+    // and in practice in 1.0); the reader decides what to make of it.
+    Ok(Some(entry))
 }

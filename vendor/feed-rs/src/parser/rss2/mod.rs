@@ -6,74 +6,73 @@ use crate::model::{Category, Content, Entry, Feed, FeedType, Generator, Image, L
 use crate::parser::itunes::{handle_itunes_channel_element, handle_itunes_item_element};
 use crate::parser::podcast::{handle_podcast_channel_element, handle_podcast_item_element};
 use crate::parser::util::{if_ok_then_some, if_some_then};
-use crate::parser::{ParseErrorKind, ParseFeedError, ParseFeedResult};
+use crate::parser::ParseFeedResult;
 use crate::parser::{Parser, atom};
 use crate::parser::{common, util};
 use crate::xml::{Element, NS};
 
 
 /// Parses an RSS 2.0 feed into our model
+///
+/// firsthand: an `<rss>` without a `<channel>` (its items and channel elements directly
+/// under the root, as some 0.9x-era feeds have them) is read as if the root were the channel.
 pub(crate) fn parse<R: BufRead>(parser: &Parser, root: Element<R>) -> ParseFeedResult<Feed> {
-    // Only expecting a channel element
-    let found_channel = root.children().find(|result| match result {
-        Ok(element) => &element.name == "channel",
-        Err(_) => true,
-    });
-    if let Some(channel) = found_channel {
-        handle_channel(parser, channel?)
-    } else {
-        Err(ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot))
-    }
-}
-
-// Handles the <channel> element
-fn handle_channel<R: BufRead>(parser: &Parser, channel: Element<R>) -> ParseFeedResult<Feed> {
     let mut feed = Feed::new(FeedType::RSS2);
-
-    for child in channel.children() {
+    for child in root.children() {
         let child = child?;
-        match child.ns_and_tag() {
-            (NS::RSS, "title") => feed.title = common::handle_text(child),
-
-            (NS::RSS, "link") => if_some_then(common::handle_link(None, child), |link| feed.links.push(link)),
-
-            (NS::Atom, "link") => if_some_then(atom::handle_link(child), |link| feed.links.push(link)),
-
-            (NS::RSS, "description") => feed.description = common::handle_text(child),
-
-            (NS::RSS, "language") => feed.language = child.child_as_text().map(|text| text.to_lowercase()),
-
-            (NS::RSS, "copyright") => feed.rights = common::handle_text(child),
-
-            (NS::RSS, "managingEditor") => if_some_then(handle_contact("managingEditor", child), |person| feed.contributors.push(person)),
-
-            (NS::RSS, "webMaster") => if_some_then(handle_contact("webMaster", child), |person| feed.contributors.push(person)),
-
-            (NS::RSS, "pubDate") => feed.published = common::handle_timestamp(parser, child),
-
-            // Some feeds have "updated" instead of "lastBuildDate"
-            (NS::RSS, "lastBuildDate") | (NS::RSS, "updated") => feed.updated = common::handle_timestamp(parser, child),
-
-            (NS::RSS, "category") => if_some_then(handle_category(child), |category| feed.categories.push(category)),
-
-            (NS::RSS, "generator") => feed.generator = handle_generator(child),
-
-            (NS::RSS, "ttl") => if_some_then(child.child_as_text(), |text| if_ok_then_some(text.parse::<u32>(), |ttl| feed.ttl = ttl)),
-
-            (NS::RSS, "image") => feed.logo = handle_image(child)?,
-
-            (NS::RSS, "item") => if_some_then(handle_item(parser, child)?, |item| feed.entries.push(item)),
-
-            (NS::Itunes, _) => handle_itunes_channel_element(child, &mut feed)?,
-
-            (NS::Podcast, _) => handle_podcast_channel_element(child, &mut feed)?,
-
-            // Nothing required for unknown elements
-            _ => {}
+        if child.name == "channel" {
+            for grandchild in child.children() {
+                handle_channel_element(parser, &mut feed, grandchild?)?;
+            }
+        } else {
+            handle_channel_element(parser, &mut feed, child)?;
         }
     }
-
     Ok(feed)
+}
+
+// Handles an element of the <channel>
+fn handle_channel_element<R: BufRead>(parser: &Parser, feed: &mut Feed, child: Element<R>) -> ParseFeedResult<()> {
+    match child.ns_and_tag() {
+        (NS::RSS, "title") => feed.title = common::handle_text(child),
+
+        (NS::RSS, "link") => if_some_then(common::handle_link(None, child), |link| feed.links.push(link)),
+
+        (NS::Atom, "link") => if_some_then(atom::handle_link(child), |link| feed.links.push(link)),
+
+        (NS::RSS, "description") => feed.description = common::handle_text(child),
+
+        (NS::RSS, "language") => feed.language = child.child_as_text().map(|text| text.to_lowercase()),
+
+        (NS::RSS, "copyright") => feed.rights = common::handle_text(child),
+
+        (NS::RSS, "managingEditor") => if_some_then(handle_contact("managingEditor", child), |person| feed.contributors.push(person)),
+
+        (NS::RSS, "webMaster") => if_some_then(handle_contact("webMaster", child), |person| feed.contributors.push(person)),
+
+        (NS::RSS, "pubDate") => feed.published = common::handle_timestamp(parser, child),
+
+        // Some feeds have "updated" instead of "lastBuildDate"
+        (NS::RSS, "lastBuildDate") | (NS::RSS, "updated") => feed.updated = common::handle_timestamp(parser, child),
+
+        (NS::RSS, "category") => if_some_then(handle_category(child), |category| feed.categories.push(category)),
+
+        (NS::RSS, "generator") => feed.generator = handle_generator(child),
+
+        (NS::RSS, "ttl") => if_some_then(child.child_as_text(), |text| if_ok_then_some(text.parse::<u32>(), |ttl| feed.ttl = ttl)),
+
+        (NS::RSS, "image") => feed.logo = handle_image(child)?,
+
+        (NS::RSS, "item") => if_some_then(handle_item(parser, child)?, |item| feed.entries.push(item)),
+
+        (NS::Itunes, _) => handle_itunes_channel_element(child, feed)?,
+
+        (NS::Podcast, _) => handle_podcast_channel_element(child, feed)?,
+
+        // Nothing required for unknown elements
+        _ => {}
+    }
+    Ok(())
 }
 
 // Handles <category>
@@ -176,7 +175,7 @@ fn handle_content_encoded<R: BufRead>(element: Element<R>) -> ParseFeedResult<Op
             None
         } else {
             Some(Content {
-                body: Some(string),
+                body: Some(element.resolve_uris_in(string)),
                 content_type: MediaTypeBuf::new(names::TEXT, names::HTML),
                 src,
                 ..Default::default()
@@ -209,6 +208,7 @@ fn handle_item<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRes
     // Note we have started a new MediaRSS entry scope
     parser.mediarss.entry_begin();
 
+    let mut guid_is_permalink = false;
     for child in element.children() {
         let child = child?;
         match child.ns_and_tag() {
@@ -222,7 +222,25 @@ fn handle_item<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRes
 
             (NS::RSS, "category") => if_some_then(handle_category(child), |category| entry.categories.push(category)),
 
-            (NS::RSS, "guid") => if_some_then(child.child_as_text(), |guid| entry.id = guid.trim().to_string()),
+            (NS::RSS, "guid") => {
+                // firsthand: a permalink guid (isPermaLink absent or "true") is the item's link when it has none
+                guid_is_permalink = child.attr_value("isPermaLink").is_none_or(|v| v.trim() == "true");
+                if_some_then(child.child_as_text(), |guid| entry.id = guid.trim().to_string())
+            }
+
+            // firsthand: Dublin Core and DC terms stand in for the RSS elements
+            (NS::DublinCore, "title") if entry.title.is_none() => entry.title = common::handle_text(child),
+
+            (NS::DublinCore, "description") if entry.summary.is_none() => entry.summary = common::handle_text(child),
+
+            (NS::DublinCoreTerms, "issued") | (NS::DublinCoreTerms, "created") if entry.published.is_none() => entry.published = common::handle_timestamp(parser, child),
+
+            (NS::DublinCoreTerms, "modified") => entry.updated = common::handle_timestamp(parser, child),
+
+            // firsthand: the full content as XHTML (<body>, <xhtml:body>) or escaped HTML (<fullitem>)
+            (NS::RSS, "body") | (NS::Xhtml, "body") => entry.content = common::handle_xhtml_content(child)?,
+
+            (NS::RSS, "fullitem") if entry.content.is_none() => entry.content = handle_content_encoded(child)?,
 
             (NS::RSS, "enclosure") => handle_enclosure(child, &mut enclosure_media_obj),
 
@@ -275,6 +293,13 @@ fn handle_item<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRes
 
     // Remove any comment links that simply target the entry
     clean_links(&mut entry.links);
+
+    // firsthand: feedparser's "guidislink"
+    if guid_is_permalink && !entry.links.iter().any(|l| l.target.is_none()) {
+        if let Some(link) = common::guid_as_link(&entry.id, element.xml_base.as_ref()) {
+            entry.links.insert(0, link);
+        }
+    }
 
     Ok(Some(entry))
 }

@@ -282,3 +282,100 @@ fn try_parse_timestamp_rfc3339_lenient(original: &str) -> Option<DateTime<Utc>> 
     DateTime::parse_from_rfc3339(cleaned.trim()).map(|t| t.with_timezone(&Utc)).ok()
 }
 
+/// firsthand: `html` with the relative URIs of its links, images and other references
+/// (`href`, `src`, and the other URI attributes feedparser resolves) made absolute against
+/// `base`. A tolerant scan of the tags, like the rest of the reader: broken markup is left as
+/// it is.
+pub(crate) fn resolve_html_uris(html: &str, base: &Url) -> String {
+    const URI_ATTRS: &[&str] = &["href", "src", "cite", "action", "longdesc", "poster", "background", "usemap", "codebase", "data"];
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let Some(gt) = rest.find('>') else { break };
+        let tag = &rest[..=gt];
+        rest = &rest[gt + 1..];
+        if tag.starts_with("</") || tag.starts_with("<!") || tag.starts_with("<?") {
+            out.push_str(tag);
+            continue;
+        }
+        // Copy the tag, replacing the value of each URI attribute.
+        let bytes = tag.as_bytes();
+        let mut i = 0;
+        let mut copied = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            let name_start = i + 1;
+            let name_len = bytes[name_start..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':').count();
+            let name = &tag[name_start..name_start + name_len];
+            let mut j = name_start + name_len;
+            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if name_len == 0 || bytes.get(j) != Some(&b'=') {
+                i = name_start.max(i + 1);
+                continue;
+            }
+            j += 1;
+            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let (value_start, value_end, next) = match bytes.get(j) {
+                Some(q @ (b'"' | b'\'')) => match tag[j + 1..].find(*q as char) {
+                    Some(e) => (j + 1, j + 1 + e, j + 2 + e),
+                    None => break,
+                },
+                Some(_) => {
+                    let e = bytes[j..].iter().position(|c| c.is_ascii_whitespace() || *c == b'>').map_or(bytes.len(), |e| j + e);
+                    (j, e, e)
+                }
+                None => break,
+            };
+            if URI_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+                let value = &tag[value_start..value_end];
+                if let Err(url::ParseError::RelativeUrlWithoutBase) = Url::parse(value.trim()) {
+                    if let Ok(absolute) = base.join(value.trim()) {
+                        out.push_str(&tag[copied..value_start]);
+                        out.push_str(absolute.as_str());
+                        copied = value_end;
+                    }
+                }
+            }
+            i = next.max(i + 1);
+        }
+        out.push_str(&tag[copied..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// firsthand: decodes base64 (RFC 4648, the standard alphabet), skipping whitespace and
+/// tolerating missing padding; `None` when it is not base64.
+pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            c if c.is_ascii_whitespace() => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
