@@ -74,18 +74,25 @@ pub fn looks_like_html(s: &str) -> bool {
         || s.contains("&#")
 }
 
+/// Plain text as paragraphs, one a line, kept literally: no tag is stripped and no entity
+/// decoded.
+#[must_use]
+pub fn plain(input: &str) -> Extracted {
+    Extracted {
+        paragraphs: input
+            .lines()
+            .map(text::clean)
+            .filter(|p| !p.is_empty())
+            .collect(),
+        ..Extracted::default()
+    }
+}
+
 /// Extracts paragraphs, links and images from `input`; plain text is split on newlines.
 #[must_use]
 pub fn extract(input: &str) -> Extracted {
     if !looks_like_html(input) {
-        return Extracted {
-            paragraphs: input
-                .lines()
-                .map(text::clean)
-                .filter(|p| !p.is_empty())
-                .collect(),
-            ..Extracted::default()
-        };
+        return plain(input);
     }
     let mut out = Extracted::default();
     let mut current = String::new();
