@@ -533,11 +533,21 @@ impl<'a, R: BufRead> Element<'a, R> {
     ///
     /// This function is a hack to deal with invalid feeds. In all cases we **should** know if we should take the text or serialize the children.
     pub(crate) fn child_as_text_sloppy(&self) -> XmlResult<Option<String>> {
-        if let Some(s) = self.source.text_node() {
-            return Ok(Some(s));
-        }
+        Ok(self.child_as_text_or_markup()?.map(|(s, _)| s))
+    }
 
-        self.children_as_string()
+    /// firsthand: the text of a node; or, when elements follow its leading text (markup left
+    /// unescaped in a text element), the text escaped and the elements serialised, with `true`.
+    /// (`child_as_text_sloppy` used to drop whatever followed the leading text.)
+    pub(crate) fn child_as_text_or_markup(&self) -> XmlResult<Option<(String, bool)>> {
+        let text = self.source.text_node();
+        let mut markup = String::new();
+        self.source.children_as_string(self.depth + 1, &mut markup)?;
+        Ok(match (text, markup.is_empty()) {
+            (text, true) => Some((text.unwrap_or_default(), false)),
+            (Some(text), false) => Some((quick_xml::escape::minimal_escape(&text).into_owned() + &markup, true)),
+            (None, false) => Some((markup, true)),
+        })
     }
 
     /// Returns an iterator over children of this element (i.e. descends a level in the hierarchy)

@@ -347,16 +347,28 @@ pub(crate) fn handle_text<R: BufRead>(element: Element<R>) -> ParseFeedResult<Op
         Kind::Xhtml => MediaTypeBuf::new(names::APPLICATION, names::XHTML),
         _ => MediaTypeBuf::new(names::TEXT, names::HTML),
     };
+    // Markup left unescaped in a plain-text construct is markup all the same.
+    let kind = match kind {
+        Kind::Plain => match element.child_as_text_or_markup()? {
+            Some((s, false)) => return Ok(Some(Text::new(s))),
+            Some((s, true)) => return Ok(Some(Text::html(element.resolve_uris_in(s)))),
+            None => return Ok(None),
+        },
+        kind => kind,
+    };
     let text = match kind {
-        Kind::Plain => element.child_as_text_sloppy()?.map(Text::new),
+        Kind::Plain => None,
         Kind::Html => element.child_as_text_sloppy()?.map(|s| Text::new(element.resolve_uris_in(s))),
         Kind::Xml => element.children_as_string()?.map(|s| Text::new(element.resolve_uris_in(s))),
         Kind::Xhtml => element.children_as_xhtml()?.map(|s| Text::new(element.resolve_uris_in(s))),
         Kind::Base64 => element.child_as_text().map(|s| {
             let decoded = util::decode_base64(&s).and_then(|b| String::from_utf8(b).ok()).unwrap_or(s);
-            // The decoded document is text if its type says so, else HTML when it looks like it
-            let plain = type_attr.is_empty() || type_attr == "text" || type_attr == "text/plain";
-            let html = !plain || common::looks_like_html(&decoded);
+            // The decoded document is text or HTML as its type says, else HTML when it looks like it
+            let html = match type_attr.as_str() {
+                "" | "text" | "text/plain" => false,
+                "html" | "text/html" | "xhtml" | "application/xhtml+xml" => true,
+                _ => common::looks_like_html(&decoded),
+            };
             let mut text = Text::new(element.resolve_uris_in(decoded));
             if html {
                 text.content_type = media(&Kind::Html);

@@ -8,7 +8,8 @@ use std::io::BufRead;
 
 /// Handles <content:encoded>
 pub(crate) fn handle_encoded<R: BufRead>(element: Element<R>) -> ParseFeedResult<Option<Text>> {
-    Ok(element.child_as_text().map(|t| Text::html(element.resolve_uris_in(t))))
+    // firsthand: markup left unescaped in the element is read too
+    Ok(element.child_as_text_sloppy()?.filter(|t| !t.is_empty()).map(|t| Text::html(element.resolve_uris_in(t))))
 }
 
 /// firsthand: handles an RSS item's <body> or <xhtml:body>: inline XHTML, the full content
@@ -78,7 +79,11 @@ pub fn handle_season<R: BufRead>(element: Element<R>) -> Option<Season> {
 // firsthand: typed HTML when it looks like HTML (see `looks_like_html`), so that readers keep
 // other text literally.
 pub(crate) fn handle_text<R: BufRead>(element: Element<R>) -> Option<Text> {
-    element.child_as_text().map(|t| if looks_like_html(&t) { Text::html(element.resolve_uris_in(t)) } else { Text::new(t) })
+    match element.child_as_text_or_markup() {
+        Ok(Some((t, markup))) if markup || looks_like_html(&t) => Some(Text::html(element.resolve_uris_in(t))),
+        Ok(Some((t, _))) if !t.is_empty() => Some(Text::new(t)),
+        _ => None,
+    }
 }
 
 /// Handles date/time

@@ -286,6 +286,14 @@ fn handle_item<R: BufRead>(parser: &Parser, element: Element<R>) -> ParseFeedRes
     // Post-process the media objects
     postprocess_media(&mut entry.media);
 
+    // firsthand: a media or iTunes title or description stands in for a missing RSS one
+    if entry.title.is_none() {
+        entry.title = entry.media.iter().find_map(|m| m.title.clone());
+    }
+    if entry.summary.is_none() && entry.content.is_none() {
+        entry.summary = entry.media.iter().find_map(|m| m.description.clone());
+    }
+
     // If we have a published date, copy this to updated too for consistency
     if entry.updated.is_none() && entry.published.is_some() {
         entry.updated = entry.published;
