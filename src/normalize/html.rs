@@ -4,7 +4,7 @@
 //! styles and comments are dropped; block elements and `<br>` end paragraphs; entities are
 //! decoded. Never panics, whatever the input.
 
-use super::text;
+use super::{mojibake, text};
 
 /// A link found in the body, with the paragraph it sits in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +81,7 @@ pub fn plain(input: &str) -> Extracted {
     Extracted {
         paragraphs: input
             .lines()
-            .map(text::clean)
+            .map(|l| text::clean(&mojibake::repair(l)))
             .filter(|p| !p.is_empty())
             .collect(),
         ..Extracted::default()
@@ -100,7 +100,9 @@ pub fn extract(input: &str) -> Extracted {
     let mut i = 0;
     let bytes = input.as_bytes();
     let flush = |current: &mut String, pending: &mut Vec<String>, out: &mut Extracted| {
-        let p = text::clean(&html_escape::decode_html_entities(current));
+        let p = text::clean(&mojibake::repair(&html_escape::decode_html_entities(
+            current,
+        )));
         current.clear();
         if p.is_empty() {
             // Links in an empty paragraph (an image link, say) belong to the next one.

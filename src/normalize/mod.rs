@@ -4,6 +4,7 @@
 pub mod credit;
 pub mod html;
 pub mod lang;
+pub mod mojibake;
 pub mod text;
 pub mod url;
 
