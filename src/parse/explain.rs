@@ -6,6 +6,7 @@ use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 pub(super) fn refusal(e: &ParseFeedError, text: &[u8]) -> String {
     match e {
         ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => match root(text) {
+            _ if is_binary(text) => "binary data, not XML or JSON".into(),
             Some(root) => format!("its root element {root} is not RSS, Atom or RDF"),
             None => "no XML element or JSON object in it".into(),
         },
@@ -25,9 +26,15 @@ pub(super) fn refusal(e: &ParseFeedError, text: &[u8]) -> String {
 pub(super) fn unsupported(bytes: &[u8]) -> Option<String> {
     // "<?xm" in EBCDIC: found by a byte-order sniff, it would otherwise be refused as
     // JSON (EBCDIC's '{' is ASCII's 0xC0 and its '<' is 0x4C).
-    bytes
-        .starts_with(&[0x4C, 0x6F, 0xA7, 0x94])
-        .then(|| "an EBCDIC-encoded document, which firsthand does not decode".into())
+    if bytes.starts_with(&[0x4C, 0x6F, 0xA7, 0x94]) {
+        return Some("an EBCDIC-encoded document, which firsthand does not decode".into());
+    }
+    // A compressed file read from disk (over HTTP the client decompresses): its bytes would
+    // otherwise be named as a garbled root element.
+    if bytes.starts_with(&[0x1F, 0x8B]) {
+        return Some("gzip-compressed data: decompress it first".into());
+    }
+    None
 }
 
 /// The reason a document whose parse gave no entries is refused, when it has elements that
@@ -85,6 +92,17 @@ fn root(text: &[u8]) -> Option<String> {
     }
 }
 
+/// Control characters (other than line breaks and tabs) or invalid UTF-8 near the start:
+/// not text at all.
+fn is_binary(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(512)];
+    String::from_utf8_lossy(head)
+        .chars()
+        .filter(|c| *c == char::REPLACEMENT_CHARACTER || (c.is_control() && !c.is_whitespace()))
+        .count()
+        > 2
+}
+
 fn tag_name(s: &str) -> &str {
     let end = s
         .find(|c: char| !(c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.')))
@@ -135,6 +153,11 @@ mod tests {
             refusal(&e, b"plain text"),
             "no XML element or JSON object in it"
         );
+        assert_eq!(
+            refusal(&e, b"\x01\x02<\x03\xff\xfe>\x00"),
+            "binary data, not XML or JSON"
+        );
+        assert!(unsupported(&[0x1F, 0x8B, 8, 0]).is_some());
     }
 
     #[test]

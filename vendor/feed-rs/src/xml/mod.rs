@@ -648,7 +648,7 @@ impl NS {
             // RDF document in Netscape's namespace), RSS 2.0 placed in a namespace by its
             // early publishers, and Atom 0.3 read as Atom (its element names are mostly
             // Atom 1.0's; the rest are handled in the Atom parser).
-            "http://my.netscape.com/rdf/simple/0.9/" | "http://backend.userland.com/rss2" | "http://backend.userland.com/rss" | "http://blogs.law.harvard.edu/tech/rss" | "http://purl.org/net/rss1.1#" => NS::RSS,
+            "http://my.netscape.com/rdf/simple/0.9/" | "http://channel.netscape.com/rdf/simple/0.9/" | "http://backend.userland.com/rss2" | "http://backend.userland.com/rss" | "http://blogs.law.harvard.edu/tech/rss" | "http://purl.org/net/rss1.1#" => NS::RSS,
             "http://purl.org/atom/ns#" | "http://purl.org/atom/ns#draft-ietf-atompub-format-08" | "http://www.w3.org/2005/Atom/" => NS::Atom,
             "http://purl.org/dc/terms/" => NS::DublinCoreTerms,
             "http://www.w3.org/1999/xhtml" => NS::Xhtml,
