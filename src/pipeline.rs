@@ -38,7 +38,8 @@ fn articles_with_charset(
     feed_url: &str,
     charset: Option<&str>,
 ) -> Result<(parse::ParsedFeed, Vec<Article>)> {
-    let base = feed_url.starts_with("http").then_some(feed_url);
+    // A local file's own file: URL is its base too, as a fetched feed's URL is.
+    let base = (feed_url.starts_with("http") || feed_url.starts_with("file:")).then_some(feed_url);
     let parsed = parse::feed_with_charset(bytes, what, base, charset)?;
     let ctx = FeedContext {
         feed_url: base,
