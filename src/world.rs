@@ -364,7 +364,7 @@ impl Builder<'_> {
             .then(|| (credit_word(lang).to_string(), url.to_string()));
         let item = Item::new(
             own.clone(),
-            format!("{} ({})", title.trim_end_matches('.'), name),
+            format!("{} ({})", title.trim_end_matches('.'), display_name(&name)),
             edit(s, key, body),
             after + Duration::minutes(delay_minutes(s, &own)),
             credit,
@@ -478,6 +478,17 @@ fn ensure_site(
         }
     });
     name
+}
+
+/// How a site names itself in titles: its name with digits as letters ("agg-en-1" →
+/// "agg-en-b"), as site names go.
+fn display_name(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from(b'a' + u8::try_from(d).unwrap_or(0)),
+            None => c,
+        })
+        .collect()
 }
 
 /// The lines a site puts under every article: a short line; in the syndication world,

@@ -390,13 +390,20 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     {
         return Some(base(0.98, Kind::NearIdentical));
     }
+    // Two articles of one site are one article published twice only when they say so
+    // with their text and their title: a site's calendars, episodes and follow-ups share
+    // its templates and its names, not their text.
+    let same_site = a.site.is_some() && a.site == b.site;
+    if same_site && !crate::fingerprint::title::same_or_equal(&a.title, &b.title) {
+        return None;
+    }
     if same_lang && !conflict {
         let contained = c >= COPY_CONTAINMENT && small.fp.shingles >= MIN_CONTAINED_SHINGLES;
         if j >= COPY_JACCARD || contained {
             return Some(base((0.6 + 0.4 * j.max(c * 0.9)).min(0.97), Kind::Copy));
         }
     }
-    if conflict && same_lang {
+    if (conflict && same_lang) || same_site {
         return None;
     }
     let cos = cosine(a, b, w);

@@ -31,17 +31,15 @@ pub fn forms(title: &str) -> Vec<String> {
         .trim_end()
         .strip_suffix(')')
         .and_then(|t| t.rfind(" (").map(|i| (i, t)));
-    if let Some(at) = cut {
-        let tail = text::joined_words(&title[at..]).1.len();
-        if tail <= MAX_SUFFIX_WORDS {
-            push_form(&mut out, &title[..at]);
-        }
+    // A site name is a few words without digits ("Part 2", "Day 3" tell articles apart).
+    let site_like = |tail: &str| {
+        text::joined_words(tail).1.len() <= MAX_SUFFIX_WORDS && !tail.chars().any(char::is_numeric)
+    };
+    if let Some(at) = cut.filter(|&at| site_like(&title[at..])) {
+        push_form(&mut out, &title[..at]);
     }
-    if let Some((at, t)) = paren {
-        let tail = text::joined_words(&t[at..]).1.len();
-        if tail <= MAX_SUFFIX_WORDS {
-            push_form(&mut out, &t[..at]);
-        }
+    if let Some((at, t)) = paren.filter(|&(at, t)| site_like(&t[at..])) {
+        push_form(&mut out, &t[..at]);
     }
     out.dedup();
     out
@@ -79,6 +77,13 @@ pub fn same(a: &str, b: &str) -> bool {
     !fa.is_empty() && forms(b).iter().any(|f| fa.contains(f))
 }
 
+/// Whether two titles are the same words, however short, or [`same`].
+#[must_use]
+pub fn same_or_equal(a: &str, b: &str) -> bool {
+    let (x, _) = text::joined_words(a);
+    (!x.is_empty() && x == text::joined_words(b).0) || same(a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,8 +95,12 @@ mod tests {
             "Musk buys ten thousand GPUs for Twitter - Example News"
         ));
         assert!(same(
-            "Musk buys ten thousand GPUs for Twitter (agg-en-1)",
+            "Musk buys ten thousand GPUs for Twitter (agg-en)",
             "musk buys ten thousand GPUs for twitter"
+        ));
+        assert!(!same(
+            "Taverncast Special: Lost Shows of 2007 - Part 1",
+            "Taverncast Special: Lost Shows of 2007 - Part 2"
         ));
         assert!(!same("Live updates", "Live updates"));
         assert!(!same(
