@@ -136,6 +136,8 @@ pub struct Scores {
     pub copies_traced: f64,
     /// Stories split into more than one predicted story, and the most pieces of one.
     pub split_stories: (usize, usize),
+    /// The smallest share of a gold story that its largest predicted piece holds.
+    pub largest_piece: f64,
     /// Seconds spent in the pipeline.
     pub seconds: f64,
     /// Per labelled article: (label index, predicted story), for `--dump`.
@@ -472,6 +474,24 @@ pub fn scores(store: &Store, labels: &[Label], seconds: f64) -> Result<Scores> {
         pieces.entry(g).or_default().insert(predicted[i]);
     }
     let split = pieces.values().filter(|p| p.len() > 1).count();
+    let mut piece_sizes: HashMap<(usize, usize), usize> = HashMap::new();
+    for (i, &g) in gold.iter().enumerate() {
+        *piece_sizes.entry((g, predicted[i])).or_default() += 1;
+    }
+    let mut gold_count: HashMap<usize, usize> = HashMap::new();
+    for &g in &gold {
+        *gold_count.entry(g).or_default() += 1;
+    }
+    let mut largest: HashMap<usize, usize> = HashMap::new();
+    for (&(g, _), &n) in &piece_sizes {
+        let e = largest.entry(g).or_default();
+        *e = (*e).max(n);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let largest_piece = largest
+        .iter()
+        .map(|(g, &n)| n as f64 / gold_count.get(g).copied().unwrap_or(1).max(1) as f64)
+        .fold(1.0, f64::min);
     let most = pieces
         .values()
         .map(std::collections::HashSet::len)
@@ -496,6 +516,7 @@ pub fn scores(store: &Store, labels: &[Label], seconds: f64) -> Result<Scores> {
             f64::from(traced) / f64::from(copies)
         },
         split_stories: (split, most),
+        largest_piece,
         seconds,
         assignment,
         labels: labels.to_vec(),

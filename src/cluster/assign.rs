@@ -25,12 +25,19 @@ pub const JOIN_SHARE: f64 = 0.3;
 /// Share of the cross pairs of two stories' samples that must match to merge them.
 pub const MERGE_SHARE: f64 = 0.3;
 
+/// Fewest matched members, in at least two languages, that let an article join a story
+/// whatever share of its sample it matches: a large story in many languages has
+/// versions that match only some of the others.
+pub const JOIN_SPREAD: usize = 3;
+
 /// How well an article fits a story.
 #[derive(Debug, Clone, Copy)]
 struct Fit {
     story: StoryId,
     matched: usize,
     compared: usize,
+    /// Languages of the matched members.
+    langs: usize,
 }
 
 impl Fit {
@@ -40,7 +47,8 @@ impl Fit {
     }
 
     fn joins(&self) -> bool {
-        self.matched > 0 && self.share() >= JOIN_SHARE
+        self.matched > 0
+            && (self.share() >= JOIN_SHARE || (self.matched >= JOIN_SPREAD && self.langs >= 2))
     }
 }
 
@@ -133,15 +141,20 @@ impl Matcher {
         let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
         self.weigh(tx, &refs)?;
         let mut matched = 0;
+        let mut langs: Vec<&str> = Vec::new();
         for s in &sigs {
             if self.decide_pair(me, s).is_some() {
                 matched += 1;
+                if !langs.contains(&s.lang.as_str()) {
+                    langs.push(&s.lang);
+                }
             }
         }
         Ok(Fit {
             story,
             matched,
             compared: sigs.len(),
+            langs: langs.len(),
         })
     }
 

@@ -71,8 +71,10 @@ pub fn run(
         s.copies_traced
     );
     println!(
-        "gold stories split: {} (at most {} pieces)",
-        s.split_stories.0, s.split_stories.1
+        "gold stories split: {} (at most {} pieces; the largest piece of each holds at least {:.0}% of it)",
+        s.split_stories.0,
+        s.split_stories.1,
+        s.largest_piece * 100.0
     );
     Ok(ExitCode::SUCCESS)
 }
