@@ -150,6 +150,15 @@ impl Store {
         lang: &str,
         title: &str,
     ) -> Result<()> {
+        let seen: i64 = tx
+            .prepare_cached("SELECT first_seen FROM articles WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0))?;
+        if seen < Self::index_window_start(tx)? {
+            // Outside the window (see `index_unindexed`).
+            tx.prepare_cached("DELETE FROM unindexed WHERE article_id = ?1")?
+                .execute([id.0])?;
+            return Ok(());
+        }
         Self::index_many(
             tx,
             &[IndexKeys::new(
@@ -230,21 +239,29 @@ impl Store {
     /// SQLite failures.
     pub fn index_unindexed(tx: &Transaction<'_>, limit: usize) -> Result<usize> {
         let mut st = tx.prepare_cached(&format!(
-            "SELECT {KEY_COLUMNS} FROM unindexed u JOIN articles a ON a.id = u.article_id
+            "SELECT {KEY_COLUMNS}, a.first_seen FROM unindexed u JOIN articles a ON a.id = u.article_id
              ORDER BY u.article_id LIMIT ?1"
         ))?;
-        let rows = st.query_map(
-            [i64::try_from(limit).unwrap_or(i64::MAX)],
-            IndexKeys::from_row,
-        )?;
-        let items: Vec<IndexKeys> = rows.collect::<rusqlite::Result<_>>()?;
-        let Some(last) = items.last().map(|i| i.id.0) else {
+        let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok((IndexKeys::from_row(r)?, r.get::<_, i64>(7)?))
+        })?;
+        let items: Vec<(IndexKeys, i64)> = rows.collect::<rusqlite::Result<_>>()?;
+        let Some(last) = items.last().map(|i| i.0.id.0) else {
             return Ok(0);
         };
+        // An article first seen before the window's start (the window was shortened, or
+        // the clock went back) is not indexed: it could never be taken out again.
+        let start = Self::index_window_start(tx)?;
+        let n = items.len();
+        let items: Vec<IndexKeys> = items
+            .into_iter()
+            .filter(|(_, seen)| *seen >= start)
+            .map(|(k, _)| k)
+            .collect();
         Self::index_many(tx, &items)?;
         tx.prepare_cached("DELETE FROM unindexed WHERE article_id <= ?1")?
             .execute([last])?;
-        Ok(items.len())
+        Ok(n)
     }
 
     /// Removes an article from the indexes (before it is indexed again).
@@ -312,6 +329,9 @@ impl Store {
             Some(&(_, seen)) if ids.len() == limit => seen,
             _ => before,
         };
+        // The window's start never moves back: articles before it left the indexes (a
+        // shorter window once, or the clock), and moving it back would count them in.
+        let next = next.max(from);
         tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('index_window_start', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
             .execute([next])?;
         Ok(ids.len())
