@@ -109,7 +109,7 @@ pub fn readable_anchors(store: &Store, v: &mut StoryView) -> crate::Result<()> {
         let find = |list: &[(String, String)], k: &str| {
             list.iter()
                 .find(|(key, _)| key == k)
-                .map(|(_, t)| for_terminal(t))
+                .map(|(_, t)| table::fit(t, None))
         };
         let shown: Vec<String> = keys
             .iter()
@@ -131,11 +131,6 @@ fn key_text(key: &str) -> String {
     let mut chars = key.chars();
     chars.next();
     chars.as_str().to_string()
-}
-
-/// Text from a feed on one line, without control characters.
-fn for_terminal(s: &str) -> String {
-    crate::normalize::text::for_terminal(s).replace(['\n', '\t'], " ")
 }
 
 /// What `origin URL` answers (shared with the web view).
