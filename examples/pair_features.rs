@@ -87,7 +87,7 @@ fn main() -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(output)?);
     writeln!(
         out,
-        "same\tlang_a\tlang_b\tjaccard\tf0\tf1\tf2\tf3\tf4\tf5\tf6\tf7\tf8\tf9\tf10\tcos\tshared"
+        "same\tlang_a\tlang_b\tjaccard\tf0\tf1\tf2\tf3\tf4\tf5\tf6\tf7\tf8\tf9\tf10\tcos\tshared\tanchors"
     )?;
     // Nearest in other languages, as `Matcher` retrieves them (pairs kept as (low, high)).
     let mut nn: BTreeSet<(usize, usize)> = BTreeSet::new();
@@ -130,12 +130,13 @@ fn main() -> anyhow::Result<()> {
             let cos = score::cosine(a, b, &w).unwrap_or(-1.0);
             writeln!(
                 out,
-                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}",
+                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}\t{}",
                 u8::from(docs[i].cluster == docs[j].cluster),
                 a.lang,
                 b.lang,
                 cols.join("\t"),
-                e.shared_n
+                e.shared_n,
+                e.shared.join(" ")
             )?;
         }
     }

@@ -92,9 +92,30 @@ pub enum Command {
         /// Seed of the generated world
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Shape of the generated world (with --world): mixed (translations and reposts),
+        /// syndication (aggregator reposts: trimmed, re-titled, snippets, near-empty items,
+        /// link posts; outlet footers and promo lines), large (every version reposted
+        /// twice: stories of up to ~225 copies)
+        #[arg(long, value_enum, default_value = "mixed", requires = "world")]
+        shape: crate::world::Shape,
         /// Write each article's gold and predicted story to this JSONL file
         #[arg(long, value_name = "PATH")]
         dump: Option<PathBuf>,
+    },
+    /// Verify the store's invariants, like `git fsck` (exit 0 sound, 1 problems found)
+    ///
+    /// Checks SQLite's integrity and foreign keys, that every article is in exactly one
+    /// live story (or pending), that merges end at live stories, that originals are members,
+    /// that the index rows and statistics match the stored fingerprints, and that model
+    /// vectors belong to the database's model.
+    Check {
+        /// Mend what can be mended without losing an article (re-place orphans, follow or
+        /// undo broken merges, rebuild the index from fingerprints), then check again
+        #[arg(long)]
+        repair: bool,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
     },
     /// Read-only web view and JSON API
     Serve {

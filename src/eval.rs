@@ -131,6 +131,11 @@ pub struct Scores {
     pub recall_by_class: BTreeMap<String, (f64, usize)>,
     /// Share of gold stories whose original firsthand names correctly.
     pub originals_found: f64,
+    /// Share of copies (articles that are not originals) whose story names their gold
+    /// original as its original: what `origin URL` answers right.
+    pub copies_traced: f64,
+    /// Stories split into more than one predicted story, and the most pieces of one.
+    pub split_stories: (usize, usize),
     /// Seconds spent in the pipeline.
     pub seconds: f64,
     /// Per labelled article: (label index, predicted story), for `--dump`.
@@ -256,13 +261,17 @@ fn link_of(d: &Doc) -> String {
         .unwrap_or_else(|| format!("https://{}/{}", site_of(d), urlencode(&d.id)))
 }
 
-/// Runs the set through the pipeline (directly, no HTTP) and scores it.
+/// Runs the set through the pipeline (directly, no HTTP) and scores it, in `db` when
+/// given (kept for inspection), else in memory.
 ///
 /// # Errors
 /// Database failures.
-pub fn run(docs: &[Doc], cfg: Config) -> Result<Scores> {
+pub fn run(docs: &[Doc], cfg: Config, db: Option<&Path>) -> Result<Scores> {
     let started = std::time::Instant::now();
-    let mut store = Store::memory()?;
+    let mut store = match db {
+        Some(p) => Store::open(p)?,
+        None => Store::memory()?,
+    };
     let now = chrono::Utc::now().timestamp();
     // Arrival order: a fixed shuffle, so originals do not always come first.
     let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -440,6 +449,34 @@ pub fn scores(store: &Store, labels: &[Label], seconds: f64) -> Result<Scores> {
             }
         }
     }
+    // Copies traced: the copy's story names the gold original of the copy's gold story.
+    let mut gold_original: HashMap<usize, usize> = HashMap::new();
+    for (i, d) in labels.iter().enumerate() {
+        if d.is_original {
+            gold_original.insert(gold[i], i);
+        }
+    }
+    let (mut traced, mut copies) = (0u32, 0u32);
+    for (i, d) in labels.iter().enumerate() {
+        if d.is_original {
+            continue;
+        }
+        copies += 1;
+        let named = original_of_story.get(&predicted[i]).copied().flatten();
+        if named.is_some() && named == gold_original.get(&gold[i]).copied() {
+            traced += 1;
+        }
+    }
+    let mut pieces: HashMap<usize, std::collections::HashSet<usize>> = HashMap::new();
+    for (i, &g) in gold.iter().enumerate() {
+        pieces.entry(g).or_default().insert(predicted[i]);
+    }
+    let split = pieces.values().filter(|p| p.len() > 1).count();
+    let most = pieces
+        .values()
+        .map(std::collections::HashSet::len)
+        .max()
+        .unwrap_or(0);
     let distinct: std::collections::HashSet<usize> = predicted.iter().copied().collect();
     Ok(Scores {
         documents: labels.len(),
@@ -453,6 +490,12 @@ pub fn scores(store: &Store, labels: &[Label], seconds: f64) -> Result<Scores> {
         } else {
             f64::from(found) / f64::from(total)
         },
+        copies_traced: if copies == 0 {
+            0.0
+        } else {
+            f64::from(traced) / f64::from(copies)
+        },
+        split_stories: (split, most),
         seconds,
         assignment,
         labels: labels.to_vec(),

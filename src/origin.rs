@@ -226,8 +226,23 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
     out
 }
 
-/// Decides the original of a story. `pairs` are the matches among members (indexes into
-/// `members`) with their scores.
+/// Largest error of a publication clock that the direction of translation may overrule
+/// (a site's clock off by its time zone): beyond it, the earlier claim stands.
+pub const CLOCK_ERROR: i64 = 12 * 3600;
+
+fn minutes(secs: i64) -> String {
+    if secs >= 3600 {
+        format!("{} h {} min", secs / 3600, secs % 3600 / 60)
+    } else {
+        format!("{} min", secs / 60)
+    }
+}
+
+/// Decides the original of a story: explicit credit first, then the earliest plausible
+/// publication time (overruled only by the direction of translation within a clock's
+/// error, or by a long site record), then without times the text the others were
+/// translated from, the site record and the fullest text. `pairs` are the matches among
+/// members (indexes into `members`) with their scores.
 ///
 /// # Errors
 /// SQLite failures (the per-site record).
@@ -245,7 +260,7 @@ pub fn decide(
     let hub = Hub::new(members, pairs);
     let mut evidence = Vec::new();
     // 1. Credit.
-    if let Some(d) = by_credit(members, &hub, &mut evidence) {
+    if let Some(d) = by_credit(members) {
         return Ok(d);
     }
     // 2–4. Time, direction of translation, site record, completeness.
@@ -314,31 +329,33 @@ pub fn decide(
     }
     if let Some(&(t0, k0)) = dated.first() {
         // A translation is never the original of its source: when the earliest claim is
-        // in another language than the text all the others were translated from, its
-        // clock is wrong, not the direction.
+        // in another language than the text all the others were translated from, and
+        // that text's own claim is within a clock's error of it, the earliest clock is
+        // wrong, not the direction (clocks are off by whole hours, rarely more).
         if let Some(h) = hub.clear.filter(|&h| members[k0].lang != members[h].lang) {
-            let pick = dated
+            let same_lang = dated
                 .iter()
                 .find(|&&(_, k)| members[k].lang == members[h].lang)
-                .map_or(h, |&(_, k)| k);
-            evidence.insert(
+                .copied();
+            if let Some((t, pick)) = same_lang.filter(|&(t, _)| t - t0 <= CLOCK_ERROR) {
+                evidence.insert(
                     0,
                     format!(
-                        "{} [{}] claims the earliest time ({}), but it is a translation: every other language matches the {} text of {} best",
+                        "{} [{}] claims the earliest time ({}), but it is a translation: every other language matches the {} text of {} best, published {} later",
                         name(members[k0]),
                         members[k0].lang,
                         when(t0),
                         members[h].lang,
                         name(members[h]),
+                        minutes(t - t0),
                     ),
                 );
-            if let Some(p) = plausible(members[pick]) {
-                evidence.push(format!("{} published {}", name(members[pick]), when(p)));
+                evidence.push(format!("{} published {}", name(members[pick]), when(t)));
+                return Ok(Decision {
+                    original: Some(members[pick].id),
+                    evidence,
+                });
             }
-            return Ok(Decision {
-                original: Some(members[pick].id),
-                evidence,
-            });
         }
         // A site that is almost always a copy does not become the original by its clock
         // alone when a site that is usually the original is in the story.
@@ -389,13 +406,17 @@ pub fn decide(
             evidence,
         });
     }
-    // No usable times: the site record, then the hub, then the fullest text, then first seen.
+    // No usable times: the text all translations were made from (when one clearly
+    // leads), then the site record, then the fullest text, then first seen.
+    let lead = |k: usize| hub.clear == Some(k);
     let best = (0..members.len()).max_by(|&a, &b| {
         let (ra, na) = ratio(a);
         let (rb, nb) = ratio(b);
         let sa = if na >= 3 { ra } else { 0.5 };
         let sb = if nb >= 3 { rb } else { 0.5 };
-        sa.total_cmp(&sb)
+        lead(a)
+            .cmp(&lead(b))
+            .then(sa.total_cmp(&sb))
             .then(hub.score[a].total_cmp(&hub.score[b]))
             .then(members[a].fp.chars.cmp(&members[b].fp.chars))
             .then(members[b].first_seen.cmp(&members[a].first_seen))
@@ -475,7 +496,7 @@ impl Hub {
 }
 
 /// The original by explicit credit, when credits lead somewhere believable.
-fn by_credit(members: &[&Sig], hub: &Hub, evidence: &mut Vec<String>) -> Option<Decision> {
+fn by_credit(members: &[&Sig]) -> Option<Decision> {
     let edges = credit_edges(members);
     if edges.is_empty() {
         return None;
@@ -509,35 +530,23 @@ fn by_credit(members: &[&Sig], hub: &Hub, evidence: &mut Vec<String>) -> Option<
     roots.sort_by(|&a, &b| {
         votes[b]
             .cmp(&votes[a])
+            .then(
+                members[a]
+                    .published
+                    .unwrap_or(i64::MAX)
+                    .cmp(&members[b].published.unwrap_or(i64::MAX)),
+            )
             .then(members[a].ukey.cmp(&members[b].ukey))
     });
-    // A credit that ends at a translation of the text the story was translated from
-    // names a copy (a copy crediting a copy); then the credit is not the answer.
-    let believable = roots
-        .iter()
-        .copied()
-        .find(|&r| hub.clear.is_none_or(|h| members[r].lang == members[h].lang));
-    match believable {
-        Some(b) => {
-            let mut ev = vec![format!("credited by {} other article(s)", votes[b])];
-            ev.extend(lines.into_iter().take(6));
-            Some(Decision {
-                original: Some(members[b].id),
-                evidence: ev,
-            })
-        }
-        None => {
-            evidence.push(format!(
-                "credits lead to {} only, a translation; not taken as the original",
-                roots
-                    .iter()
-                    .map(|&r| name(members[r]))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            None
-        }
-    }
+    // Credits come first: whatever the texts look like, a credited article is the
+    // original its copies say it is.
+    let b = *roots.first()?;
+    let mut ev = vec![format!("credited by {} other article(s)", votes[b])];
+    ev.extend(lines.into_iter().take(6));
+    Some(Decision {
+        original: Some(members[b].id),
+        evidence: ev,
+    })
 }
 
 #[cfg(test)]

@@ -38,7 +38,8 @@ fn articles_with_charset(
     feed_url: &str,
     charset: Option<&str>,
 ) -> Result<(parse::ParsedFeed, Vec<Article>)> {
-    let base = feed_url.starts_with("http").then_some(feed_url);
+    // A local file's own file: URL is its base too, as a fetched feed's URL is.
+    let base = (feed_url.starts_with("http") || feed_url.starts_with("file:")).then_some(feed_url);
     let parsed = parse::feed_with_charset(bytes, what, base, charset)?;
     let ctx = FeedContext {
         feed_url: base,
@@ -549,4 +550,21 @@ pub fn fingerprint_text(
         .map(|h| h.is_some_and(|h| repeated.contains(&h)))
         .collect();
     Ok(fingerprint_masked(title, paragraphs, lang, &mask))
+}
+
+/// Removes a feed with its articles, and decides again the original of every story that
+/// lost members (in a second transaction: a kill between leaves each such story with no
+/// original and the reason in its evidence, which `check --repair` mends).
+///
+/// # Errors
+/// [`crate::Error::NoFeed`] when there is none; SQLite failures.
+pub fn remove_feed(
+    store: &mut Store,
+    url_or_id: &str,
+    now: i64,
+) -> Result<crate::store::feeds::Feed> {
+    let (feed, stories) = store.remove_feed(url_or_id)?;
+    let mut matcher = Matcher::new(crate::cluster::Config::default());
+    store.write(|tx| matcher.decide_again(tx, &stories, now))?;
+    Ok(feed)
 }

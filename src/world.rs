@@ -44,9 +44,27 @@ pub struct World {
     pub articles: Vec<Placed>,
 }
 
+/// The shape of a world: which kinds of copies it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Shape {
+    /// Originals, their translations (human and machine) and edited same-language
+    /// reposts, on outlets and copy sites in several languages.
+    #[default]
+    Mixed,
+    /// Originals and their same-language reposts on aggregators: full, trimmed,
+    /// re-titled, snippets, near-empty items (title and a subscribe line), link posts;
+    /// outlets with long standard footers and promo lines.
+    Syndication,
+    /// Every version of a story (each system's translation) also reposted on two
+    /// aggregators: stories of up to ~225 copies.
+    Large,
+}
+
 /// How hostile the world is.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
+    /// Which kinds of copies the world holds.
+    pub shape: Shape,
     /// Seed of every random choice.
     pub seed: u64,
     /// Share of copies that credit their source with a link.
@@ -66,6 +84,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
+            shape: Shape::Mixed,
             seed: 7,
             credit: 0.35,
             reposts: 0.5,
@@ -108,7 +127,8 @@ struct Site {
     clock: i64,
     dated: bool,
     summaries: bool,
-    boilerplate: String,
+    /// Lines under every article of the site.
+    boilerplate: Vec<String>,
     items: Vec<Item>,
 }
 
@@ -118,6 +138,10 @@ struct Item {
     paragraphs: Vec<String>,
     published: DateTime<Utc>,
     credit: Option<(String, String)>,
+    /// A link post: the body is only links (to the story, and to comments).
+    link_post: Option<String>,
+    /// Whether the site's lines go under it (near-empty items have their own).
+    boilerplate: bool,
 }
 
 const CREDIT_WORDS: &[(&str, &str)] = &[
@@ -151,131 +175,280 @@ pub fn build(docs: &[Doc], opt: &Options) -> World {
     for d in docs {
         clusters.entry(d.cluster.as_str()).or_default().push(d);
     }
-    let mut sites: BTreeMap<String, Site> = BTreeMap::new();
-    let mut placed = Vec::new();
+    let mut w = Builder {
+        opt,
+        sites: BTreeMap::new(),
+        placed: Vec::new(),
+        urls: std::collections::HashSet::new(),
+    };
     for (ci, (cluster, members)) in clusters.iter().enumerate() {
         let Some(orig) = members.iter().find(|d| d.is_original).or(members.first()) else {
             continue;
         };
         let t0 = opt.start + Duration::minutes(i64::try_from(ci).unwrap_or(0) * 41);
-        let outlet = ensure_site(
-            &mut sites,
-            opt,
+        let outlet = w.site(
             format!("outlet-{}-{}", orig.lang, pick(s, &[cluster, "outlet"], 3)),
             true,
         );
-        let slug = |d: &Doc| {
-            d.id.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .collect::<String>()
-        };
         let orig_url = format!("https://{outlet}.example/{}", slug(orig));
-        let lines = |d: &Doc| {
-            d.text
-                .lines()
-                .map(str::to_string)
-                .filter(|l| !l.trim().is_empty())
-                .collect::<Vec<_>>()
-        };
         let (otitle, obody) = split_title(&lines(orig));
-        if let Some(st) = sites.get_mut(&outlet) {
-            st.items.push(Item {
-                url: orig_url.clone(),
-                title: otitle.clone(),
-                paragraphs: obody.clone(),
-                published: t0,
-                credit: None,
-            });
+        w.put(
+            &outlet,
+            cluster,
+            true,
+            &orig.lang,
+            Item::new(orig_url.clone(), otitle.clone(), obody.clone(), t0, None),
+        );
+        if opt.shape == Shape::Syndication {
+            w.syndicate(cluster, orig, &orig_url, &otitle, &obody, t0);
+            continue;
         }
-        placed.push(Placed {
-            url: orig_url.clone(),
-            cluster: (*cluster).to_string(),
-            is_original: true,
-            lang: orig.lang.clone(),
-        });
         // Translations and other versions on copy sites.
-        let mut copies: Vec<(String, &Doc)> = Vec::new();
+        let mut prev_copy: Option<String> = None;
         for d in members.iter().filter(|d| d.id != orig.id) {
-            let name = ensure_site(
-                &mut sites,
-                opt,
+            let name = w.site(
                 format!("copy-{}-{}", d.lang, pick(s, &[&d.id, "site"], 4)),
                 false,
             );
-            copies.push((name, d));
-        }
-        let mut prev_copy: Option<String> = None;
-        for (name, d) in copies {
             let url = format!("https://{name}.example/{}", slug(d));
             let (title, body) = split_title(&lines(d));
-            let delay = delay_minutes(s, &d.id);
-            let credit = if roll(s, &[&d.id, "credit"]) < opt.credit {
+            let published = t0 + Duration::minutes(delay_minutes(s, &d.id));
+            let credit = (roll(s, &[&d.id, "credit"]) < opt.credit).then(|| {
                 // Now and then a copy credits an earlier copy instead (a chain).
                 let target = match &prev_copy {
                     Some(p) if roll(s, &[&d.id, "chain"]) < 0.15 => p.clone(),
                     _ => orig_url.clone(),
                 };
-                Some((credit_word(&d.lang).to_string(), target))
-            } else {
-                None
-            };
-            if let Some(st) = sites.get_mut(&name) {
-                st.items.push(Item {
-                    url: url.clone(),
-                    title,
-                    paragraphs: body,
-                    published: t0 + Duration::minutes(delay),
-                    credit,
-                });
-            }
-            placed.push(Placed {
-                url: url.clone(),
-                cluster: (*cluster).to_string(),
-                is_original: false,
-                lang: d.lang.clone(),
+                (credit_word(&d.lang).to_string(), target)
             });
+            w.put(
+                &name,
+                cluster,
+                false,
+                &d.lang,
+                Item::new(url.clone(), title.clone(), body.clone(), published, credit),
+            );
+            if opt.shape == Shape::Large {
+                // Each version is taken up by two aggregators of its language.
+                for k in 0..2 {
+                    let key = format!("{}-{k}", d.id);
+                    w.repost(cluster, &d.lang, &key, &url, &title, &body, published);
+                }
+            }
             prev_copy = Some(url);
         }
         // A same-language repost of the original, edited.
-        if roll(s, &[cluster, "repost"]) < opt.reposts {
-            let name = ensure_site(
-                &mut sites,
-                opt,
-                format!("agg-{}-{}", orig.lang, pick(s, &[cluster, "agg"], 3)),
-                false,
-            );
-            let url = format!("https://{name}.example/{}", slug(orig));
-            let body = edit(s, cluster, &obody);
-            let title = format!("{} ({})", otitle.trim_end_matches('.'), name);
-            let credit = (roll(s, &[cluster, "agg-credit"]) < opt.credit)
-                .then(|| (credit_word(&orig.lang).to_string(), orig_url.clone()));
-            if let Some(st) = sites.get_mut(&name) {
-                st.items.push(Item {
-                    url: url.clone(),
-                    title,
-                    paragraphs: body,
-                    published: t0 + Duration::minutes(delay_minutes(s, &url)),
-                    credit,
-                });
-            }
-            placed.push(Placed {
-                url,
-                cluster: (*cluster).to_string(),
-                is_original: false,
-                lang: orig.lang.clone(),
-            });
+        let reposts = match opt.shape {
+            Shape::Large => 2,
+            _ => usize::from(roll(s, &[cluster, "repost"]) < opt.reposts),
+        };
+        for k in 0..reposts {
+            let key = if k == 0 {
+                (*cluster).to_string()
+            } else {
+                format!("{cluster}-{k}")
+            };
+            w.repost(cluster, &orig.lang, &key, &orig_url, &otitle, &obody, t0);
         }
     }
-    let feeds = sites.into_values().map(|st| render(&st)).collect();
     World {
-        feeds,
-        articles: placed,
+        feeds: w.sites.into_values().map(|st| render(&st)).collect(),
+        articles: w.placed,
+    }
+}
+
+fn slug(d: &Doc) -> String {
+    d.id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn lines(d: &Doc) -> Vec<String> {
+    d.text
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+impl Item {
+    fn new(
+        url: String,
+        title: String,
+        paragraphs: Vec<String>,
+        published: DateTime<Utc>,
+        credit: Option<(String, String)>,
+    ) -> Self {
+        Self {
+            url,
+            title,
+            paragraphs,
+            published,
+            credit,
+            link_post: None,
+            boilerplate: true,
+        }
+    }
+}
+
+/// The world as it is built: sites with their items, and the gold labels.
+struct Builder<'o> {
+    opt: &'o Options,
+    sites: BTreeMap<String, Site>,
+    placed: Vec<Placed>,
+    urls: std::collections::HashSet<String>,
+}
+
+/// What an aggregator makes of an article it takes up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repost {
+    /// Edited: trimmed, a sentence dropped, paragraphs swapped, a "Read more" line.
+    Edited,
+    /// The first half, under another title.
+    Retitled,
+    /// The lead paragraph only.
+    Snippet,
+    /// The title and a subscribe line, nothing else.
+    NearEmpty,
+    /// The title and links: to the article, and to the comments.
+    LinkPost,
+}
+
+impl Builder<'_> {
+    fn site(&mut self, name: String, original: bool) -> String {
+        ensure_site(&mut self.sites, self.opt, name, original)
+    }
+
+    fn put(&mut self, site: &str, cluster: &str, is_original: bool, lang: &str, item: Item) {
+        self.urls.insert(item.url.clone());
+        self.placed.push(Placed {
+            url: item.url.clone(),
+            cluster: cluster.to_string(),
+            is_original,
+            lang: lang.to_string(),
+        });
+        if let Some(st) = self.sites.get_mut(site) {
+            st.items.push(item);
+        }
+    }
+
+    /// A same-language repost of `url` on an aggregator, edited (`key` picks the
+    /// aggregator and the edits).
+    #[allow(clippy::too_many_arguments)]
+    fn repost(
+        &mut self,
+        cluster: &str,
+        lang: &str,
+        key: &str,
+        url: &str,
+        title: &str,
+        body: &[String],
+        after: DateTime<Utc>,
+    ) {
+        let s = self.opt.seed;
+        let name = self.site(format!("agg-{lang}-{}", pick(s, &[key, "agg"], 3)), false);
+        let slug = url.rsplit('/').next().unwrap_or_default();
+        let own = format!("https://{name}.example/{slug}");
+        let own = if self.urls.contains(&own) {
+            format!("{own}-{}", pick(s, &[key, "n"], 1_000_000))
+        } else {
+            own
+        };
+        let credit = (roll(s, &[key, "agg-credit"]) < self.opt.credit)
+            .then(|| (credit_word(lang).to_string(), url.to_string()));
+        let item = Item::new(
+            own.clone(),
+            format!("{} ({})", title.trim_end_matches('.'), display_name(&name)),
+            edit(s, key, body),
+            after + Duration::minutes(delay_minutes(s, &own)),
+            credit,
+        );
+        self.put(&name, cluster, false, lang, item);
+    }
+
+    /// The aggregators' takes on an original (the syndication world): between two and
+    /// six, of every kind.
+    fn syndicate(
+        &mut self,
+        cluster: &str,
+        orig: &Doc,
+        url: &str,
+        title: &str,
+        body: &[String],
+        t0: DateTime<Utc>,
+    ) {
+        let s = self.opt.seed;
+        let n = 2 + pick(s, &[cluster, "takes"], 5);
+        for k in 0..n {
+            let key = format!("{cluster}-{k}");
+            let kind = [
+                Repost::Edited,
+                Repost::Edited,
+                Repost::Retitled,
+                Repost::Snippet,
+                Repost::NearEmpty,
+                Repost::LinkPost,
+            ][pick(s, &[&key, "kind"], 6)];
+            let name = self.site(
+                format!("agg-{}-{}", orig.lang, pick(s, &[&key, "agg"], 6)),
+                false,
+            );
+            let own = format!("https://{name}.example/{}-{k}", slug(orig));
+            let published = t0 + Duration::minutes(delay_minutes(s, &own));
+            let credit = (roll(s, &[&key, "credit"]) < self.opt.credit)
+                .then(|| (credit_word(&orig.lang).to_string(), url.to_string()));
+            let item = match kind {
+                Repost::Edited => Item::new(
+                    own.clone(),
+                    title.to_string(),
+                    edit(s, &key, body),
+                    published,
+                    credit,
+                ),
+                Repost::Retitled => {
+                    // Another headline: the lead's first words.
+                    let lead = body.first().map_or("", String::as_str);
+                    let words: Vec<&str> = lead.split_whitespace().take(9).collect();
+                    let half = body[..body.len().div_ceil(2)].to_vec();
+                    Item::new(own.clone(), words.join(" "), half, published, credit)
+                }
+                Repost::Snippet => Item::new(
+                    own.clone(),
+                    title.to_string(),
+                    body.iter().take(1).cloned().collect(),
+                    published,
+                    credit,
+                ),
+                Repost::NearEmpty => {
+                    let mut it = Item::new(
+                        own.clone(),
+                        title.to_string(),
+                        vec![
+                            "***".to_string(),
+                            format!("Subscribe to the {name} channel so you miss nothing."),
+                        ],
+                        published,
+                        None,
+                    );
+                    it.boilerplate = false;
+                    it
+                }
+                Repost::LinkPost => {
+                    let mut it =
+                        Item::new(own.clone(), title.to_string(), Vec::new(), published, None);
+                    it.link_post = Some(url.to_string());
+                    it.boilerplate = false;
+                    it
+                }
+            };
+            self.put(&name, cluster, false, &orig.lang, item);
+        }
     }
 }
 
@@ -299,14 +472,43 @@ fn ensure_site(
             clock,
             dated: original || roll(s, &[&name, "dates"]) >= opt.no_dates,
             summaries: !original && roll(s, &[&name, "summary"]) < opt.summaries,
-            boilerplate: format!(
-                "This article appeared on {name}. Opinions belong to their authors."
-            ),
+            boilerplate: site_lines(opt, &name, original),
             items: Vec::new(),
             name: name.clone(),
         }
     });
     name
+}
+
+/// How a site names itself in titles: its name with digits as letters ("agg-en-1" →
+/// "agg-en-b"), as site names go.
+fn display_name(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from(b'a' + u8::try_from(d).unwrap_or(0)),
+            None => c,
+        })
+        .collect()
+}
+
+/// The lines a site puts under every article: a short line; in the syndication world,
+/// outlets add a long standard footer and a promo line.
+fn site_lines(opt: &Options, name: &str, original: bool) -> Vec<String> {
+    let mut out = vec![format!(
+        "This article appeared on {name}. Opinions belong to their authors."
+    )];
+    if opt.shape == Shape::Syndication && original {
+        out.push(format!(
+            "{name} is an independent newsroom. All rights reserved: reproduction of this article in any form, \
+             in whole or in part, requires the written permission of the editors. Pictures belong to their \
+             agencies. Corrections, comments and tips reach the desk at any hour; we answer every message \
+             within two working days and publish corrections under the article concerned."
+        ));
+        out.push(format!(
+            "#Follow the {name} public account for the latest news every day, and share it with your friends#"
+        ));
+    }
+    out
 }
 
 /// Minutes from the original to a copy: mostly within hours, sometimes days.
@@ -361,7 +563,18 @@ fn html_body(st: &Site, it: &Item) -> String {
             xml_escape(&crate::normalize::url::site(target).unwrap_or_default())
         ));
     }
-    h.push_str(&format!("<p>{}</p>", xml_escape(&st.boilerplate)));
+    if let Some(target) = &it.link_post {
+        h.push_str(&format!(
+            "<p>Article URL: <a href=\"{0}\">{0}</a></p><p><a href=\"{1}#comments\">Comments</a></p>",
+            xml_escape(target),
+            xml_escape(&it.url)
+        ));
+    }
+    if it.boilerplate {
+        for line in &st.boilerplate {
+            h.push_str(&format!("<p>{}</p>", xml_escape(line)));
+        }
+    }
     h
 }
 

@@ -77,13 +77,14 @@ fn with_the_model_matching_finds_at_least_as_much_at_the_same_precision() {
     let mut docs =
         firsthand::eval::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
     firsthand::eval::keep_stories(&mut docs, 25);
-    let without = firsthand::eval::run(&docs, firsthand::cluster::Config::default()).unwrap();
+    let without = firsthand::eval::run(&docs, firsthand::cluster::Config::default(), None).unwrap();
     let with = firsthand::eval::run(
         &docs,
         firsthand::cluster::Config {
             model: Some(model()),
             ..firsthand::cluster::Config::default()
         },
+        None,
     )
     .unwrap();
     eprintln!(

@@ -1,5 +1,6 @@
 //! `recluster` runs matching again from stored articles: on unchanged thresholds it gives
-//! the same stories under the same ids; the CLI reports what it did.
+//! the same stories, and every story id of before still resolves to its articles; the CLI
+//! reports what it did.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,7 +76,26 @@ fn recluster_keeps_the_stories_and_their_ids() {
         String::from_utf8_lossy(&out.stderr)
             .contains(&format!("reclustered {} article(s)", world.articles.len()))
     );
-    assert_eq!(partition(&db), before);
+    let after = partition(&db);
+    let sets = |p: &BTreeMap<i64, BTreeSet<String>>| p.values().cloned().collect::<BTreeSet<_>>();
+    assert_eq!(sets(&after), sets(&before));
+    for (id, urls) in &before {
+        let out = Command::new(env!("CARGO_BIN_EXE_firsthand"))
+            .arg("--db")
+            .arg(&db)
+            .args(["story", &id.to_string(), "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "story {id}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got: BTreeSet<String> = v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["url"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(&got, urls, "story {id} resolves to its articles");
+    }
 }
 
 #[test]

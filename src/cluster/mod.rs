@@ -3,6 +3,7 @@
 //! locally, deterministically, with a guard against chaining: two groups join only when
 //! most of their cross pairs match. Story ids stay stable; merges are logged.
 
+mod assign;
 pub mod intmap;
 pub mod pairs;
 pub mod recent;
@@ -34,8 +35,6 @@ pub struct Config {
     pub window_secs: i64,
     /// Anchor candidates verified per article.
     pub anchor_candidates: usize,
-    /// Largest group clustered again at once.
-    pub max_group: usize,
     /// The optional multilingual model: retrieves cross-script candidates and adds its
     /// cosine to the anchor decision.
     pub model: Option<Arc<crate::embed::Model>>,
@@ -48,7 +47,6 @@ impl Default for Config {
         Self {
             window_secs: 30 * 24 * 3600,
             anchor_candidates: 24,
-            max_group: 80,
             model: None,
             model_candidates: 6,
         }
@@ -85,8 +83,8 @@ pub struct Matcher {
     recent: Option<Arc<Recent>>,
     /// Articles whose anchors the weights know already.
     weighed: IntSet<ArticleId>,
-    /// Stories regrouped since [`Matcher::finish`] last ran, with their members then.
-    undecided: BTreeMap<StoryId, Vec<ArticleId>>,
+    /// Stories regrouped since [`Matcher::finish`] last ran.
+    undecided: BTreeSet<StoryId>,
 }
 
 /// What a read-ahead worker found.
@@ -192,7 +190,7 @@ impl Matcher {
             found: None,
             recent: None,
             weighed: IntSet::default(),
-            undecided: BTreeMap::new(),
+            undecided: BTreeSet::new(),
             sites: HashMap::new(),
             pairs: Pairs::default(),
             reads: IntMap::default(),
@@ -342,12 +340,17 @@ impl Matcher {
         cands.extend(Store::exact_candidates(
             tx,
             me.canonical_url.as_deref(),
-            me.fp.text_hash,
+            (me.fp.shingles > 0).then_some(me.fp.text_hash),
         )?);
+        if score::thin(&me) {
+            // An article with no text of its own is found by what it links to.
+            cands.extend(Store::linked_articles(tx, &score::claimed_links(&me))?);
+        }
         // What the newest articles hold is in memory; SQLite is asked below them only.
         let recent = self.recent.clone();
         let below = recent.as_ref().map_or(Some(i64::MAX), |r| r.older_below());
-        let lsh = crate::store::index::lsh_keys(&me.fp.minhash, me.fp.simhash, me.fp.shingles);
+        let lsh =
+            crate::store::index::lsh_keys(&me.fp.minhash, me.fp.simhash, me.fp.shingles, &me.title);
         if let Some(b) = below {
             cands.extend(Store::lsh_candidates(tx, &lsh, b)?);
         }
@@ -384,10 +387,21 @@ impl Matcher {
                 }
             }
         }
-        let mut ranked: Vec<(ArticleId, f64)> =
-            by_anchor.into_iter().filter(|(a, _)| *a != id).collect();
-        let order =
-            |a: &(ArticleId, f64), b: &(ArticleId, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // Ties by the order-independent key where it is at hand (held articles).
+        let tie = |a: ArticleId| {
+            recent
+                .as_ref()
+                .and_then(|r| r.sig(a))
+                .map_or(a.0, |s| s.ukey)
+        };
+        let mut ranked: Vec<(ArticleId, f64, i64)> = by_anchor
+            .into_iter()
+            .filter(|(a, _)| *a != id)
+            .map(|(a, w)| (a, w, tie(a)))
+            .collect();
+        let order = |a: &(ArticleId, f64, i64), b: &(ArticleId, f64, i64)| {
+            b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0))
+        };
         let keep = self.cfg.anchor_candidates;
         if ranked.len() > keep && keep > 0 {
             ranked.select_nth_unstable_by(keep - 1, order);
@@ -548,51 +562,19 @@ impl Matcher {
         self.cands.extend(r.cands);
     }
 
-    /// Places a stored, indexed article into a story; returns the stories that changed.
-    /// Their originals and relations are written by [`Matcher::finish`], which must run
-    /// before the transaction commits.
+    /// Decides the original of `stories` again and writes their members' relations
+    /// (after a repair or a feed removal changed their members without placing anything).
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
-        let Some(matched) = self.matches(tx, id, now)? else {
-            return Ok(Vec::new());
-        };
-        // The stories touched, and everything in them.
-        let mut touched: BTreeSet<StoryId> = BTreeSet::new();
-        for m in &matched {
-            if let Some(s) = self.story_of(tx, *m)? {
-                touched.insert(s);
-            }
-        }
-        if let Some(s) = self.story_of(tx, id)? {
-            touched.insert(s);
-        }
-        let mut group: BTreeSet<ArticleId> = BTreeSet::from([id]);
-        for s in &touched {
-            group.extend(Store::story_members(tx, *s)?);
-        }
-        group.extend(matched.iter().copied());
-        let mut group: Vec<ArticleId> = group.into_iter().collect();
-        if group.len() > self.cfg.max_group {
-            // Keep the new article, its matches, and the earliest of the rest.
-            let keep: BTreeSet<ArticleId> =
-                std::iter::once(id).chain(matched.iter().copied()).collect();
-            let mut rest: Vec<ArticleId> = group
-                .iter()
-                .copied()
-                .filter(|g| !keep.contains(g))
-                .collect();
-            rest.truncate(self.cfg.max_group.saturating_sub(keep.len()));
-            group = keep.into_iter().chain(rest).collect();
-            group.sort_unstable();
-        }
-        self.load(tx, &group)?;
-        let sigs: Vec<Arc<Sig>> = group
-            .iter()
-            .filter_map(|g| self.sigs.get(g).map(Arc::clone))
-            .collect();
-        self.regroup(tx, &sigs, &touched, now)
+    pub fn decide_again(
+        &mut self,
+        tx: &Transaction<'_>,
+        stories: &[StoryId],
+        now: i64,
+    ) -> Result<()> {
+        self.undecided.extend(stories.iter().copied());
+        self.finish(tx, now)
     }
 
     /// Decides the original of every story changed since the last call and writes each
@@ -602,10 +584,10 @@ impl Matcher {
     /// # Errors
     /// SQLite failures.
     pub fn finish(&mut self, tx: &Transaction<'_>, now: i64) -> Result<()> {
-        for (story, mut ids) in std::mem::take(&mut self.undecided) {
-            // A later regroup may have moved some of them on (when it kept only part of a
-            // story too large to cluster at once): they are that story's.
-            ids.retain(|id| self.stories.get(id) == Some(&Some(story)));
+        for story in std::mem::take(&mut self.undecided) {
+            // Every member, not only those the last regroup held: a story too large to
+            // cluster at once keeps members no single regroup saw.
+            let ids = Store::story_members(tx, story)?;
             if ids.is_empty() {
                 continue;
             }
@@ -642,88 +624,6 @@ impl Matcher {
             Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
         }
         Ok(())
-    }
-
-    /// Clusters `sigs` again and writes the result over the stories in `touched` (their
-    /// originals and the members' relations wait for [`Matcher::finish`]).
-    fn regroup(
-        &mut self,
-        tx: &Transaction<'_>,
-        sigs: &[Arc<Sig>],
-        touched: &BTreeSet<StoryId>,
-        now: i64,
-    ) -> Result<Vec<StoryId>> {
-        let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
-        self.weigh(tx, &refs)?;
-        let matrix = self.matrix(sigs);
-        let clusters = cluster(&refs, &matrix);
-        // Map clusters to story ids: each old story goes to the cluster holding most of its
-        // members; a cluster takes the lowest such id; the others merge into it.
-        let mut old_story: HashMap<usize, StoryId> = HashMap::new();
-        for (i, s) in sigs.iter().enumerate() {
-            if let Some(st) = self.story_of(tx, s.id)? {
-                old_story.insert(i, st);
-            }
-        }
-        let mut best_cluster: BTreeMap<StoryId, (usize, usize)> = BTreeMap::new(); // story -> (count, cluster)
-        for (ci, c) in clusters.iter().enumerate() {
-            let mut counts: BTreeMap<StoryId, usize> = BTreeMap::new();
-            for i in c {
-                if let Some(s) = old_story.get(i) {
-                    *counts.entry(*s).or_default() += 1;
-                }
-            }
-            for (s, k) in counts {
-                let e = best_cluster.entry(s).or_insert((0, usize::MAX));
-                if k > e.0 || (k == e.0 && ci < e.1) {
-                    *e = (k, ci);
-                }
-            }
-        }
-        let mut changed = Vec::new();
-        let mut used: BTreeSet<StoryId> = BTreeSet::new();
-        for (ci, c) in clusters.iter().enumerate() {
-            let owners: Vec<StoryId> = best_cluster
-                .iter()
-                .filter(|(_, v)| v.1 == ci)
-                .map(|(s, _)| *s)
-                .collect();
-            let story = match owners.first() {
-                Some(s) => *s,
-                None => Store::create_story(tx, now)?,
-            };
-            used.insert(story);
-            for other in owners.iter().skip(1) {
-                Store::merge_story(tx, *other, story, "an article matched both stories", now)?;
-                self.undecided.remove(other);
-                used.insert(*other);
-            }
-            for &i in c {
-                let id = sigs[i].id;
-                if self.story_of(tx, id)? != Some(story) {
-                    // Its relation and reason are written when the story is decided.
-                    Store::move_member(tx, id, story)?;
-                    self.stories.insert(id, Some(story));
-                }
-            }
-            self.undecided
-                .insert(story, c.iter().map(|&i| sigs[i].id).collect());
-            changed.push(story);
-        }
-        // Stories that lost every member to others were merged above or are now empty.
-        for s in touched {
-            if !used.contains(s) && Store::story_members(tx, *s)?.is_empty() {
-                self.undecided.remove(s);
-                Store::merge_story(
-                    tx,
-                    *s,
-                    changed.first().copied().unwrap_or(*s),
-                    "regrouped",
-                    now,
-                )?;
-            }
-        }
-        Ok(changed)
     }
 }
 
@@ -818,60 +718,4 @@ fn reason_json(best: Option<(usize, &Match)>, sigs: &[&Sig]) -> String {
         })
         .to_string(),
     }
-}
-
-/// Deterministic guarded agglomeration: edges strongest first (ties by article key);
-/// two groups join only when at least half of their cross pairs match.
-#[must_use]
-pub fn cluster(sigs: &[&Sig], matrix: &Matrix) -> Vec<Vec<usize>> {
-    let n = sigs.len();
-    let mut edges: Vec<(usize, usize, f64)> =
-        matrix.edges().map(|(i, j, m)| (i, j, m.score)).collect();
-    edges.sort_by(|a, b| {
-        b.2.total_cmp(&a.2).then_with(|| {
-            let ka = (
-                sigs[a.0].ukey.min(sigs[a.1].ukey),
-                sigs[a.0].ukey.max(sigs[a.1].ukey),
-            );
-            let kb = (
-                sigs[b.0].ukey.min(sigs[b.1].ukey),
-                sigs[b.0].ukey.max(sigs[b.1].ukey),
-            );
-            ka.cmp(&kb)
-        })
-    });
-    let mut group: Vec<usize> = (0..n).collect();
-    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    let linked = |i: usize, j: usize| matrix.linked(i, j);
-    loop {
-        let mut merged = false;
-        for &(i, j, _) in &edges {
-            let (gi, gj) = (group[i], group[j]);
-            if gi == gj {
-                continue;
-            }
-            let links = members[gi]
-                .iter()
-                .map(|&x| members[gj].iter().filter(|&&y| linked(x, y)).count())
-                .sum::<usize>();
-            if links * 2 >= members[gi].len() * members[gj].len() {
-                let (keep, gone) = (gi.min(gj), gi.max(gj));
-                let moved = std::mem::take(&mut members[gone]);
-                for &x in &moved {
-                    group[x] = keep;
-                }
-                members[keep].extend(moved);
-                merged = true;
-            }
-        }
-        if !merged {
-            break;
-        }
-    }
-    let mut out: Vec<Vec<usize>> = members.into_iter().filter(|m| !m.is_empty()).collect();
-    for m in &mut out {
-        m.sort_unstable();
-    }
-    out.sort();
-    out
 }

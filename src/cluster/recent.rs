@@ -12,6 +12,9 @@ use crate::store::{Store, articles::Sig};
 use rusqlite::Connection;
 use std::sync::Arc;
 
+/// Articles first seen within one such span (seconds) count as arriving together.
+pub const ARRIVAL_BUCKET: i64 = 3600;
+
 /// Most articles held (the rest stay in SQLite only).
 pub const RECENT_MAX: i64 = 16_384;
 
@@ -20,9 +23,9 @@ pub const RECENT_MAX: i64 = 16_384;
 pub struct Recent {
     from: i64,
     older: bool,
-    /// Article ids per LSH band or SimHash block key, ascending.
+    /// Article ids per LSH band or SimHash block key.
     lsh: IntMap<i64, Vec<ArticleId>>,
-    /// Article ids per anchor key, ascending.
+    /// Article ids per anchor key, oldest first (see [`Recent::read`]).
     anchors: IntMap<i64, Vec<ArticleId>>,
     sigs: IntMap<ArticleId, Arc<Sig>>,
 }
@@ -40,10 +43,15 @@ impl Recent {
             older: Store::any_below(conn, from)?,
             ..Self::default()
         };
-        for (sig, indexed) in Store::sigs_from(conn, from)? {
+        let mut rows = Store::sigs_from(conn, from)?;
+        // Anchor rows are kept newest last, where "newest" is the hour first seen and then
+        // the order-independent key: articles stored in one pass (or a killed pass and the
+        // next) rank the same whatever order their feeds arrived in.
+        rows.sort_by_key(|(s, _)| (s.first_seen.div_euclid(ARRIVAL_BUCKET), s.ukey, s.id));
+        for (sig, indexed) in rows {
             if indexed {
                 let f = &sig.fp;
-                for k in lsh_keys(&f.minhash, f.simhash, f.shingles) {
+                for k in lsh_keys(&f.minhash, f.simhash, f.shingles, &sig.title) {
                     out.lsh.entry(k).or_default().push(sig.id);
                 }
                 for &(k, _) in &sig.keys {
@@ -78,7 +86,7 @@ impl Recent {
         }
     }
 
-    /// Held articles holding the anchor `key`, ascending.
+    /// Held articles holding the anchor `key`, oldest first.
     #[must_use]
     pub fn anchor(&self, key: i64) -> &[ArticleId] {
         self.anchors.get(&key).map_or(&[], Vec::as_slice)

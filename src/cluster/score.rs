@@ -62,6 +62,10 @@ pub enum Kind {
     Copy,
     /// Anchors (numbers, names, dates…) shared in order.
     Anchors,
+    /// An article with no text of its own links to the other (a link post, a credit).
+    Link,
+    /// An article with no text of its own has the other's title.
+    Title,
 }
 
 /// A match and its evidence.
@@ -294,9 +298,69 @@ pub fn cosine(a: &Sig, b: &Sig, w: &Weights) -> Option<f64> {
     }
 }
 
+/// Fewest shingles of text of its own (boilerplate removed) for an article's body to
+/// be evidence: below this (a title and a subscribe line, a link post) only its title,
+/// its links and its credits can say which story it belongs to.
+pub const THIN_SHINGLES: u32 = 8;
+
+/// Whether an article has (almost) no text of its own.
+#[must_use]
+pub fn thin(s: &Sig) -> bool {
+    s.fp.shingles < THIN_SHINGLES
+}
+
+/// The URLs an article points at as its subject: its links, credit links and RSS source.
+#[must_use]
+pub fn claimed_links(s: &Sig) -> Vec<String> {
+    let own = [s.url.as_deref(), s.canonical_url.as_deref()];
+    let mut out: Vec<String> = s
+        .links
+        .iter()
+        .chain(s.credits.iter().filter(|c| !c.starts_with("name:")))
+        .chain(s.source_url.iter())
+        .filter(|u| !own.contains(&Some(u.as_str())))
+        .take(16)
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The decision for a pair where one side has no text of its own: it links to the other,
+/// or it has the other's title (same language). Never its body.
+fn thin_pair(a: &Sig, b: &Sig) -> Option<Match> {
+    let points_at = |x: &Sig, y: &Sig| {
+        thin(x)
+            && claimed_links(x).iter().any(|l| {
+                y.canonical_url.as_deref() == Some(l.as_str())
+                    || y.url.as_deref() == Some(l.as_str())
+            })
+    };
+    let m = |score, kind| Match {
+        score,
+        kind,
+        jaccard: 0.0,
+        containment: 0.0,
+        anchors: 0.0,
+        shared: Vec::new(),
+        cosine: None,
+    };
+    if points_at(a, b) || points_at(b, a) {
+        return Some(m(0.9, Kind::Link));
+    }
+    if a.lang == b.lang && crate::fingerprint::title::same(&a.title, &b.title) {
+        return Some(m(0.85, Kind::Title));
+    }
+    None
+}
+
 /// Decides whether `a` and `b` are copies of one text.
 #[must_use]
 pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
+    if thin(a) || thin(b) {
+        return thin_pair(a, b);
+    }
     let same_lang = a.lang == b.lang;
     let j = minhash::jaccard(&a.fp.minhash, &b.fp.minhash);
     let c = minhash::containment(j, a.fp.shingles, b.fp.shingles);
@@ -326,13 +390,20 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     {
         return Some(base(0.98, Kind::NearIdentical));
     }
+    // Two articles of one site are one article published twice only when they say so
+    // with their text and their title: a site's calendars, episodes and follow-ups share
+    // its templates and its names, not their text.
+    let same_site = a.site.is_some() && a.site == b.site;
+    if same_site && !crate::fingerprint::title::same_or_equal(&a.title, &b.title) {
+        return None;
+    }
     if same_lang && !conflict {
         let contained = c >= COPY_CONTAINMENT && small.fp.shingles >= MIN_CONTAINED_SHINGLES;
         if j >= COPY_JACCARD || contained {
             return Some(base((0.6 + 0.4 * j.max(c * 0.9)).min(0.97), Kind::Copy));
         }
     }
-    if conflict && same_lang {
+    if (conflict && same_lang) || same_site {
         return None;
     }
     let cos = cosine(a, b, w);
@@ -342,6 +413,11 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     };
     let e = anchor_evidence(a, b, w);
     if e.shared_n < least {
+        return None;
+    }
+    if !same_lang && cos.is_none() && e.shared_hard == 0 {
+        // Names alone are what articles about one event share: a translation also keeps
+        // a number, a date, a model number or a link.
         return None;
     }
     let f = anchor_features(a, b, &e, j);

@@ -12,7 +12,7 @@ pub fn run(
     path: &Path,
     json: bool,
     limit: Option<usize>,
-    world: Option<u64>,
+    world: Option<crate::world::Options>,
     dump: Option<&Path>,
     db: Option<&Path>,
     matching: &Config,
@@ -27,16 +27,8 @@ pub fn run(
         path.display()
     );
     let s = match world {
-        Some(seed) => crate::eval::run_world(
-            &docs,
-            &crate::world::Options {
-                seed,
-                ..crate::world::Options::default()
-            },
-            db,
-            matching,
-        )?,
-        None => crate::eval::run(&docs, matching.clone())?,
+        Some(opt) => crate::eval::run_world(&docs, &opt, db, matching)?,
+        None => crate::eval::run(&docs, matching.clone(), db)?,
     };
     if let Some(d) = dump {
         let mut out = String::new();
@@ -74,5 +66,13 @@ pub fn run(
         println!("  {k:<22} {r:>6.3}  ({n} pairs)");
     }
     println!("originals found: {:.3}", s.originals_found);
+    println!(
+        "copies whose story names their original: {:.3}",
+        s.copies_traced
+    );
+    println!(
+        "gold stories split: {} (at most {} pieces)",
+        s.split_stories.0, s.split_stories.1
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -35,7 +35,7 @@ pub fn run(
             Ok(ExitCode::SUCCESS)
         }
         FeedsCommand::Remove { feed } => {
-            let f = open()?.remove_feed(&feed)?;
+            let f = crate::pipeline::remove_feed(&mut open()?, &feed, now().timestamp())?;
             println!("removed feed {} ({})", f.id, f.url);
             Ok(ExitCode::SUCCESS)
         }

@@ -1,5 +1,6 @@
 //! One function per subcommand: short glue between the CLI, the library and the output.
 
+pub mod check;
 pub mod demo;
 pub mod eval;
 pub mod feeds;
@@ -78,16 +79,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             world,
             seed,
+            shape,
             dump,
         } => eval::run(
             &dataset,
             json,
             limit,
-            world.then_some(seed),
+            world.then_some(crate::world::Options {
+                seed,
+                shape,
+                ..crate::world::Options::default()
+            }),
             dump.as_deref(),
             cli.db.as_deref(),
             &matching()?,
         ),
+        Command::Check { repair, json } => {
+            let mut store = existing()?;
+            if repair {
+                store.writable()?;
+                check::run(&mut store, true, json, &matching()?)
+            } else {
+                check::run(&mut store, false, json, &crate::cluster::Config::default())
+            }
+        }
         Command::Serve { listen } => {
             drop(existing()?);
             serve::run(&db, &listen)

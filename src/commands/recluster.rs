@@ -3,7 +3,9 @@
 
 use super::now;
 use crate::cluster::{Config, Matcher};
+use crate::model::{ArticleId, StoryId};
 use crate::store::Store;
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -25,9 +27,9 @@ pub fn run(
 }
 
 /// Fingerprints the articles first seen since `since` again (boilerplate known now, new
-/// thresholds) and places each again in order of (publication time, key); every placement
-/// regroups the article's story, so stories keep their ids while their members are
-/// re-decided. Returns how many.
+/// thresholds) and places them again from scratch in order of (publication time, key):
+/// the stories are those a first placement in that order makes. A story id of before
+/// resolves to the story that holds most of its articles now. Returns how many.
 ///
 /// # Errors
 /// Database failures.
@@ -55,15 +57,43 @@ pub fn recluster(
             )?;
             Store::unindex_article(tx, id)?;
             Store::update_fingerprint(tx, id, &fp)?;
-            Store::index_article(tx, id, &fp, &lang)?;
-            order.push((Store::order_key(tx, id)?, id));
+            Store::index_article(tx, id, &fp, &lang, &title)?;
+            let (published, ukey) = Store::order_key(tx, id)?;
+            // The order of `pending`: dated articles by time, then the undated, then by key.
+            order.push(((published.is_none(), published, ukey), id));
         }
         order.sort();
-        for (_, id) in order {
+        // Placed again from scratch, as a first placement in this order would place them:
+        // the result does not depend on the stories they were in.
+        let mut was: Vec<(ArticleId, Option<StoryId>)> = Vec::with_capacity(order.len());
+        for &(_, id) in &order {
+            was.push((id, Store::story_of(tx, id)?));
+            Store::remove_member(tx, id)?;
+        }
+        for &(_, id) in &order {
             matcher.place(tx, id, now)?;
             Store::remove_pending(tx, id)?;
         }
-        matcher.finish(tx, now)
+        // An old story id keeps resolving: to the story that holds most of its articles.
+        let mut went: BTreeMap<StoryId, BTreeMap<StoryId, usize>> = BTreeMap::new();
+        for (id, old) in was {
+            if let (Some(old), Some(new)) = (old, Store::story_of(tx, id)?) {
+                *went.entry(old).or_default().entry(new).or_default() += 1;
+            }
+        }
+        let mut decide = Vec::new();
+        for (old, to) in went {
+            let Some((&into, _)) = to.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
+                continue;
+            };
+            if into != old && Store::story_members(tx, old)?.is_empty() {
+                Store::merge_story(tx, old, into, "reclustered", now)?;
+            } else {
+                decide.push(old);
+            }
+        }
+        let live = Store::live_stories(tx, &decide.iter().map(|s| s.0).collect::<Vec<_>>())?;
+        matcher.decide_again(tx, &live, now)
     })?;
     Ok(ids.len())
 }

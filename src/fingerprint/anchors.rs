@@ -52,12 +52,17 @@ fn spans(
     let title_numbers = numbers::extract(title, lang);
     for (text, nums) in [(title, &title_numbers[..]), (body, body_numbers)] {
         let mut found: Vec<(usize, usize, String)> = Vec::new();
+        let dates = dates::extract(text, lang);
+        // The day of a date is the date's, not a number of its own: "11 December" is one
+        // anchor, or one date would count as two shared anchors.
+        let in_date =
+            |n: &numbers::Number| dates.iter().any(|d| n.start >= d.start && n.end <= d.end);
         for n in nums {
-            if !n.small {
+            if !n.small && !in_date(n) {
                 found.push((n.start, n.end, format!("n{}", n.key)));
             }
         }
-        for d in dates::extract(text, lang) {
+        for d in dates {
             found.push((d.start, d.end, format!("d{}", d.key)));
         }
         names(text, lang, &mut found);

@@ -124,20 +124,17 @@ pub fn may_repeat(paragraph: &str) -> bool {
 }
 
 /// The content paragraphs: generic boilerplate and the paragraphs marked in `site_lines`
-/// (lines the site repeats, by [`line_hash`]) removed, unless that would leave nothing.
+/// (lines the site repeats, by [`line_hash`]) removed. What is left may be nothing: an
+/// aggregator's item of a title and a subscribe line has no text of its own, and two such
+/// items must not look alike because their boilerplate does.
 #[must_use]
 pub fn content<'a>(paragraphs: &'a [String], site_lines: &[bool]) -> Vec<&'a str> {
-    let kept: Vec<&str> = paragraphs
+    paragraphs
         .iter()
         .enumerate()
         .filter(|(i, p)| !(is_generic(p) || site_lines.get(*i).copied().unwrap_or(false)))
         .map(|(_, p)| p.as_str())
-        .collect();
-    if kept.is_empty() {
-        paragraphs.iter().map(String::as_str).collect()
-    } else {
-        kept
-    }
+        .collect()
 }
 
 #[cfg(test)]
@@ -161,12 +158,11 @@ mod tests {
     }
 
     #[test]
-    fn content_drops_site_lines_but_never_everything() {
+    fn content_drops_site_lines_even_when_nothing_is_left() {
         let paras = vec!["Our site line".to_string(), "Real text here".to_string()];
         assert_eq!(content(&paras, &[true, false]), vec!["Real text here"]);
-        assert_eq!(
-            content(&paras, &[true, true]),
-            vec!["Our site line", "Real text here"]
-        );
+        assert!(content(&paras, &[true, true]).is_empty());
+        let promo = vec!["***".to_string(), "Subscribe to our channel".to_string()];
+        assert_eq!(content(&promo, &[false, false]), vec!["***"]);
     }
 }

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod minhash;
 pub mod numbers;
 pub mod simhash;
+pub mod title;
 pub mod translit;
 
 use crate::normalize::text;

@@ -4,7 +4,7 @@
 //! styles and comments are dropped; block elements and `<br>` end paragraphs; entities are
 //! decoded. Never panics, whatever the input.
 
-use super::text;
+use super::{mojibake, text};
 
 /// A link found in the body, with the paragraph it sits in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,18 +74,25 @@ pub fn looks_like_html(s: &str) -> bool {
         || s.contains("&#")
 }
 
+/// Plain text as paragraphs, one a line, kept literally: no tag is stripped and no entity
+/// decoded.
+#[must_use]
+pub fn plain(input: &str) -> Extracted {
+    Extracted {
+        paragraphs: input
+            .lines()
+            .map(|l| text::clean(&mojibake::repair(l)))
+            .filter(|p| !p.is_empty())
+            .collect(),
+        ..Extracted::default()
+    }
+}
+
 /// Extracts paragraphs, links and images from `input`; plain text is split on newlines.
 #[must_use]
 pub fn extract(input: &str) -> Extracted {
     if !looks_like_html(input) {
-        return Extracted {
-            paragraphs: input
-                .lines()
-                .map(text::clean)
-                .filter(|p| !p.is_empty())
-                .collect(),
-            ..Extracted::default()
-        };
+        return plain(input);
     }
     let mut out = Extracted::default();
     let mut current = String::new();
@@ -93,7 +100,9 @@ pub fn extract(input: &str) -> Extracted {
     let mut i = 0;
     let bytes = input.as_bytes();
     let flush = |current: &mut String, pending: &mut Vec<String>, out: &mut Extracted| {
-        let p = text::clean(&html_escape::decode_html_entities(current));
+        let p = text::clean(&mojibake::repair(&html_escape::decode_html_entities(
+            current,
+        )));
         current.clear();
         if p.is_empty() {
             // Links in an empty paragraph (an image link, say) belong to the next one.

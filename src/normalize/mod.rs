@@ -4,6 +4,7 @@
 pub mod credit;
 pub mod html;
 pub mod lang;
+pub mod mojibake;
 pub mod text;
 pub mod url;
 
@@ -35,14 +36,17 @@ pub fn entry(e: &Entry, ctx: FeedContext<'_>) -> Article {
     let title = inner
         .title
         .as_ref()
-        .map(|t| title_text(&t.content))
+        .map(|t| title_text(&t.content, is_plain(t.content_type.as_str())))
         .unwrap_or_default();
-    let html = inner
+    let (html, plain) = inner
         .content
         .as_ref()
-        .and_then(|c| c.body.clone())
-        .filter(|b| !b.trim().is_empty())
-        .or_else(|| inner.summary.as_ref().map(|s| s.content.clone()))
+        .and_then(|c| Some((c.body.clone()?, is_plain(c.content_type.as_str()))))
+        .filter(|(b, _)| !b.trim().is_empty())
+        .or_else(|| {
+            let s = inner.summary.as_ref()?;
+            Some((s.content.clone(), is_plain(s.content_type.as_str())))
+        })
         .unwrap_or_default();
     let published = inner.published.or(inner.updated);
     let base_str = link.as_deref().or(ctx.feed_url);
@@ -54,6 +58,7 @@ pub fn entry(e: &Entry, ctx: FeedContext<'_>) -> Article {
         source_url: e.source_url.clone(),
         title,
         html,
+        plain,
         published,
         base: base_str,
         lang_hint: inner.language.as_deref().or(ctx.language),
@@ -75,6 +80,9 @@ pub struct Raw<'a> {
     pub title: String,
     /// Body: HTML, or plain text with one paragraph a line.
     pub html: String,
+    /// The feed said the body is plain text (Atom `type="text"`, JSON Feed `content_text`):
+    /// kept literally, never read as markup, even where it looks like some.
+    pub plain: bool,
     /// Claimed publication time.
     pub published: Option<chrono::DateTime<chrono::Utc>>,
     /// Resolves relative links.
@@ -87,7 +95,11 @@ pub struct Raw<'a> {
 #[must_use]
 pub fn build(raw: Raw<'_>) -> Article {
     let base = raw.base.and_then(|b| ::url::Url::parse(b).ok());
-    let extracted = html::extract(&raw.html);
+    let extracted = if raw.plain {
+        html::plain(&raw.html)
+    } else {
+        html::extract(&raw.html)
+    };
     let canon = |s: &str| url::canonical(s, base.as_ref());
     let mut links = Vec::new();
     let mut credits = Vec::new();
@@ -155,12 +167,23 @@ pub fn build(raw: Raw<'_>) -> Article {
 /// fingerprint as fifty article bodies and be stored and printed whole.
 pub const MAX_TITLE_BYTES: usize = 4096;
 
-/// Titles sometimes carry markup or entities; keep the text.
-fn title_text(s: &str) -> String {
+/// Titles sometimes carry markup or entities; keep the text. A title the feed typed as
+/// plain text ("History of the <blink> tag") is kept as written.
+fn title_text(s: &str, plain: bool) -> String {
     let mut end = s.len().min(MAX_TITLE_BYTES);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    let e = html::extract(&s[..end]);
+    let e = if plain {
+        html::plain(&s[..end])
+    } else {
+        html::extract(&s[..end])
+    };
     e.paragraphs.join(" ")
+}
+
+/// Whether a feed typed a text as plain text (feed-rs says `text/plain`; for RSS, whose text
+/// says nothing of its type, it does so only when the text does not look like HTML).
+fn is_plain(media_type: &str) -> bool {
+    media_type.eq_ignore_ascii_case("text/plain")
 }

@@ -318,13 +318,16 @@ impl Store {
     pub fn exact_candidates(
         tx: &rusqlite::Connection,
         canonical_url: Option<&str>,
-        text_hash: u64,
+        text_hash: Option<u64>,
     ) -> Result<Vec<ArticleId>> {
         // Two index lookups merged here: a UNION would sort them in a temporary B-tree.
-        let mut out: Vec<ArticleId> = tx
-            .prepare_cached("SELECT id FROM articles WHERE text_hash = ?1 LIMIT 200")?
-            .query_map([text_hash.cast_signed()], |r| r.get(0).map(ArticleId))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut out: Vec<ArticleId> = Vec::new();
+        if let Some(h) = text_hash {
+            out = tx
+                .prepare_cached("SELECT id FROM articles WHERE text_hash = ?1 LIMIT 200")?
+                .query_map([h.cast_signed()], |r| r.get(0).map(ArticleId))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
         if let Some(u) = canonical_url {
             let by_url = tx
                 .prepare_cached("SELECT id FROM articles WHERE canonical_url = ?1 LIMIT 200")?
@@ -335,6 +338,29 @@ impl Store {
         out.sort_unstable();
         out.dedup();
         out.truncate(200);
+        Ok(out)
+    }
+
+    /// Articles whose link or canonical link is one of `urls` (at most 20 per URL).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn linked_articles(tx: &rusqlite::Connection, urls: &[String]) -> Result<Vec<ArticleId>> {
+        let mut out = Vec::new();
+        for u in urls {
+            for sql in [
+                "SELECT id FROM articles WHERE canonical_url = ?1 LIMIT 20",
+                "SELECT id FROM articles WHERE url = ?1 LIMIT 20",
+            ] {
+                let rows = tx
+                    .prepare_cached(sql)?
+                    .query_map([u], |r| r.get(0).map(ArticleId))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                out.extend(rows);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
         Ok(out)
     }
 

@@ -224,15 +224,25 @@ impl Store {
             .ok_or_else(|| Error::NoFeed(url_or_id.to_string()))
     }
 
-    /// Removes a feed and its articles.
+    /// Removes a feed and its articles. Returns the feed and the live stories that lost
+    /// members: their originals must be decided again (until then a story whose original
+    /// left says so in its evidence).
     ///
     /// # Errors
     /// [`Error::NoFeed`] when there is none.
-    pub fn remove_feed(&mut self, url_or_id: &str) -> Result<Feed> {
+    pub fn remove_feed(&mut self, url_or_id: &str) -> Result<(Feed, Vec<crate::model::StoryId>)> {
         let feed = self.feed(url_or_id)?;
-        self.write(|tx| {
+        let stories = self.write(|tx| {
+            let stories: Vec<i64> = tx
+                .prepare(
+                    "SELECT DISTINCT m.story_id FROM members m JOIN articles a ON a.id = m.article_id
+                     WHERE a.feed_id = ?1 ORDER BY m.story_id",
+                )?
+                .query_map([feed.id.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
             tx.execute(
-                "UPDATE stories SET original_id = NULL WHERE original_id IN (SELECT id FROM articles WHERE feed_id = ?1)",
+                "UPDATE stories SET original_id = NULL, evidence = '[\"its original was removed with its feed\"]'
+                 WHERE original_id IN (SELECT id FROM articles WHERE feed_id = ?1)",
                 [feed.id.0],
             )?;
             // Index rows name their article without a foreign key: take them out first.
@@ -244,9 +254,9 @@ impl Store {
                 Self::unindex_article(tx, crate::model::ArticleId(id))?;
             }
             tx.execute("DELETE FROM feeds WHERE id = ?1", [feed.id.0])?;
-            Ok(())
+            Self::live_stories(tx, &stories)
         })?;
-        Ok(feed)
+        Ok((feed, stories))
     }
 
     /// Records one fetch on the feed row and in the fetch history.

@@ -66,11 +66,12 @@ pub struct IndexKeys {
 }
 
 /// The columns [`IndexKeys::from_row`] reads, from `articles a`.
-const KEY_COLUMNS: &str = "a.id, a.minhash, a.simhash, a.shingles, a.anchors, a.lang";
+pub(crate) const KEY_COLUMNS: &str =
+    "a.id, a.minhash, a.simhash, a.shingles, a.anchors, a.lang, a.title";
 
 impl IndexKeys {
     /// The keys of a stored article, from a row of [`KEY_COLUMNS`].
-    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         let minhash: Vec<u8> = r.get(1)?;
         let anchors: String = r.get(4)?;
         Ok(Self::new(
@@ -80,6 +81,7 @@ impl IndexKeys {
             r.get(3)?,
             &super::articles::words(&anchors),
             &r.get::<_, String>(5)?,
+            &r.get::<_, String>(6)?,
         ))
     }
 
@@ -92,8 +94,9 @@ impl IndexKeys {
         shingles: u32,
         anchors: &[String],
         lang: &str,
+        title: &str,
     ) -> Self {
-        let lsh = lsh_keys(minhash, simhash, shingles);
+        let lsh = lsh_keys(minhash, simhash, shingles, title);
         let mut keys: Vec<i64> = anchors.iter().map(|a| anchor_key(a)).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -106,14 +109,17 @@ impl IndexKeys {
     }
 }
 
-/// The LSH band and SimHash block keys of a fingerprint's parts, sorted and distinct
-/// (SimHash only when the text had shingles).
+/// The LSH band and SimHash block keys of a fingerprint's parts, and the keys of the
+/// article's title ([`crate::fingerprint::title::keys`]), sorted and distinct (bands and
+/// blocks only when the text had shingles: an empty text's signature is the same for all).
 #[must_use]
-pub fn lsh_keys(minhash: &[u32], simhash: u64, shingles: u32) -> Vec<i64> {
-    let mut lsh = minhash::band_keys(minhash);
+pub fn lsh_keys(minhash: &[u32], simhash: u64, shingles: u32, title: &str) -> Vec<i64> {
+    let mut lsh = Vec::new();
     if shingles > 0 {
+        lsh.extend(minhash::band_keys(minhash));
         lsh.extend(simhash::block_keys(simhash));
     }
+    lsh.extend(crate::fingerprint::title::keys(title));
     lsh.sort_unstable();
     lsh.dedup();
     lsh
@@ -142,6 +148,7 @@ impl Store {
         id: ArticleId,
         fp: &Fingerprint,
         lang: &str,
+        title: &str,
     ) -> Result<()> {
         Self::index_many(
             tx,
@@ -152,6 +159,7 @@ impl Store {
                 fp.shingles,
                 &fp.anchors,
                 lang,
+                title,
             )],
         )?;
         tx.prepare_cached("DELETE FROM unindexed WHERE article_id = ?1")?

@@ -3,6 +3,7 @@
 //! keys on, a busy timeout so that a reader never fails while `poll` writes.
 
 pub mod articles;
+pub mod check;
 pub mod embeddings;
 pub mod feeds;
 pub mod index;

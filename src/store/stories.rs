@@ -81,6 +81,21 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Members of a story with their order-independent key and language, by id.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn member_keys(conn: &Connection, story: StoryId) -> Result<Vec<(ArticleId, i64, String)>> {
+        let mut st = conn.prepare_cached(
+            "SELECT a.id, a.ukey, a.lang FROM members m JOIN articles a ON a.id = m.article_id
+             WHERE m.story_id = ?1 ORDER BY a.id",
+        )?;
+        let rows = st.query_map([story.0], |r| {
+            Ok((ArticleId(r.get(0)?), r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Creates an empty story.
     ///
     /// # Errors
@@ -108,6 +123,16 @@ impl Store {
                relation = excluded.relation, reason = excluded.reason",
         )?
         .execute(params![article.0, story.0, relation.as_str(), reason])?;
+        Ok(())
+    }
+
+    /// Takes an article out of its story (to be placed again).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn remove_member(tx: &Transaction<'_>, article: ArticleId) -> Result<()> {
+        tx.prepare_cached("DELETE FROM members WHERE article_id = ?1")?
+            .execute([article.0])?;
         Ok(())
     }
 

@@ -2,6 +2,9 @@
 //! (it honours the XML declaration's encoding); a small scan adds what feed-rs drops:
 //! FeedBurner `origLink` and RSS `<source url>`.
 
+mod decode;
+mod explain;
+
 use crate::{Error, Result};
 
 /// A parsed feed: its own metadata and its entries in document order.
@@ -58,12 +61,18 @@ pub fn feed_with_charset(
             reason: format!("larger than {} MiB", MAX_FEED_BYTES / (1024 * 1024)),
         });
     }
+    if let Some(reason) = explain::unsupported(bytes) {
+        return Err(Error::NotAFeed {
+            what: what.into(),
+            reason,
+        });
+    }
     // feed-rs invents ids for entries without one; an empty id tells us it had none.
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
         .id_generator(|_, _, _| String::new())
         .build();
-    let utf8 = xml_as_utf8(
+    let utf8 = decode::xml_as_utf8(
         bytes,
         charset
             .and_then(|c| encoding_rs::Encoding::for_label(c.trim().trim_matches('"').as_bytes())),
@@ -75,7 +84,7 @@ pub fn feed_with_charset(
         Ok(Err(e)) => {
             return Err(Error::NotAFeed {
                 what: what.into(),
-                reason: one_line(&e.to_string()),
+                reason: explain::refusal(&e, bytes),
             });
         }
         Err(_) => {
@@ -85,6 +94,14 @@ pub fn feed_with_charset(
             });
         }
     };
+    if parsed.entries.is_empty()
+        && let Some(reason) = explain::unread_entries(bytes)
+    {
+        return Err(Error::NotAFeed {
+            what: what.into(),
+            reason,
+        });
+    }
     let extras = scan_extras(bytes);
     let aligned = extras.len() == parsed.entries.len();
     let site_url = parsed
@@ -116,89 +133,6 @@ pub fn feed_with_charset(
         site_url,
         entries,
     })
-}
-
-/// An XML document as UTF-8 with its XML declarations removed; `None` for JSON.
-///
-/// quick-xml (under feed-rs) switches decoders when it meets a declaration, and panics or
-/// loses the document when that happens past its 64-byte look-ahead: UTF-16 with a
-/// byte-order mark, a declaration longer than that, a second declaration. Decoding here
-/// and dropping the declarations means it never switches. The encoding: a byte-order mark,
-/// else UTF-16 by its first bytes, else UTF-8 when the bytes are valid UTF-8 (a prolog
-/// naming another is wrong then), else the declared one, else UTF-8 with U+FFFD.
-fn xml_as_utf8(bytes: &[u8], http: Option<&'static encoding_rs::Encoding>) -> Option<Vec<u8>> {
-    let first = bytes.iter().position(|&b| b == b'<' || b == b'{')?;
-    if bytes[first] == b'{' {
-        return None;
-    }
-    let (encoding, bom) = encoding_rs::Encoding::for_bom(bytes).unwrap_or_else(|| {
-        let sniffed = match bytes {
-            [b'<', 0, ..] => Some(encoding_rs::UTF_16LE),
-            [0, b'<', ..] => Some(encoding_rs::UTF_16BE),
-            _ if std::str::from_utf8(bytes).is_ok() => Some(encoding_rs::UTF_8),
-            // Not UTF-8: the server's charset, when it named one, then the declaration.
-            _ => http.map(encoding_rs::Encoding::output_encoding),
-        };
-        // A declared UTF-16 in bytes read as ASCII is a lie: `output_encoding` makes it UTF-8.
-        let declared = || declared_encoding(bytes).map(encoding_rs::Encoding::output_encoding);
-        (sniffed.or_else(declared).unwrap_or(encoding_rs::UTF_8), 0)
-    });
-    let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
-    Some(without_declarations(&text).into_bytes())
-}
-
-/// The encoding named by a leading `<?xml … encoding="…"?>`.
-fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
-    let head = bytes.get(start..)?.strip_prefix(b"<?xml")?;
-    let end = head.windows(2).take(1024).position(|w| w == b"?>")?;
-    let decl = std::str::from_utf8(&head[..end]).ok()?;
-    let rest = decl[decl.find("encoding")? + "encoding".len()..].trim_start();
-    let rest = rest.strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-    let label = rest[1..].split(quote).next()?;
-    encoding_rs::Encoding::for_label(label.trim().as_bytes())
-}
-
-/// `text` without `<?xml …?>` declarations (outside comments and CDATA sections).
-fn without_declarations(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(p) = rest.find('<') {
-        out.push_str(&rest[..p]);
-        rest = &rest[p..];
-        let skip_to = |open: &str, close: &str| {
-            rest.strip_prefix(open).map(|r| {
-                r.find(close)
-                    .map_or(rest.len(), |e| open.len() + e + close.len())
-            })
-        };
-        if let Some(n) = skip_to("<!--", "-->").or_else(|| skip_to("<![CDATA[", "]]>")) {
-            out.push_str(&rest[..n]);
-            rest = &rest[n..];
-        } else if rest.starts_with("<?xml")
-            && rest[5..].starts_with(|c: char| c == '?' || c.is_ascii_whitespace())
-        {
-            let n = rest.find("?>").map_or(rest.len(), |e| e + 2);
-            rest = &rest[n..];
-        } else {
-            out.push('<');
-            rest = &rest[1..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The parser's message on one line, without control characters: it may quote the
-/// document, and it is printed to terminals.
-fn one_line(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect()
 }
 
 type Extras = (Option<String>, Option<String>);

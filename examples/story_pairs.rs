@@ -1,0 +1,60 @@
+//! Every matching pair among the members of some stories of a database, with the
+//! decision's evidence: what glued a story together (a debugging aid for matching).
+//!
+//! `cargo run --release --example story_pairs -- DB STORY...`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use firsthand::cluster::score::{self, Weights};
+use firsthand::model::{ArticleId, StoryId};
+use firsthand::store::Store;
+
+fn main() -> firsthand::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let store = Store::open(std::path::Path::new(&args[0]))?;
+    let reader = store.reader()?.expect("a file database");
+    let mut ids: Vec<ArticleId> = Vec::new();
+    for s in &args[1..] {
+        ids.extend(Store::story_members(
+            &reader,
+            StoryId(s.parse().expect("story id")),
+        )?);
+    }
+    let sigs = Store::sigs(&reader, &ids)?;
+    let mut keys: Vec<i64> = sigs
+        .iter()
+        .flat_map(|s| s.keys.iter().map(|k| k.0))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let stats = Store::anchor_stats_by_key(&reader, &keys)?;
+    #[allow(clippy::cast_precision_loss)]
+    let w = Weights {
+        stats: keys.into_iter().zip(stats).collect(),
+        docs: Store::article_count(&reader)? as f64,
+        model: false,
+    };
+    for (i, a) in sigs.iter().enumerate() {
+        for b in &sigs[i + 1..] {
+            if let Some(m) = score::pair(a, b, &w) {
+                let e = score::anchor_evidence(a, b, &w);
+                println!(
+                    "{} {} ~ {} {}: {:?} {:.2} j {:.2} c {:.2} anchors {:.2} cover {:.2} hard {} order {:.2} {:?}",
+                    a.id.0,
+                    a.url.as_deref().unwrap_or(""),
+                    b.id.0,
+                    b.url.as_deref().unwrap_or(""),
+                    m.kind,
+                    m.score,
+                    m.jaccard,
+                    m.containment,
+                    e.score,
+                    e.cover,
+                    e.shared_hard,
+                    e.order,
+                    m.shared
+                );
+            }
+        }
+    }
+    Ok(())
+}

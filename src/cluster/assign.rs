@@ -1,0 +1,238 @@
+//! Story assignment: where a new article goes, with bounded work whatever the size of
+//! the stories it touches.
+//!
+//! The article's matches (from candidate retrieval) name the stories it touches. Each
+//! touched story is judged on a bounded sample of its members (those in the article's
+//! language first, then a fixed pseudo-random choice by key) together with the members the
+//! article matched: the article joins the story where the share of matching members is
+//! highest, if it reaches [`JOIN_SHARE`]. Two stories the article joins both are merged
+//! only when their samples match each other (at least [`MERGE_SHARE`] of the cross pairs):
+//! one article that resembles two stories does not glue them (no chaining). Stories are
+//! never split by placement, so a large story does not fall apart as it grows.
+
+use super::Matcher;
+use crate::Result;
+use crate::model::{ArticleId, StoryId};
+use crate::store::{Store, articles::Sig};
+use rusqlite::Transaction;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Members of a story an article is compared with, besides those it matched.
+pub const SAMPLE: usize = 12;
+/// Share of the compared members of a story an article must match to join it.
+pub const JOIN_SHARE: f64 = 0.3;
+/// Share of the cross pairs of two stories' samples that must match to merge them.
+pub const MERGE_SHARE: f64 = 0.3;
+
+/// How well an article fits a story.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    story: StoryId,
+    matched: usize,
+    compared: usize,
+}
+
+impl Fit {
+    #[allow(clippy::cast_precision_loss)]
+    fn share(&self) -> f64 {
+        self.matched as f64 / self.compared.max(1) as f64
+    }
+
+    fn joins(&self) -> bool {
+        self.matched > 0 && self.share() >= JOIN_SHARE
+    }
+}
+
+impl Matcher {
+    /// Places a stored, indexed article into a story; returns the stories that changed.
+    /// Their originals and relations are written by [`Matcher::finish`], which must run
+    /// before the transaction commits.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
+        let Some(matched) = self.matches(tx, id, now)? else {
+            return Ok(Vec::new());
+        };
+        self.load(tx, &[id])?;
+        let Some(me) = self.sigs.get(&id).map(Arc::clone) else {
+            return Ok(Vec::new());
+        };
+        let own = self.story_of(tx, id)?;
+        let mut touched: BTreeMap<StoryId, Vec<ArticleId>> = BTreeMap::new();
+        for m in &matched {
+            if let Some(s) = self.story_of(tx, *m)? {
+                touched.entry(s).or_default().push(*m);
+            }
+        }
+        if let Some(s) = own {
+            touched.entry(s).or_default();
+        }
+        let mut fits = Vec::with_capacity(touched.len());
+        for (story, hits) in &touched {
+            fits.push(self.fit(tx, &me, *story, hits)?);
+        }
+        // Best first: share, then matches, then the older story.
+        fits.sort_by(|a, b| {
+            b.share()
+                .total_cmp(&a.share())
+                .then(b.matched.cmp(&a.matched))
+                .then(a.story.cmp(&b.story))
+        });
+        let joining: Vec<Fit> = fits.iter().copied().filter(Fit::joins).collect();
+        let mut changed = Vec::new();
+        let story = match (joining.first(), own) {
+            (Some(best), _) => best.story,
+            // Alone in its story already (recluster): it stays there.
+            (None, Some(s)) if Store::story_members(tx, s)?.len() <= 1 => s,
+            (None, _) => Store::create_story(tx, now)?,
+        };
+        let mut retired = None;
+        if own != Some(story) {
+            Store::move_member(tx, id, story)?;
+            self.stories.insert(id, Some(story));
+            if let Some(old) = own {
+                if self.retire_if_empty(tx, old, story, now)? {
+                    retired = Some(old);
+                }
+                changed.push(old);
+            }
+        }
+        for other in joining.iter().skip(1) {
+            if Some(other.story) == retired {
+                continue;
+            }
+            if self.stories_agree(tx, story, other.story, &me.lang)? {
+                self.merge(tx, other.story, story, now)?;
+            }
+        }
+        self.undecided.insert(story);
+        changed.push(story);
+        Ok(changed)
+    }
+
+    /// How well `me` fits `story`: its matches there, and its decisions against a sample.
+    fn fit(
+        &mut self,
+        tx: &Transaction<'_>,
+        me: &Arc<Sig>,
+        story: StoryId,
+        hits: &[ArticleId],
+    ) -> Result<Fit> {
+        let mut compared: Vec<ArticleId> = self.sample(tx, story, &me.lang)?;
+        compared.extend_from_slice(hits);
+        compared.retain(|a| *a != me.id);
+        compared.sort_unstable();
+        compared.dedup();
+        self.load(tx, &compared)?;
+        let sigs: Vec<Arc<Sig>> = compared
+            .iter()
+            .filter_map(|a| self.sigs.get(a).map(Arc::clone))
+            .collect();
+        let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
+        self.weigh(tx, &refs)?;
+        let mut matched = 0;
+        for s in &sigs {
+            if self.decide_pair(me, s).is_some() {
+                matched += 1;
+            }
+        }
+        Ok(Fit {
+            story,
+            matched,
+            compared: sigs.len(),
+        })
+    }
+
+    /// A bounded, fixed sample of a story's members: those in `lang` first, then the
+    /// others, each in order of their order-independent key.
+    fn sample(
+        &mut self,
+        tx: &Transaction<'_>,
+        story: StoryId,
+        lang: &str,
+    ) -> Result<Vec<ArticleId>> {
+        let members = Store::story_members(tx, story)?;
+        if members.len() <= SAMPLE {
+            return Ok(members);
+        }
+        let keyed = Store::member_keys(tx, story)?;
+        let mut order: Vec<(bool, i64, ArticleId)> = keyed
+            .into_iter()
+            .map(|(a, ukey, l)| (l != lang, ukey, a))
+            .collect();
+        order.sort_unstable();
+        Ok(order.into_iter().take(SAMPLE).map(|o| o.2).collect())
+    }
+
+    /// Whether two stories are one: enough of their samples' cross pairs match.
+    fn stories_agree(
+        &mut self,
+        tx: &Transaction<'_>,
+        a: StoryId,
+        b: StoryId,
+        lang: &str,
+    ) -> Result<bool> {
+        let (xa, xb) = (self.sample(tx, a, lang)?, self.sample(tx, b, lang)?);
+        let mut all: Vec<ArticleId> = xa.iter().chain(&xb).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        self.load(tx, &all)?;
+        let get = |m: &Self, ids: &[ArticleId]| -> Vec<Arc<Sig>> {
+            ids.iter()
+                .filter_map(|i| m.sigs.get(i).map(Arc::clone))
+                .collect()
+        };
+        let (sa, sb) = (get(self, &xa), get(self, &xb));
+        let refs: Vec<&Sig> = sa.iter().chain(&sb).map(AsRef::as_ref).collect();
+        self.weigh(tx, &refs)?;
+        let mut links = 0usize;
+        for x in &sa {
+            for y in &sb {
+                if self.decide_pair(x, y).is_some() {
+                    links += 1;
+                }
+            }
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let share = links as f64 / (sa.len() * sb.len()).max(1) as f64;
+        Ok(links > 0 && share >= MERGE_SHARE)
+    }
+
+    /// Merges `from` into `into`: every member moves, and `from` resolves to `into`.
+    fn merge(
+        &mut self,
+        tx: &Transaction<'_>,
+        from: StoryId,
+        into: StoryId,
+        now: i64,
+    ) -> Result<()> {
+        for a in Store::story_members(tx, from)? {
+            Store::move_member(tx, a, into)?;
+            self.stories.insert(a, Some(into));
+        }
+        Store::merge_story(tx, from, into, "an article matched both stories", now)?;
+        self.undecided.remove(&from);
+        Ok(())
+    }
+
+    /// Marks `story` merged into `into` when it has no member left (its id keeps
+    /// resolving to where its last article went); says whether it did.
+    fn retire_if_empty(
+        &mut self,
+        tx: &Transaction<'_>,
+        story: StoryId,
+        into: StoryId,
+        now: i64,
+    ) -> Result<bool> {
+        if Store::story_members(tx, story)?.is_empty() {
+            Store::merge_story(tx, story, into, "its last article moved", now)?;
+            self.undecided.remove(&story);
+            Ok(true)
+        } else {
+            self.undecided.insert(story);
+            Ok(false)
+        }
+    }
+}

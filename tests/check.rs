@@ -1,0 +1,224 @@
+//! `firsthand check`: a clean ingest is sound and lists every article exactly once;
+//! injected faults are named with their ids, and `check --repair` mends them without
+//! losing an article.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use support::{cli, shared};
+
+/// The world of the first `clusters` dev stories, written as feed files into `dir`.
+fn world_files(clusters: usize, dir: &Path) -> (Vec<PathBuf>, usize) {
+    let mut docs = firsthand::eval::load(&shared().join("wmt-dev/dev-small.jsonl")).unwrap();
+    firsthand::eval::keep_stories(&mut docs, clusters);
+    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let mut paths = Vec::new();
+    for f in &world.feeds {
+        let p = dir.join(f.path.trim_start_matches('/').replace('/', "-"));
+        std::fs::write(&p, &f.body).unwrap();
+        paths.push(p);
+    }
+    (paths, world.articles.len())
+}
+
+/// How often each article URL is listed by `stories --json --all`.
+fn listed(db: &Path) -> BTreeMap<String, usize> {
+    let r = cli(db, &["stories", "--json", "--all"]);
+    r.code(0, "stories --json --all");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut out = BTreeMap::new();
+    for s in v.as_array().unwrap() {
+        for m in s["members"].as_array().unwrap() {
+            *out.entry(m["url"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+    }
+    out
+}
+
+fn assert_listed_once(db: &Path, articles: usize, what: &str) {
+    let l = listed(db);
+    assert_eq!(l.len(), articles, "{what}: distinct articles listed");
+    let twice: Vec<_> = l.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "{what}: listed more than once: {twice:?}");
+}
+
+fn ingest(db: &Path, files: &[PathBuf]) {
+    let mut args = vec!["ingest".to_string()];
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    cli(db, &args).code(0, "ingest");
+}
+
+fn sql(db: &Path, statements: &str) {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch(statements).unwrap();
+}
+
+fn one(db: &Path, q: &str) -> i64 {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.query_row(q, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_clean_ingest_is_sound_and_lists_every_article_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, n) = world_files(120, dir.path());
+    let db = dir.path().join("w.db");
+    ingest(&db, &files);
+    let r = cli(&db, &["check"]);
+    r.code(0, "check");
+    assert!(r.stdout.contains("every invariant holds"), "{}", r.stdout);
+    let r = cli(&db, &["check", "--json"]);
+    r.code(0, "check --json");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["sound"], true);
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0);
+    assert_listed_once(&db, n, "clean ingest");
+}
+
+#[test]
+fn injected_faults_are_named_and_repaired_without_losing_an_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, n) = world_files(80, dir.path());
+    let db = dir.path().join("w.db");
+    ingest(&db, &files);
+    cli(&db, &["check"]).code(0, "check before the faults");
+
+    // A story with at least two members: one member is moved into a story that was
+    // merged away; another story names an original that is not its member.
+    let story = one(
+        &db,
+        "SELECT story_id FROM members GROUP BY story_id HAVING COUNT(*) >= 3 ORDER BY story_id LIMIT 1",
+    );
+    let moved = one(
+        &db,
+        &format!("SELECT MAX(article_id) FROM members WHERE story_id = {story}"),
+    );
+    let other = one(
+        &db,
+        &format!(
+            "SELECT MIN(id) FROM stories WHERE merged_into IS NULL AND id <> {story}
+             AND EXISTS (SELECT 1 FROM members m WHERE m.story_id = stories.id)"
+        ),
+    );
+    let stranger = one(
+        &db,
+        &format!("SELECT MIN(article_id) FROM members WHERE story_id = {story}"),
+    );
+    sql(
+        &db,
+        &format!(
+            "INSERT INTO stories (id, created, updated, merged_into) VALUES (900001, 0, 0, {story});
+             UPDATE members SET story_id = 900001 WHERE article_id = {moved};
+             INSERT INTO lsh (key, article_id) VALUES (12345, 987654);
+             INSERT INTO anchor_index (anchor, article_id) VALUES (777, 987654);
+             UPDATE stories SET original_id = {stranger} WHERE id = {other};"
+        ),
+    );
+    // The article in the dead story is listed nowhere now.
+    assert_eq!(listed(&db).len(), n - 1);
+
+    let r = cli(&db, &["check"]);
+    r.code(1, "check with faults");
+    let out = &r.stdout;
+    assert!(
+        out.contains(&format!("article {moved} is a member of story 900001")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("(into {story})")), "{out}");
+    assert!(out.contains("987654"), "the index row's article: {out}");
+    assert!(
+        out.contains(&format!(
+            "story {other} names article {stranger} its original, but it is in story {story}"
+        )),
+        "{out}"
+    );
+    let r = cli(&db, &["check", "--json"]);
+    r.code(1, "check --json with faults");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let kinds: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "in_dead_story",
+        "index",
+        "anchor_stats",
+        "original_not_member",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+
+    let r = cli(&db, &["check", "--repair"]);
+    r.code(0, "check --repair");
+    assert!(r.stdout.contains("repaired:"), "{}", r.stdout);
+    cli(&db, &["check"]).code(0, "check after the repair");
+    assert_listed_once(&db, n, "after the repair");
+}
+
+#[test]
+fn unplaced_and_pending_articles_are_found_and_placed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, n) = world_files(40, dir.path());
+    let db = dir.path().join("w.db");
+    ingest(&db, &files);
+    let gone = one(&db, "SELECT MIN(article_id) FROM members");
+    let waiting = one(&db, "SELECT MAX(article_id) FROM members");
+    sql(
+        &db,
+        &format!(
+            "DELETE FROM members WHERE article_id = {gone};
+             DELETE FROM members WHERE article_id = {waiting};
+             INSERT INTO pending (article_id, published, ukey)
+               SELECT id, published, ukey FROM articles WHERE id = {waiting};"
+        ),
+    );
+    let r = cli(&db, &["check"]);
+    r.code(1, "check");
+    assert!(
+        r.stdout
+            .contains(&format!("1 article(s) in no story and not pending: {gone}")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("1 article(s) still pending placement: {waiting}")),
+        "{}",
+        r.stdout
+    );
+    cli(&db, &["check", "--repair"]).code(0, "repair");
+    cli(&db, &["check"]).code(0, "check after the repair");
+    assert_listed_once(&db, n, "after the repair");
+}
+
+#[test]
+fn a_removed_feed_leaves_a_sound_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, _) = world_files(60, dir.path());
+    let db = dir.path().join("w.db");
+    ingest(&db, &files);
+    // The feed whose articles are the originals of the most stories.
+    let feed: String = {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.query_row(
+            "SELECT f.url FROM stories s JOIN articles a ON a.id = s.original_id
+             JOIN feeds f ON f.id = a.feed_id
+             GROUP BY f.id ORDER BY COUNT(*) DESC, f.id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = one(&db, "SELECT COUNT(*) FROM articles");
+    cli(&db, &["feeds", "remove", &feed]).code(0, "feeds remove");
+    let after = one(&db, "SELECT COUNT(*) FROM articles");
+    assert!(after < before);
+    cli(&db, &["check"]).code(0, "check after a feed removal");
+    assert_listed_once(&db, usize::try_from(after).unwrap(), "after a feed removal");
+}
