@@ -76,6 +76,8 @@ fn read_only_commands_refuse_a_missing_database_and_create_nothing() {
         vec!["feeds", "export"],
         vec!["feeds", "remove", "1"],
         vec!["recluster"],
+        vec!["check"],
+        vec!["check", "--repair"],
     ] {
         let what = args.join(" ");
         let r = cli(&missing, &args);
