@@ -3,7 +3,7 @@
 
 Developer tool, not used by the build or the tests. Needs numpy and the `tokenizers`
 package; when either is not importable it is pip-installed into <cache>/pydeps (the
-cache of scripts/model-dir: $FIRSTHAND_CACHE, else <repo>/.cache).
+cache of scripts/model-dir: $FIRSTHAND_CACHE, else firsthand/ in the platform cache dir).
 
     python3 scripts/check-model-dir.py                  # builds/locates the dir via scripts/model-dir
     python3 scripts/check-model-dir.py DIR --texts FILE --ref REF.json --dump OUT.json
@@ -48,8 +48,15 @@ BUILTIN = [
 
 
 def cache_root():
+    # as scripts/model-dir resolves it
     env = os.environ.get("FIRSTHAND_CACHE")
-    return os.path.abspath(os.path.expanduser(env)) if env else os.path.join(ROOT, ".cache")
+    if env:
+        return os.path.abspath(os.path.expanduser(env))
+    if sys.platform == "darwin":
+        return os.path.join(os.path.expanduser("~"), "Library", "Caches", "firsthand")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "firsthand")
 
 
 def need(module, package):

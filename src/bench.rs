@@ -429,6 +429,7 @@ fn datasketch_bench(paths: &[PathBuf], dir: &Path, ours: f64) {
     let run = std::process::Command::new("python3")
         .arg(&script)
         .arg(&texts)
+        .env("FIRSTHAND_CACHE", crate::config::cache_dir())
         .stderr(std::process::Stdio::inherit())
         .output();
     let parsed = run

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "firsthand", version, about, long_about = None, arg_required_else_help = true)]
 pub struct Cli {
-    /// Database file [default: $FIRSTHAND_DB, else the platform data dir]
+    /// Database file [default: $FIRSTHAND_DB, else firsthand/firsthand.db in the platform
+    /// data dir] (the binary's --help shows the path)
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Optional multilingual model directory (config.json, tokenizer.json,
@@ -37,7 +38,8 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// List stories (copies and languages of each), newest first
+    /// List stories with copies (copies and languages of each), newest first; all of them
+    /// unless --since or --limit
     Stories(StoriesArgs),
     /// Show one story: every copy with its relation to the original
     Story {
@@ -63,6 +65,9 @@ pub enum Command {
         /// Only stories updated within this duration (e.g. 24h, 7d)
         #[arg(long, value_parser = parse_duration)]
         since: Option<std::time::Duration>,
+        /// At most this many stories, newest first [default: every story]
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Run matching again over stored articles (after thresholds change)
     Recluster {
@@ -118,11 +123,15 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
-    /// Run the whole pipeline on bundled sample feeds, served over HTTP on 127.0.0.1
+    /// Run the whole pipeline on bundled sample feeds, served over HTTP on 127.0.0.1, in a
+    /// temporary database of its own
     Demo {
         /// Keep serving the demo's stories in the web view afterwards
         #[arg(long)]
         serve: bool,
+        /// Address the web view listens on with --serve (127.0.0.1:0: any free port)
+        #[arg(long, default_value = "127.0.0.1:8080", requires = "serve")]
+        listen: String,
     },
     /// Measure throughput of the ingest path on generated corpora
     Bench(BenchArgs),
@@ -171,11 +180,16 @@ pub struct PollArgs {
     pub per_host: usize,
 }
 
+/// Shortest `run --interval`: a pass more often than this only finds nothing due (each
+/// feed is fetched on its own schedule, at most every 5 minutes).
+pub const MIN_RUN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// `run` options.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Time between passes (e.g. 5m)
-    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    /// How often to look for due feeds (at least 30s); each feed is still fetched on its
+    /// own schedule (every 5m to 24h, from its caching headers and how often it publishes)
+    #[arg(long, value_parser = parse_interval, default_value = "5m")]
     pub interval: std::time::Duration,
     /// Fetches in flight at once
     #[arg(long, default_value_t = 32)]
@@ -230,6 +244,22 @@ pub enum ExportFormat {
     Atom,
     /// JSON Feed 1.1
     Json,
+}
+
+/// Parses a `run --interval`: a duration of at least [`MIN_RUN_INTERVAL`].
+///
+/// # Errors
+/// A message naming the bad value or the floor.
+pub fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d < MIN_RUN_INTERVAL {
+        return Err(format!(
+            "interval {s:?} is below the floor of {}s: a pass that often finds no feed due \
+             (each feed keeps its own schedule)",
+            MIN_RUN_INTERVAL.as_secs()
+        ));
+    }
+    Ok(d)
 }
 
 /// Parses "90s", "5m", "2h", "7d", "1w" (a bare number is seconds).

@@ -26,6 +26,22 @@ pub enum Error {
         /// Database file.
         path: String,
     },
+    /// A command that reads the database was pointed at a file that does not exist.
+    #[error(
+        "no database at {path}: nothing was ingested or polled into it yet (check --db or FIRSTHAND_DB)"
+    )]
+    NoDatabase {
+        /// Database file.
+        path: String,
+    },
+    /// `--db` (or `FIRSTHAND_DB`) names a directory.
+    #[error("database path {path} is a directory: give a file in it, e.g. {suggestion}")]
+    DbIsDirectory {
+        /// As given.
+        path: String,
+        /// `<path>/firsthand.db`.
+        suggestion: String,
+    },
     /// The database file cannot be opened or created.
     #[error("cannot open database {path}: {source}")]
     DbOpen {

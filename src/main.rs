@@ -1,6 +1,6 @@
 //! The `firsthand` binary: parse the command line, run, print errors with their causes.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: preparing and matching make millions of
@@ -10,7 +10,18 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = firsthand::cli::Cli::parse();
+    // --help names the database the command would use by default.
+    let db_help = format!(
+        "Database file [default: $FIRSTHAND_DB, else {}]",
+        firsthand::config::default_db_path().display()
+    );
+    let matches = firsthand::cli::Cli::command()
+        .mut_arg("db", |a| a.help(db_help))
+        .get_matches();
+    let cli = match firsthand::cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()

@@ -265,6 +265,15 @@ pub fn store_prepared_in(
 /// Inside a transaction: inserts new articles; they wait in `unindexed` and `pending`
 /// for [`place_pending`] (which indexes them all first). Returns how many were new.
 ///
+/// What is one article: within a feed, one identity (GUID, else canonical URL, else a
+/// hash of title and text). Across feeds, an article is the web page its link names: an
+/// entry whose canonical URL and title another feed already brought is that article again
+/// (a local copy of a feed read by `ingest`, then the feed itself polled; two snapshots
+/// of one feed; a site's category feeds), not a second member of its story. Copies at
+/// other URLs stay articles of their own, whatever their text; entries without a link,
+/// or with the same link but another title (feeds that link every entry to their home
+/// page), are never merged this way.
+///
 /// # Errors
 /// SQLite failures.
 pub fn store_articles(
@@ -282,7 +291,11 @@ pub fn store_articles(
         let known = exists
             .query_row(rusqlite::params![feed_id.0, p.article.identity], |_| Ok(()))
             .optional()?
-            .is_some();
+            .is_some()
+            || match p.article.canonical_url.as_deref() {
+                Some(url) => Store::same_page_elsewhere(tx, feed_id, url, &p.article.title)?,
+                None => false,
+            };
         if !known
             && !fresh
                 .iter()

@@ -1,5 +1,5 @@
 //! The optional multilingual model, for real: the model directory `scripts/model-dir`
-//! builds (from registry packages, cached under .cache/), run through candle on real
+//! builds (from registry packages, cached in ~/.cache/firsthand), run through candle on real
 //! text. Translations are nearer than unrelated news; with the model, matching on real
 //! dev stories finds at least what anchors alone find, at the same precision; and the
 //! CLI takes the directory from FIRSTHAND_MODEL and explains matches with the cosine.

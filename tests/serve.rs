@@ -196,6 +196,8 @@ fn merged_story_ids_redirect_and_resolve_in_the_api() {
     );
     let api: serde_json::Value =
         serde_json::from_str(&w.get(&format!("/api/story/{}", gone.0)).body).unwrap();
+    let mut v = v;
+    firsthand::commands::read::readable_anchors(&store, &mut v).unwrap();
     assert_eq!(api, serde_json::to_value(json::story(&v)).unwrap());
 }
 
@@ -216,9 +218,10 @@ fn api_json_equals_the_command_line() {
         body("/api/stories?all=1&limit=3"),
         cli(views(&store, None, true, Some(3)).unwrap())
     );
-    for v in views(&store, None, true, None).unwrap() {
+    for mut v in views(&store, None, true, None).unwrap() {
         let api = w.get(&format!("/api/story/{}", v.id.0));
-        // Byte for byte what `story ID --json` prints.
+        // Byte for byte what `story ID --json` prints (anchors as the texts write them).
+        firsthand::commands::read::readable_anchors(&store, &mut v).unwrap();
         let printed = serde_json::to_string_pretty(&json::story(&v)).unwrap() + "\n";
         assert_eq!(api.body, printed);
     }

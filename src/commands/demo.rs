@@ -12,11 +12,16 @@ use std::sync::atomic::AtomicBool;
 /// The bundled sample, compiled in so the demo runs from any directory.
 const SAMPLE: &str = include_str!("../../examples/sample.jsonl");
 
-/// Runs the demo.
+/// Runs the demo; with `serve`, then serves its stories on that address until Ctrl-C.
 ///
 /// # Errors
-/// Fatal errors (temporary directory, server, database).
-pub fn run(serve: bool) -> anyhow::Result<ExitCode> {
+/// Fatal errors (temporary directory, server, database), an address that is taken
+/// (found before the demo starts).
+pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
+    if let Some(listen) = serve {
+        // Find out now, not after the demo, that the web view cannot listen there.
+        drop(crate::serve::bind_check(listen)?);
+    }
     let docs: Vec<crate::eval::Doc> = SAMPLE
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -65,23 +70,26 @@ pub fn run(serve: bool) -> anyhow::Result<ExitCode> {
         second.feeds, second.not_modified
     );
     let views = super::read::views(&store, None, false, None)?;
-    print!("{}", table::stories(&views));
+    let width = table::stdout_width();
+    print!("{}", table::stories(&views, width));
     // The story with the most copies shows the most: print it whole.
     if let Some(v) = views
         .iter()
         .max_by_key(|v| (v.members.len(), std::cmp::Reverse(v.id)))
     {
         println!();
-        print!("{}", table::story(v));
+        let mut v = v.clone();
+        super::read::readable_anchors(&store, &mut v)?;
+        print!("{}", table::story(&v, width));
     }
     let named = views.iter().filter(|v| v.original.is_some()).count();
     println!(
         "\n{} stories with copies, originals named for {named}.",
         views.len()
     );
-    if serve {
+    if let Some(listen) = serve {
         drop(store);
-        super::serve::run(&db, "127.0.0.1:8080")?;
+        super::serve::run(&db, listen)?;
     } else {
         // Keep nothing behind: the database lives in a temporary directory.
         println!(

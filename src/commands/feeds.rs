@@ -7,24 +7,35 @@ use crate::store::Store;
 use anyhow::Context;
 use std::process::ExitCode;
 
-/// Runs a `feeds` subcommand.
+/// Whether a `feeds` subcommand brings feeds in, and so may create the database; the
+/// others need one that exists.
+#[must_use]
+pub fn creates(cmd: &FeedsCommand) -> bool {
+    matches!(cmd, FeedsCommand::Add { .. } | FeedsCommand::Import { .. })
+}
+
+/// Runs a `feeds` subcommand; `open` opens the database (after arguments that need no
+/// database are checked, so that a command refused for its arguments creates nothing).
 ///
 /// # Errors
 /// Fatal errors (database, unreadable file).
-pub fn run(store: &mut Store, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
+pub fn run(
+    cmd: FeedsCommand,
+    open: impl FnOnce() -> anyhow::Result<Store>,
+) -> anyhow::Result<ExitCode> {
     match cmd {
-        FeedsCommand::Add { urls } => add(store, &urls),
+        FeedsCommand::Add { urls } => add(open, &urls),
         FeedsCommand::List { json } => {
-            let list = store.feeds()?;
+            let list = open()?.feeds()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
-                print!("{}", table::feeds(&list));
+                print!("{}", table::feeds(&list, table::stdout_width()));
             }
             Ok(ExitCode::SUCCESS)
         }
         FeedsCommand::Remove { feed } => {
-            let f = crate::pipeline::remove_feed(store, &feed, now().timestamp())?;
+            let f = crate::pipeline::remove_feed(&mut open()?, &feed, now().timestamp())?;
             println!("removed feed {} ({})", f.id, f.url);
             Ok(ExitCode::SUCCESS)
         }
@@ -36,6 +47,7 @@ pub fn run(store: &mut Store, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
             for s in &skipped {
                 eprintln!("{}: {s}", file.display());
             }
+            let store = &mut open()?;
             let mut added = 0;
             for o in &outlines {
                 if store.add_feed(&o.url, o.title.as_deref(), now())?.1 {
@@ -54,7 +66,7 @@ pub fn run(store: &mut Store, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
             })
         }
         FeedsCommand::Export => {
-            let list: Vec<(String, Option<String>)> = store
+            let list: Vec<(String, Option<String>)> = open()?
                 .feeds()?
                 .into_iter()
                 .filter(|f| !f.url.starts_with("file:"))
@@ -66,19 +78,31 @@ pub fn run(store: &mut Store, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn add(store: &mut Store, urls: &[String]) -> anyhow::Result<ExitCode> {
+fn add(open: impl FnOnce() -> anyhow::Result<Store>, urls: &[String]) -> anyhow::Result<ExitCode> {
     let mut failed = 0;
+    // URLs that cannot be fetched are refused before the database is opened.
+    let mut fetchable = Vec::new();
+    for url in urls {
+        if let Some(hint) = scheme_hint(url) {
+            eprintln!("error: {url}: no scheme; did you mean {hint}?");
+            failed += 1;
+        } else if let Err(e) = crate::poll::only_http(url) {
+            eprintln!("error: {e}");
+            failed += 1;
+        } else {
+            fetchable.push(url);
+        }
+    }
+    if fetchable.is_empty() {
+        return Ok(ExitCode::from(PARTIAL));
+    }
+    let store = &mut open()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let fetcher = crate::poll::Fetcher::new(&crate::poll::PollConfig::default())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    for url in urls {
-        if let Err(e) = crate::poll::only_http(url) {
-            eprintln!("error: {e}");
-            failed += 1;
-            continue;
-        }
+    for url in fetchable {
         match rt.block_on(crate::poll::discover(&fetcher, url)) {
             Ok(found) if !found.is_empty() => {
                 let feed = &found[0];
@@ -110,4 +134,48 @@ fn add(store: &mut Store, urls: &[String]) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(PARTIAL)
     })
+}
+
+/// `https://example.com/` for `example.com/`: what a URL typed without its scheme meant.
+/// `None` when `url` has a scheme or is not a host name.
+fn scheme_hint(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.contains("://") {
+        return None;
+    }
+    // "example.com:8080/feed" parses, with "example.com" as its scheme.
+    if url::Url::parse(url).is_ok_and(|u| !u.scheme().contains('.') && u.scheme() != "localhost") {
+        return None;
+    }
+    let guess = url::Url::parse(&format!("https://{url}")).ok()?;
+    let host = guess.host_str()?;
+    (host.contains('.') || host == "localhost").then(|| guess.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scheme_hint;
+
+    #[test]
+    fn a_url_without_scheme_gets_a_hint() {
+        assert_eq!(
+            scheme_hint("example.com").as_deref(),
+            Some("https://example.com/")
+        );
+        assert_eq!(
+            scheme_hint("blog.example.com/feed.xml").as_deref(),
+            Some("https://blog.example.com/feed.xml")
+        );
+        assert_eq!(
+            scheme_hint("example.com:8080/feed").as_deref(),
+            Some("https://example.com:8080/feed")
+        );
+        assert_eq!(
+            scheme_hint("127.0.0.1:8080").as_deref(),
+            Some("https://127.0.0.1:8080/")
+        );
+        assert_eq!(scheme_hint("https://example.com/"), None);
+        assert_eq!(scheme_hint("file:///tmp/x.xml"), None);
+        assert_eq!(scheme_hint("not a url"), None);
+    }
 }

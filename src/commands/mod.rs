@@ -37,22 +37,42 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Ok(cfg)
     };
-    let open = || -> anyhow::Result<Store> { Ok(Store::open(&db)?) };
-    let open_writable = || -> anyhow::Result<Store> {
+    // Commands that read (or change what is there) refuse a database that does not
+    // exist; commands that bring articles or feeds in create it, and say where.
+    let existing = || -> anyhow::Result<Store> { Ok(Store::open_existing(&db)?) };
+    let create = || -> anyhow::Result<Store> {
+        let new = !db.exists();
         let store = Store::open(&db)?;
         store.writable()?;
+        if new {
+            eprintln!("created database {}", db.display());
+        }
         Ok(store)
     };
     match cli.command {
-        Command::Feeds(cmd) => feeds::run(&mut open()?, cmd),
-        Command::Poll(args) => poll::poll(&mut open_writable()?, &args, &matching()?),
-        Command::Run(args) => poll::run_forever(&mut open_writable()?, &args, &matching()?),
-        Command::Ingest { paths } => ingest::run(&mut open_writable()?, &paths, &matching()?),
-        Command::Stories(args) => read::stories(&open()?, &args),
-        Command::Story { id, json } => read::story(&open()?, id, json),
-        Command::Origin { url, json } => read::origin(&open()?, &url, json),
-        Command::Export { format, since } => read::export(&open()?, format, since),
-        Command::Recluster { since } => recluster::run(&mut open_writable()?, since, &matching()?),
+        Command::Feeds(cmd) => {
+            if feeds::creates(&cmd) {
+                feeds::run(cmd, create)
+            } else {
+                feeds::run(cmd, existing)
+            }
+        }
+        Command::Poll(args) => poll::poll(&mut create()?, &args, &matching()?),
+        Command::Run(args) => poll::run_forever(&mut create()?, &args, &matching()?),
+        Command::Ingest { paths } => ingest::run(&mut create()?, &paths, &matching()?),
+        Command::Stories(args) => read::stories(&existing()?, &args),
+        Command::Story { id, json } => read::story(&existing()?, id, json),
+        Command::Origin { url, json } => read::origin(&existing()?, &url, json),
+        Command::Export {
+            format,
+            since,
+            limit,
+        } => read::export(&existing()?, format, since, limit),
+        Command::Recluster { since } => {
+            let mut store = existing()?;
+            store.writable()?;
+            recluster::run(&mut store, since, &matching()?)
+        }
         Command::Eval {
             dataset,
             json,
@@ -75,19 +95,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &matching()?,
         ),
         Command::Check { repair, json } => {
+            let mut store = existing()?;
             if repair {
-                check::run(&mut open_writable()?, true, json, &matching()?)
+                store.writable()?;
+                check::run(&mut store, true, json, &matching()?)
             } else {
-                check::run(
-                    &mut open()?,
-                    false,
-                    json,
-                    &crate::cluster::Config::default(),
-                )
+                check::run(&mut store, false, json, &crate::cluster::Config::default())
             }
         }
-        Command::Serve { listen } => serve::run(&db, &listen),
-        Command::Demo { serve } => demo::run(serve),
+        Command::Serve { listen } => {
+            drop(existing()?);
+            serve::run(&db, &listen)
+        }
+        Command::Demo { serve, listen } => {
+            if let Some(given) = &cli.db {
+                anyhow::bail!(
+                    "demo runs on a temporary database of its own and does not use --db {}; \
+                     to browse a database of yours, run `firsthand serve`",
+                    given.display()
+                );
+            }
+            demo::run(serve.then_some(listen.as_str()))
+        }
         Command::Bench(args) => crate::bench::run(&args),
     }
 }

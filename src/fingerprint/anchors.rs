@@ -23,10 +23,35 @@ pub fn extract_with_numbers(
     body_numbers: &[numbers::Number],
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    spans(title, body, lang, body_numbers, |k, _| out.push(k));
+    out
+}
+
+/// The anchors of [`extract`], each with the words of the text it was read from (its
+/// first occurrence): "1万" for `n10000`, "Маск" for the key of Musk. What a person
+/// reading an explanation can recognise.
+#[must_use]
+pub fn with_text(title: &str, body: &str, lang: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    spans(title, body, lang, &numbers::extract(body, lang), |k, t| {
+        out.push((k, t.trim().to_string()));
+    });
+    out
+}
+
+/// Calls `found` with each anchor key of `title` then `body`, in text order, first
+/// occurrence only, and the text it was read from.
+fn spans(
+    title: &str,
+    body: &str,
+    lang: &str,
+    body_numbers: &[numbers::Number],
+    mut found_one: impl FnMut(String, &str),
+) {
     let mut seen = std::collections::HashSet::new();
     let title_numbers = numbers::extract(title, lang);
     for (text, nums) in [(title, &title_numbers[..]), (body, body_numbers)] {
-        let mut found: Vec<(usize, String)> = Vec::new();
+        let mut found: Vec<(usize, usize, String)> = Vec::new();
         let dates = dates::extract(text, lang);
         // The day of a date is the date's, not a number of its own: "11 December" is one
         // anchor, or one date would count as two shared anchors.
@@ -34,21 +59,20 @@ pub fn extract_with_numbers(
             |n: &numbers::Number| dates.iter().any(|d| n.start >= d.start && n.end <= d.end);
         for n in nums {
             if !n.small && !in_date(n) {
-                found.push((n.start, format!("n{}", n.key)));
+                found.push((n.start, n.end, format!("n{}", n.key)));
             }
         }
         for d in dates {
-            found.push((d.start, format!("d{}", d.key)));
+            found.push((d.start, d.end, format!("d{}", d.key)));
         }
         names(text, lang, &mut found);
-        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        for (_, k) in found {
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
+        for (start, end, k) in found {
             if seen.insert(k.clone()) {
-                out.push(k);
+                found_one(k, text.get(start..end).unwrap_or_default());
             }
         }
     }
-    out
 }
 
 /// Languages written mainly in Latin script: there a capitalised word is a name only
@@ -86,7 +110,7 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !super::text_script_unspaced(c) || c == '-' || c == '\'' || c == '’'
 }
 
-fn names(text: &str, lang: &str, out: &mut Vec<(usize, String)>) {
+fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
     let latin_text = latin_language(lang);
     let mut sentence_start = true;
     let mut chars = text.char_indices().peekable();
@@ -103,7 +127,7 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, String)>) {
             }
             let tag = &text[start..end];
             if tag.chars().count() > 2 {
-                out.push((start, format!("h{}", tag.to_lowercase())));
+                out.push((start, end, format!("h{}", tag.to_lowercase())));
             }
             sentence_start = false;
             continue;
@@ -151,12 +175,12 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, String)>) {
         let word = text[start..end].trim_end_matches(['-', '\'', '’', '.']);
         let at_start = sentence_start;
         sentence_start = false;
-        if let Some(url) = url_like(text, start, end) {
-            out.push((start, format!("u{url}")));
+        if let Some((url, url_end)) = url_like(text, start, end) {
+            out.push((start, url_end, format!("u{url}")));
             continue;
         }
         if let Some(key) = name_key(word, latin_text, at_start) {
-            out.push((start, key));
+            out.push((start, start + word.len(), key));
         }
     }
 }
@@ -264,8 +288,9 @@ fn is_common_english(word: &str) -> bool {
     WORDS.contains(&lower.as_str())
 }
 
-/// `host/path` when the word at `start..end` begins a URL or a bare domain.
-fn url_like(text: &str, start: usize, end: usize) -> Option<String> {
+/// `host/path` when the word at `start..end` begins a URL or a bare domain, with where
+/// the URL ends in `text`.
+fn url_like(text: &str, start: usize, end: usize) -> Option<(String, usize)> {
     let rest = &text[start..];
     if rest.starts_with("http://") || rest.starts_with("https://") {
         let url: String = rest
@@ -273,10 +298,13 @@ fn url_like(text: &str, start: usize, end: usize) -> Option<String> {
             .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '<' | '>' | ')' | '）'))
             .collect();
         return crate::normalize::url::canonical(&url, None).map(|u| {
-            u.trim_start_matches("https://")
-                .trim_start_matches("http://")
-                .trim_start_matches("www.")
-                .to_string()
+            (
+                u.trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .trim_start_matches("www.")
+                    .to_string(),
+                start + url.len(),
+            )
         });
     }
     let word = &text[start..end];
@@ -286,7 +314,7 @@ fn url_like(text: &str, start: usize, end: usize) -> Option<String> {
         ".is", ".es", ".in", ".gov", ".edu",
     ];
     (word.contains('.') && TLDS.iter().any(|t| lower.ends_with(t)) && word.is_ascii())
-        .then(|| lower.trim_start_matches("www.").to_string())
+        .then(|| (lower.trim_start_matches("www.").to_string(), end))
 }
 
 #[cfg(test)]
@@ -328,6 +356,30 @@ mod tests {
             "en",
         );
         assert!(ru.iter().any(|k| en.contains(k)), "{ru:?} {en:?}");
+    }
+
+    #[test]
+    fn anchors_keep_the_words_they_were_read_from() {
+        let title = "Маск купил 10 000 видеокарт";
+        let body = "12 апреля Маск сказал @elonmusk, что GPT-4 стоит 1,5 млрд долларов.";
+        let with = with_text(title, body, "ru");
+        let keys: Vec<&str> = with.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, extract(title, body, "ru"));
+        let text = |k: &str| {
+            with.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, t)| t.as_str())
+        };
+        assert_eq!(text("n10000"), Some("10 000"));
+        assert_eq!(text("mgpt4"), Some("GPT-4"));
+        assert_eq!(text("h@elonmusk"), Some("@elonmusk"));
+        let musk = format!("w{}", translit::skeleton("Маск"));
+        assert_eq!(text(&musk), Some("Маск"), "{with:?}");
+        assert!(
+            with.iter()
+                .any(|(k, t)| k.starts_with('d') && t.contains("апреля")),
+            "{with:?}"
+        );
     }
 
     #[test]

@@ -378,6 +378,12 @@ fn describe(err: &reqwest::Error) -> String {
             }
         }
         let text = c.to_string();
+        // rustls reading a plain-HTTP answer as a TLS record
+        if text.to_ascii_lowercase().contains("invalidcontenttype") {
+            return "the server did not answer in TLS: is this a plain http:// port? \
+                    (try the URL with http://)"
+                .to_string();
+        }
         // hyper's words for a peer that hung up mid-response
         if text.contains("connection closed before message completed")
             || text.contains("connection reset")

@@ -54,7 +54,8 @@ pub async fn story(State(app): State<App>, Path(id): Path<String>) -> Response {
         return json_error(&Failure::NotFound(format!("no story with id {id}")));
     };
     let r = with_store(&app.db, move |s| {
-        let v = s.story_view(s.resolve_story(id)?)?;
+        let mut v = s.story_view(s.resolve_story(id)?)?;
+        crate::commands::read::readable_anchors(s, &mut v)?;
         cli_json(&json::story(&v))
     })
     .await;

@@ -55,24 +55,25 @@ pub fn router(db: PathBuf) -> Router {
 }
 
 /// Serves the database at `db` on `listen` (e.g. `127.0.0.1:8080`) until Ctrl-C or
-/// SIGTERM, on a runtime of its own. Prints the URL it listens on.
+/// SIGTERM, on a runtime of its own. Says on stderr where it listens (beside the logs).
 ///
 /// # Errors
-/// When the database cannot be opened or the address cannot be bound.
+/// When the database does not exist or cannot be opened, or the address cannot be bound.
 pub fn run(db: &Path, listen: &str) -> anyhow::Result<()> {
-    // Fail before listening when the database is unusable (too new, not a database).
-    drop(Store::open(db)?);
+    // Fail before listening when the database is unusable (missing, too new, not a
+    // database).
+    drop(Store::open_existing(db)?);
+    let std_listener = bind_check(listen)?;
+    std_listener.set_nonblocking(true)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(16)
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let listener = tokio::net::TcpListener::from_std(std_listener)?;
         let addr = listener.local_addr()?;
-        println!(
+        eprintln!(
             "serving {} at http://{addr}/ (read-only; Ctrl-C stops)",
             db.display()
         );
@@ -80,8 +81,25 @@ pub fn run(db: &Path, listen: &str) -> anyhow::Result<()> {
             .with_graceful_shutdown(stop_signal())
             .await
             .context("web server failed")?;
-        println!("stopped serving");
+        eprintln!("stopped serving");
         anyhow::Ok(())
+    })
+}
+
+/// Binds `listen`, or says plainly why not (a taken port names the way out).
+///
+/// # Errors
+/// When the address cannot be bound.
+pub fn bind_check(listen: &str) -> anyhow::Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(listen).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "cannot listen on {listen}: the address is in use (another server?); \
+                 choose another with --listen, e.g. --listen 127.0.0.1:0 for any free port"
+            )
+        } else {
+            anyhow::Error::new(e).context(format!("cannot listen on {listen}"))
+        }
     })
 }
 

@@ -268,7 +268,8 @@ pub fn story_lookup(s: &Store, id: i64) -> Result<StoryPage, Failure> {
     if resolved.0 != id {
         return Ok(StoryPage::Redirect(resolved.0));
     }
-    let v = s.story_view(StoryId(id))?;
+    let mut v = s.story_view(StoryId(id))?;
+    crate::commands::read::readable_anchors(s, &mut v)?;
     Ok(StoryPage::Html(story_html(&v)))
 }
 
@@ -396,11 +397,16 @@ fn why_html(v: &StoryView, k: usize, credits: &Credits) -> String {
                     let _ = write!(s, "<dt>{key}</dt><dd>{}</dd>", esc(&shown));
                 }
             }
-            if let Some(a) = r.get("shared_anchors").and_then(|a| a.as_array()) {
+            // The anchors as the texts write them when known, else their keys.
+            if let Some(a) = r
+                .get("shared_text")
+                .or_else(|| r.get("shared_anchors"))
+                .and_then(|a| a.as_array())
+            {
                 let list: Vec<&str> = a.iter().filter_map(|x| x.as_str()).collect();
                 let _ = write!(
                     s,
-                    "<dt>shared_anchors</dt><dd>{}</dd>",
+                    "<dt>shared anchors</dt><dd>{}</dd>",
                     esc(&list.join(" · "))
                 );
             }

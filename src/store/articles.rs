@@ -290,6 +290,27 @@ impl Store {
             .ok_or_else(|| Error::NoArticle(url.to_string()))
     }
 
+    /// Whether a feed other than `feed` already brought the page at `canonical_url` with
+    /// this `title`: then it is the same article (see [`crate::pipeline::store_articles`]).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn same_page_elsewhere(
+        tx: &rusqlite::Connection,
+        feed: FeedId,
+        canonical_url: &str,
+        title: &str,
+    ) -> Result<bool> {
+        Ok(tx
+            .prepare_cached(
+                "SELECT 1 FROM articles WHERE canonical_url = ?1 AND feed_id <> ?2 AND title = ?3
+                 LIMIT 1",
+            )?
+            .query_row(params![canonical_url, feed.0, title], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// Ids of articles with this canonical URL or exact text (exact-duplicate retrieval).
     ///
     /// # Errors

@@ -16,13 +16,13 @@ pub struct Feed {
     pub url: String,
     /// Title from the feed.
     pub title: Option<String>,
-    /// `active` or `disabled`.
+    /// `active` or `disabled`; `local` for a file read by `ingest` (never polled).
     pub status: String,
     /// Last fetch error, one line.
     pub last_error: Option<String>,
     /// Consecutive errors.
     pub error_count: i64,
-    /// When it is due next.
+    /// When it is due next (`None`: now; always `None` for a local file, never polled).
     pub next_poll: Option<DateTime<Utc>>,
     /// HTTP ETag of the last 200.
     pub etag: Option<String>,
@@ -38,20 +38,54 @@ pub struct Feed {
 
 impl Feed {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        let url: String = r.get("url")?;
+        let local = is_local(&url);
         Ok(Self {
             id: FeedId(r.get("id")?),
-            url: r.get("url")?,
             title: r.get("title")?,
-            status: r.get("status")?,
+            status: if local {
+                "local".into()
+            } else {
+                r.get("status")?
+            },
             last_error: r.get("last_error")?,
             error_count: r.get("error_count")?,
-            next_poll: r.get::<_, Option<i64>>("next_poll")?.map(time),
+            next_poll: if local {
+                None
+            } else {
+                r.get::<_, Option<i64>>("next_poll")?.map(time)
+            },
+            url,
             etag: r.get("etag")?,
             last_modified: r.get("last_modified")?,
             last_polled: r.get::<_, Option<i64>>("last_polled")?.map(time),
             ttl_minutes: r.get("ttl_minutes")?,
         })
     }
+}
+
+impl Feed {
+    /// Whether this is a local file read by `ingest` (`file://…`): never polled.
+    #[must_use]
+    pub fn is_local(&self) -> bool {
+        is_local(&self.url)
+    }
+}
+
+fn is_local(url: &str) -> bool {
+    url.starts_with("file:")
+}
+
+/// Where the polling schedule stands: what a pass of `run` or `poll` can say about the
+/// feeds it did not fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// Active feeds that are polled (local files and disabled feeds left out).
+    pub polled: usize,
+    /// Of those, how many are due now.
+    pub due: usize,
+    /// When the next of the others is due.
+    pub next_due: Option<DateTime<Utc>>,
 }
 
 /// What one fetch changed on a feed row.
@@ -151,6 +185,29 @@ impl Store {
         ))?;
         let rows = st.query_map(params![now.timestamp(), all], Feed::from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many polled feeds there are, how many are due at `now`, and when the next
+    /// one that is not due yet will be.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn schedule(&self, now: DateTime<Utc>) -> Result<Schedule> {
+        let (polled, due, next): (i64, i64, Option<i64>) = self
+            .conn()
+            .prepare_cached(
+                "SELECT COUNT(*),
+                        COALESCE(SUM(next_poll IS NULL OR next_poll <= ?1), 0),
+                        MIN(CASE WHEN next_poll > ?1 THEN next_poll END)
+                 FROM feeds WHERE status = 'active' AND url NOT LIKE 'file:%'",
+            )?
+            .query_row([now.timestamp()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let n = |x: i64| usize::try_from(x).unwrap_or(0);
+        Ok(Schedule {
+            polled: n(polled),
+            due: n(due),
+            next_due: next.map(time),
+        })
     }
 
     /// Finds a feed by URL or numeric id.

@@ -63,6 +63,12 @@ impl Store {
     /// when a newer firsthand wrote it.
     pub fn open(path: &Path) -> Result<Self> {
         let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(Error::DbIsDirectory {
+                path: shown,
+                suggestion: path.join("firsthand.db").display().to_string(),
+            });
+        }
         if let Some(dir) = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty() && !d.exists())
@@ -79,6 +85,21 @@ impl Store {
             source: e,
         })?;
         Self::setup(conn, shown)
+    }
+
+    /// Opens the database at `path` like [`Store::open`], but only when it exists: commands
+    /// that read refuse a mistyped path instead of creating an empty database there.
+    ///
+    /// # Errors
+    /// [`Error::NoDatabase`] when there is no file at `path` (nothing is created), else
+    /// those of [`Store::open`].
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(Error::NoDatabase {
+                path: path.display().to_string(),
+            });
+        }
+        Self::open(path)
     }
 
     /// A read-only connection to the database file of `self` (for workers that read
