@@ -146,7 +146,7 @@ fn problems(db: &Path) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p.to_string())
+        .map(ToString::to_string)
         .collect()
 }
 
