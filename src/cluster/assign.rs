@@ -133,13 +133,7 @@ impl Matcher {
         compared.retain(|a| *a != me.id);
         compared.sort_unstable();
         compared.dedup();
-        self.load(tx, &compared)?;
-        let sigs: Vec<Arc<Sig>> = compared
-            .iter()
-            .filter_map(|a| self.sigs.get(a).map(Arc::clone))
-            .collect();
-        let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
-        self.weigh(tx, &refs)?;
+        let sigs = self.weighed_sigs(tx, &compared)?;
         let mut matched = 0;
         let mut langs: Vec<&str> = Vec::new();
         for s in &sigs {

@@ -73,19 +73,13 @@ impl Matcher {
     /// SQLite failures.
     pub fn finish(&mut self, tx: &Transaction<'_>, now: i64) -> Result<()> {
         for story in std::mem::take(&mut self.undecided) {
-            // Every member, not only those the last regroup held: a story too large to
-            // cluster at once keeps members no single regroup saw.
+            // Every member, whatever placement compared.
             let ids = Store::story_members(tx, story)?;
             if ids.is_empty() {
                 continue;
             }
-            self.load(tx, &ids)?;
-            let sigs: Vec<Arc<Sig>> = ids
-                .iter()
-                .filter_map(|i| self.sigs.get(i).map(Arc::clone))
-                .collect();
+            let sigs = self.weighed_sigs(tx, &ids)?;
             let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
-            self.weigh(tx, &refs)?;
             let matrix = self.matrix(&sigs);
             let all: Vec<usize> = (0..sigs.len()).collect();
             let decision = origin::decide(

@@ -175,6 +175,18 @@ impl Matcher {
         Ok(())
     }
 
+    /// The signatures of `ids` (those that exist), with their anchors weighed.
+    fn weighed_sigs(&mut self, tx: &Connection, ids: &[ArticleId]) -> Result<Vec<Arc<Sig>>> {
+        self.load(tx, ids)?;
+        let sigs: Vec<Arc<Sig>> = ids
+            .iter()
+            .filter_map(|i| self.sigs.get(i).map(Arc::clone))
+            .collect();
+        let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
+        self.weigh(tx, &refs)?;
+        Ok(sigs)
+    }
+
     /// The decision for a pair, computed once per run.
     fn decide_pair(&mut self, a: &Sig, b: &Sig) -> Option<Arc<Match>> {
         let (x, y) = if a.id <= b.id { (a, b) } else { (b, a) };
