@@ -260,7 +260,7 @@ pub fn decide(
     let hub = Hub::new(members, pairs);
     let mut evidence = Vec::new();
     // 1. Credit.
-    if let Some(d) = by_credit(members) {
+    if let Some(d) = by_credit(members, &hub) {
         return Ok(d);
     }
     // 2–4. Time, direction of translation, site record, completeness.
@@ -496,7 +496,7 @@ impl Hub {
 }
 
 /// The original by explicit credit, when credits lead somewhere believable.
-fn by_credit(members: &[&Sig]) -> Option<Decision> {
+fn by_credit(members: &[&Sig], hub: &Hub) -> Option<Decision> {
     let edges = credit_edges(members);
     if edges.is_empty() {
         return None;
@@ -538,15 +538,51 @@ fn by_credit(members: &[&Sig]) -> Option<Decision> {
             )
             .then(members[a].ukey.cmp(&members[b].ukey))
     });
-    // Credits come first: whatever the texts look like, a credited article is the
-    // original its copies say it is.
+    // Credits come first: a credited article is the original its copies say it is,
+    // unless the credit ends at a translation published after the text every other
+    // language was translated from (a copy crediting a copy that credits nobody).
     let b = *roots.first()?;
     let mut ev = vec![format!("credited by {} other article(s)", votes[b])];
     ev.extend(lines.into_iter().take(6));
+    let earlier_source = hub
+        .clear
+        .filter(|&h| members[h].lang != members[b].lang)
+        .and_then(|h| {
+            members
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.lang == members[h].lang)
+                .filter_map(|(k, m)| m.published.map(|p| (p, members[k].ukey, k)))
+                .min()
+        })
+        .filter(|&(p, _, _)| members[b].published.is_none_or(|q| p < q));
+    if let Some((p, _, k)) = earlier_source {
+        let mut ev = vec![format!(
+            "credits lead to {} [{}], a translation published after {} [{}] ({}), whose text every other language matches best",
+            name(members[b]),
+            members[b].lang,
+            name(members[k]),
+            members[k].lang,
+            when(p)
+        )];
+        ev.extend(lines_again(members, b));
+        return Some(Decision {
+            original: Some(members[k].id),
+            evidence: ev,
+        });
+    }
     Some(Decision {
         original: Some(members[b].id),
         evidence: ev,
     })
+}
+
+/// The credit evidence line of a root that was not taken.
+fn lines_again(members: &[&Sig], b: usize) -> Vec<String> {
+    vec![format!(
+        "{} is credited, but not taken as the original",
+        name(members[b])
+    )]
 }
 
 #[cfg(test)]
