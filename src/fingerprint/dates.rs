@@ -939,8 +939,13 @@ mod tests {
                 }
             }
         }
-        let text = std::fs::read_to_string("/work/shared/data/wmt-dev/dev-small.jsonl")
-            .unwrap_or_else(|_| "12 апреля, 4月12日, 12. dubna, April 12th ".repeat(50));
+        // The shared dev data beside the repository; a missing file fails the test.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/wmt-dev/dev-small.jsonl"
+        );
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(text.len() > 1_000_000, "{path} holds the dev set");
         let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).step_by(89).collect();
         for w in bounds.windows(2).take(20_000) {
             let slice = &text[w[0]..w[1]];
