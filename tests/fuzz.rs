@@ -270,6 +270,18 @@ fn url_like() -> impl Strategy<Value = String> {
 fn check_canonical(raw: &str, base: Option<&str>) {
     let base = base.and_then(|b| url::Url::parse(b).ok());
     let Some(once) = nurl::canonical(raw, base.as_ref()) else {
+        // Refused only when the input, resolved as a browser would, is no http(s) URL.
+        let resolved = match url::Url::parse(raw.trim()) {
+            Err(url::ParseError::RelativeUrlWithoutBase) => {
+                base.as_ref().and_then(|b| b.join(raw.trim()).ok())
+            }
+            other => other.ok(),
+        };
+        assert!(
+            raw.trim().is_empty()
+                || resolved.is_none_or(|u| u.scheme() != "http" && u.scheme() != "https"),
+            "{raw:?} (base {base:?}) is an http(s) URL, refused"
+        );
         return;
     };
     assert!(
@@ -349,8 +361,15 @@ fn opml_like() -> impl Strategy<Value = String> {
 }
 
 fn check_opml(doc: &str) {
-    let Ok((outlines, skipped)) = firsthand::opml::parse(doc, "fuzz.opml") else {
-        return;
+    let (outlines, skipped) = match firsthand::opml::parse(doc, "fuzz.opml") {
+        Ok(r) => r,
+        Err(e) => {
+            // A refusal is one line that names the file.
+            let msg = e.to_string();
+            assert!(msg.contains("fuzz.opml"), "{msg}");
+            assert!(!msg.contains('\n'), "one line: {msg:?}");
+            return;
+        }
     };
     for o in &outlines {
         assert!(
