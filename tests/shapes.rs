@@ -354,3 +354,28 @@ fn the_seed_and_its_repost_are_one_story_among_distractors() {
         assert_ne!(w.story_of(&o.url), s, "{} joined the seed", o.url);
     }
 }
+
+/// A floor for the default configuration (no model) on real text: the first 200 stories
+/// of the dev set, every version read through the whole pipeline.
+#[test]
+fn the_default_matcher_keeps_its_quality_floor() {
+    let mut docs =
+        firsthand::eval::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
+    firsthand::eval::keep_stories(&mut docs, 200);
+    let s = firsthand::eval::run(&docs, firsthand::cluster::Config::default(), None).unwrap();
+    eprintln!(
+        "dev-small, 200 stories: P {:.3} R {:.3} originals {:.3}",
+        s.pairwise.precision, s.pairwise.recall, s.originals_found
+    );
+    assert!(
+        s.pairwise.precision >= 0.98,
+        "precision {:.3}",
+        s.pairwise.precision
+    );
+    assert!(s.pairwise.recall >= 0.85, "recall {:.3}", s.pairwise.recall);
+    assert!(
+        s.originals_found >= 0.9,
+        "originals {:.3}",
+        s.originals_found
+    );
+}
