@@ -258,87 +258,137 @@ pub fn decide(
         });
     }
     let hub = Hub::new(members, pairs);
-    let mut evidence = Vec::new();
-    // 1. Credit.
     if let Some(d) = by_credit(members, &hub) {
         return Ok(d);
     }
-    // 2–4. Time, direction of translation, site record, completeness.
-    // A claimed time is impossible when it lies in the future of when the article was
-    // first seen, or when its feed was read after that time without it.
-    let mut contradicted = Vec::new();
-    for m in members {
-        let read = match m.published {
-            Some(p) if p + READ_SLACK < m.first_seen => {
-                records.read_before(m.feed_id.0, m.first_seen)?
-            }
-            _ => None,
-        };
-        contradicted.push(read.filter(|&q| m.published.is_some_and(|p| q > p + READ_SLACK)));
+    let mut facts = Facts::gather(members, hub, records)?;
+    if let Some(d) = facts.by_time() {
+        return Ok(d);
     }
-    let plausible = |s: &Sig| {
-        let k = members.iter().position(|m| m.id == s.id).unwrap_or(0);
-        s.published
-            .filter(|&p| p <= s.first_seen + FUTURE_SLACK)
-            .filter(|_| contradicted.get(k).copied().flatten().is_none())
-    };
-    for (m, q) in members.iter().zip(&contradicted) {
-        if let (Some(q), Some(p)) = (q, m.published) {
+    Ok(facts.without_times())
+}
+
+/// Fewest earlier stories for a site's record to count.
+const RECORD_MIN: i64 = 3;
+/// A site whose record gives it at most this share of originals is "usually a copy".
+const USUALLY_COPY: f64 = 0.25;
+/// A site whose record gives it at least this share of originals is "usually the original".
+const USUALLY_ORIGINAL: f64 = 0.75;
+/// The share of originals a site is given when its record is too short to count.
+const NO_RECORD: f64 = 0.5;
+
+/// What the strategies after credit decide on: each member's plausible publication time,
+/// its site's record, the translation hub, and the evidence gathered so far.
+struct Facts<'a> {
+    members: &'a [&'a Sig],
+    hub: Hub,
+    /// Plausible claimed time per member.
+    plausible: Vec<Option<i64>>,
+    /// (original, copy) counts of each member's site.
+    records: Vec<(i64, i64)>,
+    /// Members with a plausible time, earliest first (ties by key).
+    dated: Vec<(i64, usize)>,
+    evidence: Vec<String>,
+}
+
+impl<'a> Facts<'a> {
+    /// A claimed time is impossible when it lies in the future of when the article was
+    /// first seen, or when its feed was read after that time without it.
+    fn gather(members: &'a [&'a Sig], hub: Hub, records: &mut dyn Records) -> Result<Self> {
+        let mut evidence = Vec::new();
+        let mut plausible = Vec::with_capacity(members.len());
+        let mut future = Vec::new();
+        let mut site_records = Vec::with_capacity(members.len());
+        for m in members {
+            let read = match m.published {
+                Some(p) if p + READ_SLACK < m.first_seen => {
+                    records.read_before(m.feed_id.0, m.first_seen)?
+                }
+                _ => None,
+            };
+            let contradicted = read.filter(|&q| m.published.is_some_and(|p| q > p + READ_SLACK));
+            if let (Some(q), Some(p)) = (contradicted, m.published) {
+                evidence.push(format!(
+                    "{} claims {}, but its feed was read at {} without it: its clock is wrong",
+                    name(m),
+                    when(p),
+                    when(q)
+                ));
+            }
+            let ok = m
+                .published
+                .filter(|&p| p <= m.first_seen + FUTURE_SLACK)
+                .filter(|_| contradicted.is_none());
+            if m.published.is_some() && ok.is_none() {
+                future.push(name(m));
+            }
+            plausible.push(ok);
+            site_records.push(match &m.site {
+                Some(s) => records.site_record(s)?,
+                None => (0, 0),
+            });
+        }
+        if !future.is_empty() {
             evidence.push(format!(
-                "{} claims {}, but its feed was read at {} without it: its clock is wrong",
-                name(m),
-                when(p),
-                when(*q)
+                "ignored publication times in the future of when they were seen: {}",
+                future.join(", ")
             ));
         }
-    }
-    let mut site_records = Vec::with_capacity(members.len());
-    for m in members {
-        site_records.push(match &m.site {
-            Some(s) => records.site_record(s)?,
-            None => (0, 0),
+        let mut dated: Vec<(i64, usize)> = plausible
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| p.map(|p| (p, k)))
+            .collect();
+        dated.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(members[a.1].ukey.cmp(&members[b.1].ukey))
         });
+        Ok(Self {
+            members,
+            hub,
+            plausible,
+            records: site_records,
+            dated,
+            evidence,
+        })
     }
-    let records = site_records;
-    let ratio = |k: usize| {
-        let (o, c) = records[k];
+
+    /// The share of originals in a member's site record (smoothed), and its length.
+    fn ratio(&self, k: usize) -> (f64, i64) {
+        let (o, c) = self.records[k];
         #[allow(clippy::cast_precision_loss)]
         let r = (o as f64 + 1.0) / ((o + c) as f64 + 2.0);
         (r, o + c)
-    };
-    let longest = members.iter().map(|m| m.fp.chars).max().unwrap_or(1).max(1);
-    let mut dated: Vec<(i64, usize)> = members
-        .iter()
-        .enumerate()
-        .filter_map(|(k, m)| plausible(m).map(|p| (p, k)))
-        .collect();
-    dated.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(members[a.1].ukey.cmp(&members[b.1].ukey))
-    });
-    let future: Vec<String> = members
-        .iter()
-        .filter(|m| m.published.is_some() && plausible(m).is_none())
-        .map(|m| name(m))
-        .collect();
-    if !future.is_empty() {
-        evidence.push(format!(
-            "ignored publication times in the future of when they were seen: {}",
-            future.join(", ")
-        ));
     }
-    if let Some(&(t0, k0)) = dated.first() {
+
+    fn decision(&mut self, k: usize) -> Decision {
+        Decision {
+            original: Some(self.members[k].id),
+            evidence: std::mem::take(&mut self.evidence),
+        }
+    }
+
+    /// The earliest plausible time, unless the direction of translation (within a clock's
+    /// error) or a long site record says that clock is wrong.
+    fn by_time(&mut self) -> Option<Decision> {
+        let members = self.members;
+        let &(t0, k0) = self.dated.first()?;
         // A translation is never the original of its source: when the earliest claim is
         // in another language than the text all the others were translated from, and
         // that text's own claim is within a clock's error of it, the earliest clock is
         // wrong, not the direction (clocks are off by whole hours, rarely more).
-        if let Some(h) = hub.clear.filter(|&h| members[k0].lang != members[h].lang) {
-            let same_lang = dated
+        if let Some(h) = self
+            .hub
+            .clear
+            .filter(|&h| members[k0].lang != members[h].lang)
+        {
+            let same_lang = self
+                .dated
                 .iter()
                 .find(|&&(_, k)| members[k].lang == members[h].lang)
                 .copied();
             if let Some((t, pick)) = same_lang.filter(|&(t, _)| t - t0 <= CLOCK_ERROR) {
-                evidence.insert(
+                self.evidence.insert(
                     0,
                     format!(
                         "{} [{}] claims the earliest time ({}), but it is a translation: every other language matches the {} text of {} best, published {} later",
@@ -350,107 +400,107 @@ pub fn decide(
                         minutes(t - t0),
                     ),
                 );
-                evidence.push(format!("{} published {}", name(members[pick]), when(t)));
-                return Ok(Decision {
-                    original: Some(members[pick].id),
-                    evidence,
-                });
+                self.evidence
+                    .push(format!("{} published {}", name(members[pick]), when(t)));
+                return Some(self.decision(pick));
             }
         }
         // A site that is almost always a copy does not become the original by its clock
         // alone when a site that is usually the original is in the story.
-        let (r0, n0) = ratio(k0);
-        if n0 >= 3 && r0 < 0.25 {
-            let alt = dated.iter().find(|&&(_, k)| {
-                let (r, n) = ratio(k);
-                n >= 3 && r > 0.75
+        let (r0, n0) = self.ratio(k0);
+        if n0 >= RECORD_MIN && r0 < USUALLY_COPY {
+            let alt = self.dated.iter().copied().find(|&(_, k)| {
+                let (r, n) = self.ratio(k);
+                n >= RECORD_MIN && r > USUALLY_ORIGINAL
             });
-            if let Some(&(t, k)) = alt {
-                evidence.insert(
-                    0,
-                    format!(
-                        "{} is usually the original ({} of {} stories), {} usually a copy; {}'s earlier time ({}) is not trusted",
-                        name(members[k]),
-                        records[k].0,
-                        records[k].0 + records[k].1,
-                        name(members[k0]),
-                        name(members[k0]),
-                        when(t0)
-                    ),
+            if let Some((t, k)) = alt {
+                let line = format!(
+                    "{} is usually the original ({} of {} stories), {} usually a copy; {}'s earlier time ({}) is not trusted",
+                    name(members[k]),
+                    self.records[k].0,
+                    self.records[k].0 + self.records[k].1,
+                    name(members[k0]),
+                    name(members[k0]),
+                    when(t0)
                 );
-                evidence.push(format!("published {}", when(t)));
-                return Ok(Decision {
-                    original: Some(members[k].id),
-                    evidence,
-                });
+                self.evidence.insert(0, line);
+                self.evidence.push(format!("published {}", when(t)));
+                return Some(self.decision(k));
             }
         }
-        let next = dated.get(1).map(|d| d.0);
         let mut line = format!(
             "earliest publication time: {} at {}",
             name(members[k0]),
             when(t0)
         );
-        if let Some(n) = next {
+        if let Some(n) = self.dated.get(1).map(|d| d.0) {
             line.push_str(&format!(", {} min before the next copy", (n - t0) / 60));
         }
-        evidence.insert(0, line);
-        let undated = members.len() - dated.len();
+        self.evidence.insert(0, line);
+        let undated = self.plausible.iter().filter(|p| p.is_none()).count();
         if undated > 0 {
-            evidence.push(format!(
+            self.evidence.push(format!(
                 "{undated} member(s) give no usable publication time"
             ));
         }
-        return Ok(Decision {
-            original: Some(members[k0].id),
-            evidence,
+        Some(self.decision(k0))
+    }
+
+    /// No usable times: the text all translations were made from (when one clearly
+    /// leads), then the site record, then the fullest text, then first seen.
+    fn without_times(&mut self) -> Decision {
+        let members = self.members;
+        let lead = |k: usize| self.hub.clear == Some(k);
+        let record = |k: usize| {
+            let (r, n) = self.ratio(k);
+            if n >= RECORD_MIN { r } else { NO_RECORD }
+        };
+        let best = (0..members.len()).max_by(|&a, &b| {
+            lead(a)
+                .cmp(&lead(b))
+                .then(record(a).total_cmp(&record(b)))
+                .then(self.hub.score[a].total_cmp(&self.hub.score[b]))
+                .then(members[a].fp.chars.cmp(&members[b].fp.chars))
+                .then(members[b].first_seen.cmp(&members[a].first_seen))
+                .then(members[b].ukey.cmp(&members[a].ukey))
         });
-    }
-    // No usable times: the text all translations were made from (when one clearly
-    // leads), then the site record, then the fullest text, then first seen.
-    let lead = |k: usize| hub.clear == Some(k);
-    let best = (0..members.len()).max_by(|&a, &b| {
-        let (ra, na) = ratio(a);
-        let (rb, nb) = ratio(b);
-        let sa = if na >= 3 { ra } else { 0.5 };
-        let sb = if nb >= 3 { rb } else { 0.5 };
-        lead(a)
-            .cmp(&lead(b))
-            .then(sa.total_cmp(&sb))
-            .then(hub.score[a].total_cmp(&hub.score[b]))
-            .then(members[a].fp.chars.cmp(&members[b].fp.chars))
-            .then(members[b].first_seen.cmp(&members[a].first_seen))
-            .then(members[b].ukey.cmp(&members[a].ukey))
-    });
-    let Some(b) = best else {
-        return Ok(Decision::default());
-    };
-    let (r, n) = ratio(b);
-    evidence.insert(0, "no member gives a usable publication time".into());
-    if n >= 3 && r > 0.5 {
-        evidence.push(format!(
-            "{} was the original in {} of {} earlier stories",
-            name(members[b]),
-            records[b].0,
-            n
+        let Some(b) = best else {
+            return Decision::default();
+        };
+        let (r, n) = self.ratio(b);
+        self.evidence
+            .insert(0, "no member gives a usable publication time".into());
+        if n >= RECORD_MIN && r > NO_RECORD {
+            self.evidence.push(format!(
+                "{} was the original in {} of {} earlier stories",
+                name(members[b]),
+                self.records[b].0,
+                n
+            ));
+        }
+        if self.hub.clear == Some(b) {
+            self.evidence.push(format!(
+                "the other languages were translated from its {} text: they match it best",
+                members[b].lang
+            ));
+        }
+        let longest = members.iter().map(|m| m.fp.chars).max().unwrap_or(1).max(1);
+        self.evidence.push(format!(
+            "fullest text: {} characters ({}% of the longest)",
+            members[b].fp.chars,
+            u64::from(members[b].fp.chars) * 100 / u64::from(longest)
         ));
+        self.decision(b)
     }
-    if hub.clear == Some(b) {
-        evidence.push(format!(
-            "the other languages were translated from its {} text: they match it best",
-            members[b].lang
-        ));
-    }
-    evidence.push(format!(
-        "fullest text: {} characters ({}% of the longest)",
-        members[b].fp.chars,
-        u64::from(members[b].fp.chars) * 100 / u64::from(longest)
-    ));
-    Ok(Decision {
-        original: Some(members[b].id),
-        evidence,
-    })
 }
+
+/// Weight of a match within one language in the hub score: versions in one language say
+/// little about the direction of translation.
+const SAME_LANGUAGE_WEIGHT: f64 = 0.1;
+/// How far the hub must lead the best member of another language to be clear.
+const HUB_LEAD: f64 = 1.2;
+/// Fewest members for a clear hub.
+const HUB_MIN_MEMBERS: usize = 3;
 
 /// How well each member matches the other languages: every translation was made from
 /// the original, so the original matches the other languages best, while versions in one
@@ -468,7 +518,7 @@ impl Hub {
         for &(i, j, s) in pairs {
             if i < members.len() && j < members.len() {
                 let w = if members[i].lang == members[j].lang {
-                    0.1
+                    SAME_LANGUAGE_WEIGHT
                 } else {
                     1.0
                 };
@@ -489,7 +539,7 @@ impl Hub {
                 .filter(|&k| members[k].lang != members[b].lang)
                 .map(|k| score[k])
                 .fold(0.0f64, f64::max);
-            members.len() >= 3 && langs.len() >= 2 && score[b] > 1.2 * rival
+            members.len() >= HUB_MIN_MEMBERS && langs.len() >= 2 && score[b] > HUB_LEAD * rival
         });
         Self { score, clear }
     }
