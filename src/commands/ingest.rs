@@ -54,17 +54,8 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
     let (tx_file, rx_file) = std::sync::mpsc::sync_channel::<(usize, Loaded)>(threads * 4);
     let result: anyhow::Result<()> = std::thread::scope(|s| {
         for _ in 0..threads {
-            let tx_file = tx_file.clone();
-            let next = &next;
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(p) = paths.get(i) else { break };
-                    if tx_file.send((i, load(p))).is_err() {
-                        break;
-                    }
-                }
-            });
+            let (tx_file, next) = (tx_file.clone(), &next);
+            s.spawn(move || read_files(paths, next, &tx_file));
         }
         drop(tx_file);
         // Owned here, so an early error return drops it and the workers' sends fail
@@ -81,15 +72,16 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
             if open && dirty && !ready.contains_key(&stored) {
                 // Nothing to store yet: write the index rows of what is stored (sorted
                 // by key) while the workers read on, instead of all of them at the end.
-                if let Err(std::sync::mpsc::TryRecvError::Empty) =
-                    rx_file.try_recv().map(|(i, l)| {
+                match rx_file.try_recv() {
+                    Ok((i, l)) => {
                         ready.insert(i, l);
-                    })
-                {
-                    let t = std::time::Instant::now();
-                    pipeline::index_pending(store)?;
-                    indexing += t.elapsed();
-                    dirty = false;
+                    }
+                    Err(_) => {
+                        let t = std::time::Instant::now();
+                        pipeline::index_pending(store)?;
+                        indexing += t.elapsed();
+                        dirty = false;
+                    }
                 }
             }
             let wait_from = std::time::Instant::now();
@@ -125,47 +117,8 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
             let store_from = std::time::Instant::now();
             let read = stored;
             let now = now();
-            let reports = store.write(|tx| {
-                let mut out = Vec::with_capacity(loaded.len());
-                for l in loaded {
-                    let doc = match l.doc {
-                        Ok(d) => d,
-                        Err(e) => {
-                            out.push(Err(e));
-                            continue;
-                        }
-                    };
-                    let (feed_id, _) =
-                        Store::add_feed_in(tx, &l.feed_url, doc.title.as_deref(), now)?;
-                    // Recorded like a fetch: a later ingest of the same file is a later read.
-                    let rec = crate::store::feeds::FetchRecord {
-                        title: doc.title.clone(),
-                        bytes: i64::try_from(l.bytes).unwrap_or(i64::MAX),
-                        ..crate::store::feeds::FetchRecord::default()
-                    };
-                    out.push(Ok(pipeline::store_prepared_in(
-                        tx,
-                        feed_id,
-                        &l.feed_url,
-                        &doc.items,
-                        Some(&rec),
-                        now.timestamp(),
-                    )?));
-                }
-                Ok(out)
-            })?;
-            for r in reports {
-                match r {
-                    Ok(r) => {
-                        new += r.new;
-                        entries += r.entries;
-                    }
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        failed += 1;
-                    }
-                }
-            }
+            let reports = store_loaded(store, loaded, now)?;
+            tally(reports, &mut new, &mut entries, &mut failed);
             if tty {
                 eprint!("\r{read} of {} files read   ", paths.len());
             }
@@ -194,6 +147,95 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
         secs = started.elapsed().as_secs_f64(),
         "read and stored"
     );
+    place(store, matching, tty, new)?;
+    eprintln!(
+        "ingested {} file(s): {entries} entries, {new} new; {failed} file(s) refused",
+        paths.len() - failed
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(PARTIAL)
+    })
+}
+
+/// A reading worker: loads the next file not taken yet until none is left (or the
+/// storing side is gone).
+fn read_files(
+    paths: &[PathBuf],
+    next: &std::sync::atomic::AtomicUsize,
+    tx_file: &std::sync::mpsc::SyncSender<(usize, Loaded)>,
+) {
+    loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(p) = paths.get(i) else { break };
+        if tx_file.send((i, load(p))).is_err() {
+            break;
+        }
+    }
+}
+
+/// Adds what each stored file brought to the counts; a file that failed is named.
+fn tally(
+    reports: Vec<crate::Result<pipeline::Report>>,
+    new: &mut usize,
+    entries: &mut usize,
+    failed: &mut usize,
+) {
+    for r in reports {
+        match r {
+            Ok(r) => {
+                *new += r.new;
+                *entries += r.entries;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                *failed += 1;
+            }
+        }
+    }
+}
+
+/// Stores loaded files in one transaction, each as a fetch of its `file:` feed; a file
+/// that could not be read is its error, in order.
+fn store_loaded(
+    store: &mut Store,
+    loaded: Vec<Loaded>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<Vec<crate::Result<pipeline::Report>>> {
+    store.write(|tx| {
+        let mut out = Vec::with_capacity(loaded.len());
+        for l in loaded {
+            let doc = match l.doc {
+                Ok(d) => d,
+                Err(e) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
+            let (feed_id, _) = Store::add_feed_in(tx, &l.feed_url, doc.title.as_deref(), now)?;
+            // Recorded like a fetch: a later ingest of the same file is a later read.
+            let rec = crate::store::feeds::FetchRecord {
+                title: doc.title.clone(),
+                bytes: i64::try_from(l.bytes).unwrap_or(i64::MAX),
+                ..crate::store::feeds::FetchRecord::default()
+            };
+            out.push(Ok(pipeline::store_prepared_in(
+                tx,
+                feed_id,
+                &l.feed_url,
+                &doc.items,
+                Some(&rec),
+                now.timestamp(),
+            )?));
+        }
+        Ok(out)
+    })
+}
+
+/// Places what the ingest stored into stories (progress on a terminal), then keeps the
+/// indexes to the matching window.
+fn place(store: &mut Store, matching: &Config, tty: bool, new: usize) -> crate::Result<()> {
     let placing = std::time::Instant::now();
     let mut matcher = Matcher::new(matching.clone());
     let total = store.pending_count()?;
@@ -214,15 +256,7 @@ pub fn run(store: &mut Store, paths: &[PathBuf], matching: &Config) -> anyhow::R
     // process ends after this command, and freeing them took half a second.
     std::mem::forget(matcher);
     pipeline::prune_window(store, matching, now().timestamp())?;
-    eprintln!(
-        "ingested {} file(s): {entries} entries, {new} new; {failed} file(s) refused",
-        paths.len() - failed
-    );
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(PARTIAL)
-    })
+    Ok(())
 }
 
 /// Stores one file's articles under the feed `file://<absolute path>` (placement follows

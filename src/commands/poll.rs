@@ -243,7 +243,7 @@ pub fn pass(
         })
         .collect();
     let total = reqs.len();
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
     let f2 = fetcher.clone();
     rt.spawn(async move { f2.fetch_all(reqs, tx).await });
     // Parsing, normalising and fingerprinting run on the blocking pool, a few documents at
@@ -251,55 +251,7 @@ pub fn pass(
     let (ptx, mut prx) = tokio::sync::mpsc::channel::<Arrived>(16);
     let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let permits = Arc::new(tokio::sync::Semaphore::new(workers));
-    rt.spawn(async move {
-        while let Some((req, outcome)) = rx.recv().await {
-            let ptx = ptx.clone();
-            match outcome {
-                FetchOutcome::Fetched {
-                    body,
-                    content_type,
-                    etag,
-                    last_modified,
-                    final_url,
-                    permanent_redirect,
-                    cache,
-                } => {
-                    let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-                        break;
-                    };
-                    tokio::task::spawn_blocking(move || {
-                        let _permit = permit;
-                        let url = permanent_redirect
-                            .clone()
-                            .unwrap_or_else(|| req.url.clone());
-                        let charset = content_type.as_deref().and_then(charset_of);
-                        let doc = pipeline::document_with_charset(&body, &final_url, &url, charset);
-                        let fetched = Fetched {
-                            etag,
-                            last_modified,
-                            permanent_redirect,
-                            cache,
-                            bytes: body.len(),
-                        };
-                        let _ = ptx.blocking_send(Arrived {
-                            req,
-                            outcome: Err(fetched),
-                            doc: Some(doc),
-                        });
-                    });
-                }
-                other => {
-                    let _ = ptx
-                        .send(Arrived {
-                            req,
-                            outcome: Ok(other),
-                            doc: None,
-                        })
-                        .await;
-                }
-            }
-        }
-    });
+    rt.spawn(parse_arrivals(rx, ptx, permits));
     let tty = std::io::stderr().is_terminal();
     let t_start = Instant::now();
     let mut done = 0;
@@ -355,9 +307,37 @@ pub fn pass(
     if tty {
         eprintln!();
     }
+    settle(
+        store,
+        &mut matcher,
+        matching,
+        started,
+        poll_row,
+        &report,
+        stop.load(Ordering::SeqCst),
+        fetched_at,
+        tty,
+    )?;
+    Ok(report)
+}
+
+/// After a pass stored what it fetched: places the new articles (unless stopped), keeps
+/// the indexes to the window and closes the pass's row.
+#[allow(clippy::too_many_arguments)]
+fn settle(
+    store: &mut Store,
+    matcher: &mut Matcher,
+    matching: &Config,
+    started: chrono::DateTime<chrono::Utc>,
+    poll_row: i64,
+    report: &PassReport,
+    stopped: bool,
+    fetched_at: Instant,
+    tty: bool,
+) -> anyhow::Result<()> {
     let pending = store.pending_count()?;
-    if pending > 0 && !stop.load(Ordering::SeqCst) {
-        pipeline::place_pending(store, &mut matcher, started.timestamp(), &mut |p| {
+    if pending > 0 && !stopped {
+        pipeline::place_pending(store, matcher, started.timestamp(), &mut |p| {
             if tty {
                 super::show_progress(p, pending);
             }
@@ -379,7 +359,63 @@ pub fn pass(
         secs = fetched_at.elapsed().as_secs_f64(),
         "matched"
     );
-    Ok(report)
+    Ok(())
+}
+
+/// Hands each fetched document to the blocking pool to be parsed, normalised and
+/// fingerprinted (at most `permits` at once), and passes every other outcome on as it is.
+async fn parse_arrivals(
+    mut rx: tokio::sync::mpsc::Receiver<(FetchRequest, FetchOutcome)>,
+    ptx: tokio::sync::mpsc::Sender<Arrived>,
+    permits: Arc<tokio::sync::Semaphore>,
+) {
+    while let Some((req, outcome)) = rx.recv().await {
+        let ptx = ptx.clone();
+        match outcome {
+            FetchOutcome::Fetched {
+                body,
+                content_type,
+                etag,
+                last_modified,
+                final_url,
+                permanent_redirect,
+                cache,
+            } => {
+                let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                    break;
+                };
+                tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    let url = permanent_redirect
+                        .clone()
+                        .unwrap_or_else(|| req.url.clone());
+                    let charset = content_type.as_deref().and_then(charset_of);
+                    let doc = pipeline::document_with_charset(&body, &final_url, &url, charset);
+                    let fetched = Fetched {
+                        etag,
+                        last_modified,
+                        permanent_redirect,
+                        cache,
+                        bytes: body.len(),
+                    };
+                    let _ = ptx.blocking_send(Arrived {
+                        req,
+                        outcome: Arrival::Fetched(fetched),
+                        doc: Some(doc),
+                    });
+                });
+            }
+            other => {
+                let _ = ptx
+                    .send(Arrived {
+                        req,
+                        outcome: Arrival::Other(other),
+                        doc: None,
+                    })
+                    .await;
+            }
+        }
+    }
 }
 
 /// "45s", "54m", "2h 5m", "1d 3h": a wait, to the minute past the first minute.
@@ -418,12 +454,18 @@ struct Fetched {
     bytes: usize,
 }
 
-/// A fetch result on its way to the store: a prepared document (`outcome` is then
-/// `Err(Fetched)`), or any other outcome.
+/// A fetch result on its way to the store: a prepared document, or any other outcome.
 struct Arrived {
     req: FetchRequest,
-    outcome: Result<FetchOutcome, Fetched>,
+    outcome: Arrival,
     doc: Option<crate::Result<pipeline::Document>>,
+}
+
+/// What came back for a feed: a document (parsed into `Arrived::doc`), or any other
+/// outcome as the fetcher gave it.
+enum Arrival {
+    Fetched(Fetched),
+    Other(FetchOutcome),
 }
 
 fn handle(
@@ -444,8 +486,8 @@ fn handle(
         .map(Duration::from_secs);
     let elapsed = i64::try_from(t0.elapsed().as_millis()).unwrap_or(0);
     let fetched = match arrived.outcome {
-        Err(fetched) => fetched,
-        Ok(FetchOutcome::NotModified {
+        Arrival::Fetched(fetched) => fetched,
+        Arrival::Other(FetchOutcome::NotModified {
             cache,
             permanent_redirect,
         }) => {
@@ -461,7 +503,7 @@ fn handle(
             Store::record_fetch(tx, feed.id, &rec, now)?;
             return Ok(Handled::NotModified);
         }
-        Ok(FetchOutcome::Failed {
+        Arrival::Other(FetchOutcome::Failed {
             error,
             status,
             retry_after,
@@ -481,7 +523,7 @@ fn handle(
             )?;
             return Ok(Handled::Failed(error));
         }
-        Ok(FetchOutcome::Fetched { .. }) => {
+        Arrival::Other(FetchOutcome::Fetched { .. }) => {
             // Bodies are always prepared first; nothing to store without one.
             return Ok(Handled::New(0));
         }
@@ -492,39 +534,9 @@ fn handle(
         .unwrap_or_else(|| feed.url.clone());
     match arrived.doc {
         Some(Ok(doc)) => {
-            let ttl = doc
-                .ttl_minutes
-                .map(|m| Duration::from_secs(u64::from(m) * 60))
-                .or(ttl);
-            let rec = FetchRecord {
-                status: Some(200),
-                etag: fetched.etag,
-                last_modified: fetched.last_modified,
-                validators: true,
-                next_poll: Some(crate::poll::next_poll(
-                    now,
-                    cfg,
-                    &fetched.cache,
-                    ttl,
-                    interval,
-                    seed,
-                )),
-                new_url: fetched.permanent_redirect,
-                title: doc.title.clone(),
-                ttl_minutes: doc.ttl_minutes,
-                duration_ms: elapsed,
-                bytes: i64::try_from(fetched.bytes).unwrap_or(i64::MAX),
-                ..FetchRecord::default()
-            };
-            let r = pipeline::store_prepared_in(
-                tx,
-                feed.id,
-                &url,
-                &doc.items,
-                Some(&rec),
-                now.timestamp(),
-            )?;
-            Ok(Handled::New(r.new))
+            let cache = fetched.cache;
+            let next = |ttl| crate::poll::next_poll(now, cfg, &cache, ttl, interval, seed);
+            stored(tx, feed, &url, &doc, fetched, &next, ttl, elapsed, now)
         }
         Some(Err(e)) => {
             let why = match e {
@@ -547,6 +559,40 @@ fn handle(
         }
         None => Ok(Handled::New(0)),
     }
+}
+
+/// Stores a fetched feed document with its fetch record (validators, next poll, title).
+#[allow(clippy::too_many_arguments)]
+fn stored(
+    tx: &rusqlite::Transaction<'_>,
+    feed: &Feed,
+    url: &str,
+    doc: &pipeline::Document,
+    fetched: Fetched,
+    next_poll: &dyn Fn(Option<Duration>) -> chrono::DateTime<chrono::Utc>,
+    ttl: Option<Duration>,
+    elapsed: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<Handled> {
+    let ttl = doc
+        .ttl_minutes
+        .map(|m| Duration::from_secs(u64::from(m) * 60))
+        .or(ttl);
+    let rec = FetchRecord {
+        status: Some(200),
+        etag: fetched.etag,
+        last_modified: fetched.last_modified,
+        validators: true,
+        next_poll: Some(next_poll(ttl)),
+        new_url: fetched.permanent_redirect,
+        title: doc.title.clone(),
+        ttl_minutes: doc.ttl_minutes,
+        duration_ms: elapsed,
+        bytes: i64::try_from(fetched.bytes).unwrap_or(i64::MAX),
+        ..FetchRecord::default()
+    };
+    let r = pipeline::store_prepared_in(tx, feed.id, url, &doc.items, Some(&rec), now.timestamp())?;
+    Ok(Handled::New(r.new))
 }
 
 #[allow(clippy::too_many_arguments)] // one record, spelled out where it is built
