@@ -49,8 +49,6 @@ const PHRASES: &[&str] = &[
     "visualizza i commenti",
     "iscriviti",
     "seguici",
-    "account pubblico",
-    "benvenuti a prestare",
     "lee también",
     "leer más",
     "suscríbete",
@@ -90,7 +88,20 @@ pub fn is_generic(paragraph: &str) -> bool {
         return true;
     }
     let lower = paragraph.to_lowercase();
-    PHRASES.iter().any(|p| lower.contains(p))
+    PHRASES.iter().any(|p| lower.contains(p)) || is_hashtag_promo(paragraph)
+}
+
+/// A promo line by its shape: a short sentence opened by a `#` glued to its first word
+/// (often closed by another), as sites write "#Follow our account…#" under their
+/// articles, in any language.
+fn is_hashtag_promo(paragraph: &str) -> bool {
+    let t = paragraph.trim();
+    let words = t.split_whitespace().count();
+    let mut chars = t.chars();
+    let opened =
+        matches!(chars.next(), Some('#' | '＃')) && chars.next().is_some_and(char::is_alphabetic);
+    // A hashtag alone ("#AI") is a tag line; a sentence behind a # is a promo.
+    opened && words >= 4 && t.chars().count() <= 200
 }
 
 /// Key of a line for the per-site repeat count: its lowercase words.
@@ -155,6 +166,15 @@ mod tests {
         assert!(!is_generic(
             "Musk bought 10,000 GPUs for Twitter's new AI project."
         ));
+        // Promo lines by their shape, in languages no phrase lists.
+        assert!(is_generic(
+            "#Benvenuti a prestare attenzione all'account pubblico di Aifaner"
+        ));
+        assert!(is_generic(
+            "#Folgen Sie unserem Konto für tägliche Nachrichten#"
+        ));
+        assert!(!is_generic("#AI"));
+        assert!(!is_generic("# 3 things to know"));
     }
 
     #[test]
