@@ -736,6 +736,8 @@ async fn global_limit_is_reached_and_respected_across_hosts() -> TestResult {
     }
     let st = gate.lock();
     assert_eq!(st.peak, 3, "peak requests in flight overall");
+    // The last requests may all be to one host (two at a time), so the gate may have to
+    // give up on the last batch: only the peak and one full batch are required.
     assert!(
         st.full_batches >= 1,
         "never three requests in flight at once"
