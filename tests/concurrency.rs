@@ -6,9 +6,9 @@
 
 mod support;
 
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
 use support::{Run, cli, count};
 
 fn served() -> &'static support::Served {
@@ -36,27 +36,70 @@ fn finish(child: Child) -> Run {
     }
 }
 
+/// Reads `child`'s stderr on a thread: each line goes out on the channel as it comes,
+/// and the thread returns the whole text.
+fn stderr_lines(
+    child: &mut Child,
+) -> (
+    std::sync::mpsc::Receiver<String>,
+    std::thread::JoinHandle<String>,
+) {
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            all.push_str(&line);
+            all.push('\n');
+            let _ = tx.send(line);
+        }
+        all
+    });
+    (rx, reader)
+}
+
+const WAITS: &str = "another firsthand poll is running";
+
 #[test]
 fn two_polls_at_once_serialise() {
     let served = served();
+    let gate = support::Gate::new();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("two.db");
     served.subscribe(&db);
+    gate.subscribe(&db);
 
+    // The first poll is under way (it asked for the held feed) and cannot end until the
+    // second has said it waits.
+    gate.hold();
     let first = spawn_poll(&db);
-    std::thread::sleep(Duration::from_millis(100));
-    let second = spawn_poll(&db);
-    let (a, b) = (finish(first), finish(second));
+    gate.wait_for_request();
+    let mut second = spawn_poll(&db);
+    let (lines, reader) = stderr_lines(&mut second);
+    let said = lines
+        .iter()
+        .find(|l| l.contains(WAITS))
+        .expect("the second poll never said it waits");
+    gate.release();
+    let a = finish(first);
+    let code = second.wait().unwrap().code().unwrap_or(-1);
+    let b = Run {
+        code,
+        stdout: String::new(),
+        stderr: reader.join().unwrap(),
+    };
+    assert!(b.stderr.contains(&said));
     for (r, which) in [(&a, "first poll"), (&b, "second poll")] {
         r.code(0, which);
         assert!(!r.stderr.contains("locked"), "{which}: {}", r.stderr);
         assert!(!r.stderr.contains("error"), "{which}: {}", r.stderr);
     }
-    let waited = [&a, &b]
-        .iter()
-        .filter(|r| r.stderr.contains("another firsthand poll is running"))
-        .count();
-    assert_eq!(waited, 1, "one poll waits for the other:\n{a:#?}\n{b:#?}");
+    assert!(
+        !a.stderr.contains(WAITS),
+        "the first poll had nobody to wait for: {}",
+        a.stderr
+    );
 
     let n = i64::try_from(served.world.articles.len()).unwrap();
     assert_eq!(count(&db, "articles"), n, "one row per item");
@@ -71,28 +114,46 @@ fn two_polls_at_once_serialise() {
 #[test]
 fn stories_read_while_a_poll_writes() {
     let served = served();
+    let gate = support::Gate::new();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("readers.db");
     served.subscribe(&db);
+    gate.subscribe(&db);
 
+    let read = |what: &str| -> bool {
+        let r = cli(&db, &["stories", "--json", "--all"]);
+        r.code(0, what);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{what}: invalid JSON ({e}): {}", r.stdout));
+        assert!(!r.stderr.contains("locked"), "{what}: {}", r.stderr);
+        !v.as_array().expect("one JSON array").is_empty()
+    };
+
+    // While one feed is held the poll stores the others: read until it has stored half
+    // the world, and a few times more.
+    gate.hold();
     let mut poll = spawn_poll(&db);
+    gate.wait_for_request();
+    let n = i64::try_from(served.world.articles.len()).unwrap();
     let mut reads = 0;
+    while count(&db, "articles") < n / 2 || reads < 3 {
+        assert!(
+            poll.try_wait().unwrap().is_none(),
+            "the poll ended while a feed was held"
+        );
+        read("stories --json while the poll stores");
+        reads += 1;
+    }
+    // Then while it places (and after).
+    gate.release();
     let mut saw_stories = false;
     while poll.try_wait().unwrap().is_none() {
-        let r = cli(&db, &["stories", "--json", "--all"]);
-        r.code(0, "stories --json during a poll");
-        let v: serde_json::Value = serde_json::from_str(&r.stdout)
-            .unwrap_or_else(|e| panic!("invalid JSON during a poll ({e}): {}", r.stdout));
-        let list = v.as_array().expect("one JSON array");
-        saw_stories |= !list.is_empty();
-        assert!(!r.stderr.contains("locked"), "{}", r.stderr);
+        saw_stories |= read("stories --json while the poll places");
         reads += 1;
     }
     let r = finish(poll);
     r.code(0, "the poll");
-    let v: serde_json::Value =
-        serde_json::from_str(&cli(&db, &["stories", "--json", "--all"]).stdout).unwrap();
-    assert!(!v.as_array().unwrap().is_empty());
-    assert!(reads >= 3, "only {reads} reads while the poll ran");
+    assert!(read("stories --json after the poll"));
+    assert_eq!(count(&db, "members"), n, "each article in one story");
     eprintln!("{reads} reads during the poll; stories seen mid-poll: {saw_stories}");
 }

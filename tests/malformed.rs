@@ -192,8 +192,14 @@ fn peak_rss_kib() -> u64 {
 fn ingest(store: &mut Store, path: &Path) -> Result<usize, String> {
     match firsthand::commands::ingest::file(store, path) {
         Ok(r) => Ok(r.new),
-        Err(e @ (Error::NotAFeed { .. } | Error::Read { .. })) => {
+        // every file here was just written, so only the parser may refuse it: a read or
+        // storage error is a failure, not a refusal
+        Err(e @ Error::NotAFeed { .. }) => {
             let msg = e.to_string();
+            if let Error::NotAFeed { what, reason } = &e {
+                assert_eq!(*what, path.display().to_string(), "{msg}");
+                assert!(!reason.is_empty(), "refusal without a reason: {msg}");
+            }
             assert!(
                 msg.contains(&path.display().to_string()),
                 "refusal does not name the file: {msg}"

@@ -577,21 +577,103 @@ async fn non_http_urls_are_refused() -> TestResult {
     Ok(())
 }
 
-/// A router whose handler records the most requests it ever had in flight at once.
-fn counting_router(current: Arc<AtomicUsize>, peak: Arc<AtomicUsize>) -> Router {
-    Router::new().route(
-        "/{n}",
-        get(move || {
-            let (current, peak) = (Arc::clone(&current), Arc::clone(&peak));
-            async move {
-                let now = current.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                current.fetch_sub(1, Ordering::SeqCst);
-                RSS
+/// How long a held request waits for the others before the gate gives up (and opens for
+/// good, so a fetcher that never reaches the limit fails quickly, not by timing out).
+const HOLD: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+struct GateState {
+    /// Requests arrived and not yet answered.
+    in_flight: usize,
+    /// The most ever in flight at once.
+    peak: usize,
+    /// Requests held, waiting for the current batch to fill.
+    waiting: usize,
+    /// Times a batch of `size` requests was in flight together.
+    full_batches: usize,
+    /// Set when a request waited `HOLD` in vain: nothing is held any more.
+    open: bool,
+}
+
+/// A server-side gate that holds each request until `size` are in flight at once, then
+/// answers them all: a fetcher that allows `size` requests at once gets through batch
+/// after batch; one that allows fewer leaves the gate waiting, and the test sees it.
+struct Gate {
+    size: usize,
+    state: std::sync::Mutex<GateState>,
+    batch: tokio::sync::watch::Sender<u64>,
+}
+
+impl Gate {
+    fn new(size: usize) -> Arc<Self> {
+        Arc::new(Self {
+            size,
+            state: std::sync::Mutex::new(GateState::default()),
+            batch: tokio::sync::watch::Sender::new(0),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn pass(&self) {
+        let mut released = self.batch.subscribe();
+        let mine = {
+            let mut st = self.lock();
+            st.in_flight += 1;
+            st.peak = st.peak.max(st.in_flight);
+            st.waiting += 1;
+            let mine = *self.batch.borrow();
+            if st.open {
+                st.waiting -= 1;
+                None
+            } else if st.waiting >= self.size {
+                st.waiting = 0;
+                st.full_batches += 1;
+                self.batch.send_modify(|b| *b += 1);
+                None
+            } else {
+                Some(mine)
             }
-        }),
-    )
+        };
+        if let Some(mine) = mine {
+            let waited = tokio::time::timeout(HOLD, released.wait_for(|b| *b > mine)).await;
+            if !matches!(waited, Ok(Ok(_))) {
+                let mut st = self.lock();
+                st.open = true;
+                st.waiting = 0;
+                self.batch.send_modify(|b| *b += 1);
+            }
+        }
+        self.lock().in_flight -= 1;
+    }
+
+    fn router(self: &Arc<Self>) -> Router {
+        let gate = Arc::clone(self);
+        Router::new().route(
+            "/{n}",
+            get(move || {
+                let gate = Arc::clone(&gate);
+                async move {
+                    gate.pass().await;
+                    RSS
+                }
+            }),
+        )
+    }
+}
+
+/// `config()` with room for a request to be held by a [`Gate`] without timing out.
+fn patient(concurrency: usize, per_host: usize) -> PollConfig {
+    PollConfig {
+        concurrency,
+        per_host,
+        total_timeout: HOLD * 2,
+        ..config()
+    }
 }
 
 async fn collect(f: &Fetcher, reqs: Vec<FetchRequest>) -> Vec<(FetchRequest, FetchOutcome)> {
@@ -607,10 +689,10 @@ async fn collect(f: &Fetcher, reqs: Vec<FetchRequest>) -> Vec<(FetchRequest, Fet
 }
 
 #[tokio::test]
-async fn per_host_limit_is_respected() -> TestResult {
-    let (current, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let base = serve(counting_router(Arc::clone(&current), Arc::clone(&peak))).await?;
-    let f = fetcher()?;
+async fn per_host_limit_is_reached_and_respected() -> TestResult {
+    let gate = Gate::new(2);
+    let base = serve(gate.router()).await?;
+    let f = Fetcher::new(&patient(32, 2))?;
     let reqs: Vec<_> = (0..10)
         .map(|n| FetchRequest {
             feed_id: n,
@@ -624,27 +706,26 @@ async fn per_host_limit_is_respected() -> TestResult {
         assert_eq!(req.feed_id, i64::try_from(n)?);
         assert_eq!(fetched(out)?.body, RSS.as_bytes());
     }
-    let peak = peak.load(Ordering::SeqCst);
+    let st = gate.lock();
+    assert_eq!(st.peak, 2, "peak requests in flight to one host");
     assert!(
-        (1..=2).contains(&peak),
-        "peak {peak} requests in flight to one host"
+        !st.open,
+        "a request waited {HOLD:?} for a second one to one host"
     );
+    assert_eq!(st.full_batches, 5, "ten requests, two at a time");
     Ok(())
 }
 
 #[tokio::test]
-async fn global_limit_is_respected_across_hosts() -> TestResult {
-    // three servers on three ports (three hosts) sharing one counter
-    let (current, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+async fn global_limit_is_reached_and_respected_across_hosts() -> TestResult {
+    // three servers on three ports (three hosts) behind one gate: three in flight at once
+    // needs two hosts at least, as each host allows two
+    let gate = Gate::new(3);
     let mut bases = Vec::new();
     for _ in 0..3 {
-        bases.push(serve(counting_router(Arc::clone(&current), Arc::clone(&peak))).await?);
+        bases.push(serve(gate.router()).await?);
     }
-    let f = Fetcher::new(&PollConfig {
-        concurrency: 3,
-        per_host: 2,
-        ..config()
-    })?;
+    let f = Fetcher::new(&patient(3, 2))?;
     let reqs: Vec<_> = (0..12)
         .map(|n| request(format!("{}/{n}", bases[n % 3])))
         .collect();
@@ -653,24 +734,70 @@ async fn global_limit_is_respected_across_hosts() -> TestResult {
     for (_, out) in results {
         fetched(out)?;
     }
-    let peak = peak.load(Ordering::SeqCst);
+    let st = gate.lock();
+    assert_eq!(st.peak, 3, "peak requests in flight overall");
+    // The last requests may all be to one host (two at a time), so the gate may have to
+    // give up on the last batch: only the peak and one full batch are required.
     assert!(
-        (1..=3).contains(&peak),
-        "peak {peak} requests in flight overall"
+        st.full_batches >= 1,
+        "never three requests in flight at once"
     );
     Ok(())
 }
 
 #[tokio::test]
 async fn fetch_all_stops_when_the_receiver_is_gone() -> TestResult {
-    let (current, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let base = serve(counting_router(current, peak)).await?;
-    let f = fetcher()?;
-    let reqs: Vec<_> = (0..6).map(|n| request(format!("{base}/{n}"))).collect();
-    let (tx, rx) = mpsc::channel(1);
-    drop(rx);
-    // returns rather than hanging or panicking
-    f.fetch_all(reqs, tx).await;
+    const PER_HOST: usize = 2;
+    const FEEDS: usize = 40;
+    // Counts every request, and those that arrive once the receiver is dropped.
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (total, late) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let router = {
+        let (dropped, total, late) = (Arc::clone(&dropped), Arc::clone(&total), Arc::clone(&late));
+        Router::new().route(
+            "/{n}",
+            get(move || {
+                let (dropped, total, late) =
+                    (Arc::clone(&dropped), Arc::clone(&total), Arc::clone(&late));
+                async move {
+                    total.fetch_add(1, Ordering::SeqCst);
+                    if dropped.load(Ordering::SeqCst) {
+                        late.fetch_add(1, Ordering::SeqCst);
+                    }
+                    RSS
+                }
+            }),
+        )
+    };
+    let base = serve(router).await?;
+    let f = Fetcher::new(&patient(32, PER_HOST))?;
+    let reqs: Vec<_> = (0..FEEDS).map(|n| request(format!("{base}/{n}"))).collect();
+    let (tx, mut rx) = mpsc::channel(1);
+    let consumer = async move {
+        // take one result, then go away
+        let first = rx.recv().await;
+        dropped.store(true, Ordering::SeqCst);
+        drop(rx);
+        first
+    };
+    let ((), first) = tokio::time::timeout(Duration::from_secs(20), async {
+        tokio::join!(f.fetch_all(reqs, tx), consumer)
+    })
+    .await
+    .map_err(|_| "fetch_all kept going after the receiver was dropped")?;
+    fetched(first.ok_or("no first result")?.1)?;
+    // Once the receiver is gone, only fetches that already held a slot may still reach
+    // the server; before that, one result was taken, one may wait in the channel and the
+    // rest are blocked sending while holding their slots.
+    let (late, total) = (late.load(Ordering::SeqCst), total.load(Ordering::SeqCst));
+    assert!(
+        late <= PER_HOST,
+        "{late} requests arrived after the receiver was dropped (limit {PER_HOST} per host)"
+    );
+    assert!(
+        total <= 2 + PER_HOST,
+        "{total} of {FEEDS} feeds fetched for a receiver that took one result"
+    );
     Ok(())
 }
 

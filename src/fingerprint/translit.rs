@@ -422,8 +422,41 @@ mod tests {
     }
 
     #[test]
-    fn no_panics() {
-        let odd = [
+    fn odd_characters() {
+        // (input, skeleton, to_latin of the input three times)
+        let cases = [
+            ("\u{0301}", "", ""), // a lone combining accent is dropped
+            ("ं", "n", "nnn"),     // anusvara
+            ("क़", "k", "qaqaq"),  // ka with nukta: q, inherent vowel between
+            ("्", "", ""),         // a lone virama
+            ("ς", "s", "sss"),    // final sigma
+            ("İ", "i", "iii"),    // dotted capital I, no stray combining dot
+            ("क्", "k", "kkk"),    // virama: no inherent vowel
+            ("ऽ", "", ""),        // avagraha
+            ("\u{10FFFF}", "", "\u{10FFFF}\u{10FFFF}\u{10FFFF}"), // passes through
+        ];
+        let failures: Vec<String> = cases
+            .iter()
+            .filter(|(w, sk, lat)| skeleton(w) != *sk || to_latin(&w.repeat(3)) != *lat)
+            .map(|(w, sk, lat)| {
+                format!(
+                    "{w:?}: skeleton {:?} (want {sk:?}), to_latin {:?} (want {lat:?})",
+                    skeleton(w),
+                    to_latin(&w.repeat(3))
+                )
+            })
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Compatibility forms (a title-case digraph letter, a ligature) are not
+        // decomposed: they pass through lowercased, as other scripts do.
+        for w in ["ǅ", "ﬁ"] {
+            assert_eq!(to_latin(w), w.to_lowercase(), "{w}");
+        }
+    }
+
+    #[test]
+    fn skeletons_are_short_ascii_keys() {
+        for w in [
             "\u{0301}",
             "ं",
             "क़",
@@ -435,10 +468,19 @@ mod tests {
             "ﬁ",
             "क्",
             "ऽ",
-        ];
-        for w in odd {
-            let _ = skeleton(w);
-            let _ = to_latin(&w.repeat(3));
+            "Зеленский",
+            "Constantinople",
+            "GPT-4",
+            "马斯克",
+        ] {
+            let sk = skeleton(w);
+            assert!(sk.len() <= SKELETON_LEN, "{w}: {sk}");
+            assert!(sk.bytes().all(|b| b.is_ascii_lowercase()), "{w}: {sk:?}");
+            assert_eq!(
+                skeleton(&to_latin(w)),
+                sk,
+                "{w}: the skeleton of its Latin form"
+            );
         }
     }
 }

@@ -285,18 +285,34 @@ mod tests {
     }
 
     #[test]
-    fn broken_markup_does_not_panic() {
-        for s in [
-            "<",
-            "<a href=",
-            "<p>x<",
-            "<script>",
-            "<!--",
-            "a < b > c",
-            "<a href='é",
-            "<ß>",
-        ] {
-            let _ = extract(s);
+    fn broken_markup_gives_text_not_markup() {
+        // As HTML5 reads them: a `<` that opens no tag is text; an unclosed script or
+        // comment swallows the rest.
+        let cases: [(&str, &[&str]); 6] = [
+            ("<", &["<"]),
+            ("<p>x<", &["x<"]),
+            ("<script>", &[]),
+            ("<!--", &[]),
+            ("a < b > c", &["a < b > c"]),
+            ("<ß>", &["<ß>"]),
+        ];
+        for (input, want) in cases {
+            let e = extract(input);
+            assert_eq!(e.paragraphs, want, "{input:?}");
+            assert!(
+                e.links.is_empty() && e.images.is_empty(),
+                "{input:?}: {e:?}"
+            );
+        }
+        // A tag cut off by the end of the input yields no link, and no text beyond the
+        // input itself (a browser drops it; the scanner keeps it as text).
+        for input in ["<a href=", "<a href='é"] {
+            let e = extract(input);
+            assert!(e.links.is_empty(), "{input:?}: {e:?}");
+            assert!(
+                e.paragraphs.is_empty() || e.paragraphs == [input],
+                "{input:?}: {e:?}"
+            );
         }
     }
 

@@ -257,3 +257,79 @@ pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
 pub fn esc(s: &str) -> String {
     firsthand::output::export::xml_escape(s)
 }
+
+/// A feed on 127.0.0.1 that can hold its answer, so a test knows a `poll` is under way
+/// (it asked for this feed) and that it stays so until the test lets it go. The feed has
+/// no items, so it adds nothing to a world's stories.
+pub struct Gate {
+    /// The feed's URL.
+    pub url: String,
+    held: std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    arrived: std::sync::mpsc::Receiver<()>,
+}
+
+impl Gate {
+    /// A gate that answers at once until [`Gate::hold`].
+    pub fn new() -> Self {
+        let held = std::sync::Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let (tx, arrived) = std::sync::mpsc::channel();
+        let state = std::sync::Arc::clone(&held);
+        let port = raw_server(move |_| {
+            let (lock, cv) = &*state;
+            let mut hold = lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *hold {
+                let _ = tx.send(());
+                while *hold {
+                    hold = cv
+                        .wait(hold)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+            }
+            let body = rss("gate", &[]);
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        });
+        Self {
+            url: format!("http://127.0.0.1:{port}/gate.xml"),
+            held,
+            arrived,
+        }
+    }
+
+    fn set(&self, hold: bool) {
+        let (lock, cv) = &*self.held;
+        *lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = hold;
+        cv.notify_all();
+    }
+
+    /// From now on each request is held until [`Gate::release`].
+    pub fn hold(&self) {
+        while self.arrived.try_recv().is_ok() {}
+        self.set(true);
+    }
+
+    /// Answers the held requests, and the next ones at once.
+    pub fn release(&self) {
+        self.set(false);
+    }
+
+    /// Waits until a request is being held. Panics after a minute (a safety net against a
+    /// hang, not a measure of speed).
+    pub fn wait_for_request(&self) {
+        self.arrived
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the held feed was never requested");
+    }
+
+    /// Adds the gate's feed to `db`.
+    pub fn subscribe(&self, db: &Path) {
+        cli(db, &["feeds", "add", &self.url]).code(0, "feeds add (gate)");
+    }
+}
