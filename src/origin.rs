@@ -592,8 +592,6 @@ fn by_credit(members: &[&Sig], hub: &Hub) -> Option<Decision> {
     // unless the credit ends at a translation published after the text every other
     // language was translated from (a copy crediting a copy that credits nobody).
     let b = *roots.first()?;
-    let mut ev = vec![format!("credited by {} other article(s)", votes[b])];
-    ev.extend(lines.into_iter().take(6));
     let earlier_source = hub
         .clear
         .filter(|&h| members[h].lang != members[b].lang)
@@ -602,37 +600,36 @@ fn by_credit(members: &[&Sig], hub: &Hub) -> Option<Decision> {
                 .iter()
                 .enumerate()
                 .filter(|(_, m)| m.lang == members[h].lang)
-                .filter_map(|(k, m)| m.published.map(|p| (p, members[k].ukey, k)))
+                .filter_map(|(k, m)| m.published.map(|p| (p, m.ukey, k)))
                 .min()
         })
         .filter(|&(p, _, _)| members[b].published.is_none_or(|q| p < q));
     if let Some((p, _, k)) = earlier_source {
-        let mut ev = vec![format!(
-            "credits lead to {} [{}], a translation published after {} [{}] ({}), whose text every other language matches best",
-            name(members[b]),
-            members[b].lang,
-            name(members[k]),
-            members[k].lang,
-            when(p)
-        )];
-        ev.extend(lines_again(members, b));
+        let ev = vec![
+            format!(
+                "credits lead to {} [{}], a translation published after {} [{}] ({}), whose text every other language matches best",
+                name(members[b]),
+                members[b].lang,
+                name(members[k]),
+                members[k].lang,
+                when(p)
+            ),
+            format!(
+                "{} is credited, but not taken as the original",
+                name(members[b])
+            ),
+        ];
         return Some(Decision {
             original: Some(members[k].id),
             evidence: ev,
         });
     }
+    let mut ev = vec![format!("credited by {} other article(s)", votes[b])];
+    ev.extend(lines.into_iter().take(6));
     Some(Decision {
         original: Some(members[b].id),
         evidence: ev,
     })
-}
-
-/// The credit evidence line of a root that was not taken.
-fn lines_again(members: &[&Sig], b: usize) -> Vec<String> {
-    vec![format!(
-        "{} is credited, but not taken as the original",
-        name(members[b])
-    )]
 }
 
 #[cfg(test)]

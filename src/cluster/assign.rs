@@ -160,11 +160,10 @@ impl Matcher {
         story: StoryId,
         lang: &str,
     ) -> Result<Vec<ArticleId>> {
-        let members = Store::story_members(tx, story)?;
-        if members.len() <= SAMPLE {
-            return Ok(members);
-        }
         let keyed = Store::member_keys(tx, story)?;
+        if keyed.len() <= SAMPLE {
+            return Ok(keyed.into_iter().map(|k| k.0).collect());
+        }
         let mut order: Vec<(bool, i64, ArticleId)> = keyed
             .into_iter()
             .map(|(a, ukey, l)| (l != lang, ukey, a))
@@ -181,19 +180,10 @@ impl Matcher {
         b: StoryId,
         lang: &str,
     ) -> Result<bool> {
-        let (xa, xb) = (self.sample(tx, a, lang)?, self.sample(tx, b, lang)?);
-        let mut all: Vec<ArticleId> = xa.iter().chain(&xb).copied().collect();
-        all.sort_unstable();
-        all.dedup();
-        self.load(tx, &all)?;
-        let get = |m: &Self, ids: &[ArticleId]| -> Vec<Arc<Sig>> {
-            ids.iter()
-                .filter_map(|i| m.sigs.get(i).map(Arc::clone))
-                .collect()
-        };
-        let (sa, sb) = (get(self, &xa), get(self, &xb));
-        let refs: Vec<&Sig> = sa.iter().chain(&sb).map(AsRef::as_ref).collect();
-        self.weigh(tx, &refs)?;
+        let xa = self.sample(tx, a, lang)?;
+        let xb = self.sample(tx, b, lang)?;
+        let sa = self.weighed_sigs(tx, &xa)?;
+        let sb = self.weighed_sigs(tx, &xb)?;
         let mut links = 0usize;
         for x in &sa {
             for y in &sb {

@@ -89,7 +89,8 @@ pub struct Matcher {
     recent: Option<Arc<Recent>>,
     /// Articles whose anchors the weights know already.
     weighed: IntSet<ArticleId>,
-    /// Stories regrouped since [`Matcher::finish`] last ran.
+    /// Stories changed since [`Matcher::finish`] last ran (their originals and relations
+    /// are decided then).
     undecided: BTreeSet<StoryId>,
 }
 

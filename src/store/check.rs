@@ -237,11 +237,11 @@ fn merge_targets(conn: &Connection) -> Result<BTreeMap<i64, Option<i64>>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The live story a chain of merges from `start` ends at, or why it ends nowhere.
+/// Where a chain of merges from a story ends: a live story, a cycle, or a missing story.
 enum Chain {
     Live(i64),
     Cycle(Vec<i64>),
-    Broken(i64, i64),
+    Broken,
 }
 
 fn follow(merges: &BTreeMap<i64, Option<i64>>, start: i64) -> Chain {
@@ -249,9 +249,7 @@ fn follow(merges: &BTreeMap<i64, Option<i64>>, start: i64) -> Chain {
     let mut cur = start;
     loop {
         match merges.get(&cur) {
-            None => {
-                return Chain::Broken(*seen.get(seen.len().wrapping_sub(2)).unwrap_or(&cur), cur);
-            }
+            None => return Chain::Broken,
             Some(None) => return Chain::Live(cur),
             Some(Some(next)) => {
                 if let Some(at) = seen.iter().position(|s| s == next) {
@@ -328,18 +326,11 @@ fn membership(conn: &Connection) -> Result<Vec<Problem>> {
     let mut cycles: BTreeSet<Vec<i64>> = BTreeSet::new();
     for (&story, &into) in &merges {
         let Some(into) = into else { continue };
-        match follow(&merges, story) {
-            Chain::Live(_) => {}
-            Chain::Cycle(c) => {
-                cycles.insert(c);
-            }
-            Chain::Broken(from, to) if from == story => {
-                out.push(Problem::BrokenMerge { story, into: to });
-            }
-            Chain::Broken(..) => {
-                // Reported at the story whose own merge is broken.
-                let _ = into;
-            }
+        if !merges.contains_key(&into) {
+            // Reported here, at the story whose own merge is broken (not along chains).
+            out.push(Problem::BrokenMerge { story, into });
+        } else if let Chain::Cycle(c) = follow(&merges, story) {
+            cycles.insert(c);
         }
     }
     out.extend(
@@ -678,7 +669,7 @@ mod tests {
         .collect();
         assert!(matches!(follow(&m, 3), Chain::Live(1)));
         assert!(matches!(follow(&m, 4), Chain::Cycle(c) if c == vec![4, 5]));
-        assert!(matches!(follow(&m, 6), Chain::Broken(6, 9)));
+        assert!(matches!(follow(&m, 6), Chain::Broken));
     }
 
     #[test]
