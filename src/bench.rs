@@ -145,6 +145,7 @@ impl Stages {
 fn read_batch(
     store: &mut Store,
     docs: &[Doc],
+    shape: crate::world::Shape,
     seed: u64,
     start: chrono::DateTime<chrono::Utc>,
     now: i64,
@@ -152,6 +153,7 @@ fn read_batch(
     let world = crate::world::build(
         docs,
         &crate::world::Options {
+            shape,
             seed,
             start,
             ..crate::world::Options::default()
@@ -225,7 +227,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         crate::eval::keep_stories(&mut docs, n);
     }
     if args.ingest_only {
-        ingest_bench(&docs, args.feeds_dir.as_deref())?;
+        ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut by_cluster: BTreeMap<&str, Vec<&Doc>> = BTreeMap::new();
@@ -272,7 +274,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             next_story += want.max(1);
             let now = 1_700_000_000 + i64::try_from(batch_no).unwrap_or(0) * 3600;
             let when = start + chrono::Duration::hours(i64::try_from(batch_no).unwrap_or(0));
-            let st = read_batch(&mut store, &batch, batch_no, when, now)?;
+            let st = read_batch(&mut store, &batch, args.shape, batch_no, when, now)?;
             batch_no += 1;
             stored += st.articles;
             total.articles += st.articles;
@@ -335,15 +337,25 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         secs(total.place),
         peak_rss_mib()
     );
-    ingest_bench(&docs, args.feeds_dir.as_deref())?;
+    ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;
     poll_bench()?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `firsthand ingest` over the labelled set's world written to local feed files, on a
 /// fresh database: the whole path as a user runs it, and the quality of what it built.
-fn ingest_bench(docs: &[Doc], keep: Option<&Path>) -> anyhow::Result<()> {
-    let world = crate::world::build(docs, &crate::world::Options::default());
+fn ingest_bench(
+    docs: &[Doc],
+    shape: crate::world::Shape,
+    keep: Option<&Path>,
+) -> anyhow::Result<()> {
+    let world = crate::world::build(
+        docs,
+        &crate::world::Options {
+            shape,
+            ..crate::world::Options::default()
+        },
+    );
     let tmp = tempfile::tempdir()?;
     let dir = match keep {
         Some(d) => {

@@ -235,6 +235,11 @@ pub struct BenchArgs {
     /// Stories of the labelled set used for the world (default: all)
     #[arg(long, value_name = "N")]
     pub stories: Option<usize>,
+    /// Shape of the worlds built from the set: mixed (translations and reposts),
+    /// syndication (aggregator reposts, near-empty items, footers), large (every version
+    /// reposted twice: stories of up to ~225 copies)
+    #[arg(long, value_enum, default_value = "mixed")]
+    pub shape: crate::world::Shape,
 }
 
 /// `export` formats.

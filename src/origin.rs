@@ -86,9 +86,11 @@ impl<'a> Claim<'a> {
                 ((n.chars().count() >= 3).then_some(n), None)
             }
             None => {
-                // A link to the front page of a site credits that site.
-                let front = url::Url::parse(raw)
-                    .ok()
+                // A link to the front page of a site credits that site (parsed only when
+                // it can be one: members carry dozens of links each).
+                let front = looks_like_front_page(raw)
+                    .then(|| url::Url::parse(raw).ok())
+                    .flatten()
                     .filter(|u| u.path() == "/" || u.path().is_empty())
                     .and_then(|_| site(raw));
                 (None, front)
@@ -101,6 +103,13 @@ impl<'a> Claim<'a> {
             front,
         }
     }
+}
+
+/// Whether a URL has no path beyond `/` (before its query), by its text.
+fn looks_like_front_page(raw: &str) -> bool {
+    let rest = raw.split_once("://").map_or(raw, |x| x.1);
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    rest.find('/').is_none_or(|i| &rest[i..] == "/")
 }
 
 /// What a credit is compared with in a member, read once per decision.
@@ -171,6 +180,8 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
     }
     let mut out = Vec::new();
     let mut first: Vec<Option<usize>> = vec![None; members.len()];
+    // The members some claim of the current member names (their `first` is set).
+    let mut named: Vec<usize> = Vec::new();
     for (i, m) in members.iter().enumerate() {
         let mut claims: Vec<Claim<'_>> = m
             .credits
@@ -182,11 +193,16 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
         }
         claims.extend(m.links.iter().map(|l| Claim::new(l, "link")));
         // The first claim that names each member.
-        first.fill(None);
+        for j in named.drain(..) {
+            first[j] = None;
+        }
         for (k, c) in claims.iter().enumerate() {
             // Claims are taken in order: the first to name a member stays.
             let mut mark = |j: usize| {
-                first[j].get_or_insert(k);
+                if first[j].is_none() {
+                    first[j] = Some(k);
+                    named.push(j);
+                }
             };
             if c.raw.starts_with("name:") {
                 for (j, t) in targets.iter().enumerate() {
@@ -205,7 +221,9 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
                 }
             }
         }
-        for (j, t) in targets.iter().enumerate() {
+        named.sort_unstable();
+        for &j in &named {
+            let t = &targets[j];
             if i == j || t.sig.site.is_some() && t.sig.site == m.site {
                 continue;
             }
@@ -224,6 +242,16 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
         }
     }
     out
+}
+
+/// Who in `members` credits whom, as (from, to) positions: the credit links
+/// [`decide`] follows.
+#[must_use]
+pub fn credit_links(members: &[&Sig]) -> Vec<(usize, usize)> {
+    credit_edges(members)
+        .into_iter()
+        .map(|(from, to, _)| (from, to))
+        .collect()
 }
 
 /// Largest error of a publication clock that the direction of translation may overrule
@@ -640,5 +668,24 @@ mod tests {
     fn names_match_sites_loosely() {
         assert!(subsequence("ifanr", "aifaner"));
         assert!(!subsequence("verge", "aifaner"));
+    }
+
+    #[test]
+    fn front_pages_are_told_by_their_text() {
+        for front in [
+            "https://ifanr.com",
+            "https://ifanr.com/",
+            "https://ifanr.com/?utm=x",
+            "http://a.example#top",
+        ] {
+            assert!(looks_like_front_page(front), "{front}");
+        }
+        for page in [
+            "https://ifanr.com/1234",
+            "https://ifanr.com/a/",
+            "https://ifanr.com/a?b=/",
+        ] {
+            assert!(!looks_like_front_page(page), "{page}");
+        }
     }
 }

@@ -100,6 +100,13 @@ impl Matcher {
         if own != Some(story) {
             Store::move_member(tx, id, story)?;
             self.stories.insert(id, Some(story));
+            if let Some(low) = self.lowest.get_mut(&story) {
+                low.add(&me.lang, me.ukey, id);
+            }
+            if let Some(old) = own {
+                // Its lowest keys may have lost one: read again when next needed.
+                self.lowest.remove(&old);
+            }
             if let Some(old) = own {
                 if self.retire_if_empty(tx, old, story, now)? {
                     retired = Some(old);
@@ -116,6 +123,7 @@ impl Matcher {
             }
         }
         self.undecided.insert(story);
+        self.fresh.insert(id);
         changed.push(story);
         Ok(changed)
     }
@@ -153,23 +161,30 @@ impl Matcher {
     }
 
     /// A bounded, fixed sample of a story's members: those in `lang` first, then the
-    /// others, each in order of their order-independent key.
+    /// others, each in order of their order-independent key. Drawn from the story's
+    /// lowest keys per language, read once per run and then kept up to date.
     fn sample(
         &mut self,
         tx: &Transaction<'_>,
         story: StoryId,
         lang: &str,
     ) -> Result<Vec<ArticleId>> {
-        let keyed = Store::member_keys(tx, story)?;
-        if keyed.len() <= SAMPLE {
-            return Ok(keyed.into_iter().map(|k| k.0).collect());
+        if !self.lowest.contains_key(&story) {
+            if self.lowest.len() > 100_000 {
+                // Bounded memory: the lists are only a cache of the store's.
+                self.lowest.clear();
+            }
+            let mut low = Lowest::default();
+            for (a, ukey, l) in Store::member_keys(tx, story)? {
+                low.add(&l, ukey, a);
+            }
+            self.lowest.insert(story, low);
         }
-        let mut order: Vec<(bool, i64, ArticleId)> = keyed
-            .into_iter()
-            .map(|(a, ukey, l)| (l != lang, ukey, a))
-            .collect();
-        order.sort_unstable();
-        Ok(order.into_iter().take(SAMPLE).map(|o| o.2).collect())
+        Ok(self
+            .lowest
+            .get(&story)
+            .map(|l| l.sample(lang))
+            .unwrap_or_default())
     }
 
     /// Whether two stories are one: enough of their samples' cross pairs match.
@@ -210,6 +225,12 @@ impl Matcher {
             self.stories.insert(a, Some(into));
         }
         Store::merge_story(tx, from, into, "an article matched both stories", now)?;
+        match (self.lowest.remove(&from), self.lowest.get_mut(&into)) {
+            (Some(gone), Some(low)) => low.absorb(&gone),
+            _ => {
+                self.lowest.remove(&into);
+            }
+        }
         self.undecided.remove(&from);
         Ok(())
     }
@@ -231,5 +252,53 @@ impl Matcher {
             self.undecided.insert(story);
             Ok(false)
         }
+    }
+}
+
+/// A story's members with the lowest keys in each language: enough to draw its sample.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Lowest(BTreeMap<String, Vec<(i64, ArticleId)>>);
+
+impl Lowest {
+    /// Counts a member in.
+    fn add(&mut self, lang: &str, ukey: i64, id: ArticleId) {
+        let list = self.0.entry(lang.to_string()).or_default();
+        if let Err(at) = list.binary_search(&(ukey, id)) {
+            if at < SAMPLE {
+                list.insert(at, (ukey, id));
+                list.truncate(SAMPLE);
+            }
+        }
+    }
+
+    /// Counts in every member of another story (merged into this one).
+    fn absorb(&mut self, other: &Self) {
+        for (lang, list) in &other.0 {
+            for &(ukey, id) in list {
+                self.add(lang, ukey, id);
+            }
+        }
+    }
+
+    /// The sample for an article in `lang`: members in `lang` first, then the others, by
+    /// key, at most [`SAMPLE`].
+    fn sample(&self, lang: &str) -> Vec<ArticleId> {
+        let mut out: Vec<ArticleId> = self
+            .0
+            .get(lang)
+            .map(|l| l.iter().map(|e| e.1).collect())
+            .unwrap_or_default();
+        if out.len() < SAMPLE {
+            let mut others: Vec<(i64, ArticleId)> = self
+                .0
+                .iter()
+                .filter(|(l, _)| l.as_str() != lang)
+                .flat_map(|(_, list)| list.iter().copied())
+                .collect();
+            others.sort_unstable();
+            let room = SAMPLE - out.len();
+            out.extend(others.into_iter().take(room).map(|e| e.1));
+        }
+        out
     }
 }

@@ -2,15 +2,15 @@
 //! why each member is there, written once per story per transaction.
 
 use super::Matcher;
-use super::intmap::IntMap;
+use super::intmap::{IntMap, IntSet};
 use super::pairs::Matrix;
 use super::score::Match;
 use crate::Result;
-use crate::model::{Relation, StoryId};
+use crate::model::{ArticleId, Relation, StoryId};
 use crate::origin;
 use crate::store::{Store, articles::Sig};
 use rusqlite::Transaction;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// The store's history as origin asks for it, cached for the run.
@@ -50,8 +50,9 @@ impl Matcher {
         matrix
     }
 
-    /// Decides the original of `stories` again and writes their members' relations
-    /// (after a repair or a feed removal changed their members without placing anything).
+    /// Decides the original of `stories` again and writes their members' relations and
+    /// reasons (after a repair or a feed removal changed their members without placing
+    /// anything).
     ///
     /// # Errors
     /// SQLite failures.
@@ -61,7 +62,11 @@ impl Matcher {
         stories: &[StoryId],
         now: i64,
     ) -> Result<()> {
-        self.undecided.extend(stories.iter().copied());
+        for &story in stories {
+            // A removed member may be what the others matched best: every reason again.
+            self.fresh.extend(Store::story_members(tx, story)?);
+            self.undecided.insert(story);
+        }
         self.finish(tx, now)
     }
 
@@ -69,44 +74,210 @@ impl Matcher {
     /// member's relation and reason. [`Matcher::place`] leaves that to this, once per story
     /// per transaction instead of once per article placed: call it before committing.
     ///
+    /// A story of at most [`PANEL`] members is decided on all of them. A larger one is
+    /// decided among its contenders (see [`panel`]), and only the members placed since the
+    /// last call get their reason written; the others' relations change only when the
+    /// original does. So the work per article placed does not grow with its story.
+    ///
     /// # Errors
     /// SQLite failures.
     pub fn finish(&mut self, tx: &Transaction<'_>, now: i64) -> Result<()> {
+        let fresh = std::mem::take(&mut self.fresh);
         for story in std::mem::take(&mut self.undecided) {
-            // Every member, whatever placement compared.
-            let ids = Store::story_members(tx, story)?;
-            if ids.is_empty() {
-                continue;
+            let rows = Store::member_relations(tx, story)?;
+            if rows.len() <= PANEL {
+                let ids: Vec<ArticleId> = rows.iter().map(|r| r.0).collect();
+                self.decide_whole(tx, story, &ids, now)?;
+            } else {
+                self.decide_by_panel(tx, story, &rows, &fresh, now)?;
             }
-            let sigs = self.weighed_sigs(tx, &ids)?;
-            let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
-            let matrix = self.matrix(&sigs);
-            let all: Vec<usize> = (0..sigs.len()).collect();
-            let decision = origin::decide(
-                &refs,
-                &matrix_for(&all, &matrix),
-                &mut History {
-                    tx,
-                    sites: &mut self.sites,
-                    reads: &mut self.reads,
-                },
-            )?;
-            let original = decision
-                .original
-                .and_then(|o| refs.iter().copied().find(|x| x.id == o));
-            for (i, s) in refs.iter().enumerate() {
-                let relation = relation(s, original);
-                let best = best_match(i, &all, &refs, &matrix);
-                let row = (story, relation, best.map(|(j, _)| refs[j].id));
-                if self.written.get(&s.id) != Some(&row) {
-                    Store::set_member(tx, s.id, story, relation, &reason_json(best, &refs))?;
-                    self.written.insert(s.id, row);
-                }
-            }
-            Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
         }
         Ok(())
     }
+
+    /// Decides a story on all its members: every pair compared, every reason written.
+    fn decide_whole(
+        &mut self,
+        tx: &Transaction<'_>,
+        story: StoryId,
+        ids: &[ArticleId],
+        now: i64,
+    ) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sigs = self.weighed_sigs(tx, ids)?;
+        let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
+        let matrix = self.matrix(&sigs);
+        let all: Vec<usize> = (0..sigs.len()).collect();
+        let decision = origin::decide(
+            &refs,
+            &matrix_for(&all, &matrix),
+            &mut History {
+                tx,
+                sites: &mut self.sites,
+                reads: &mut self.reads,
+            },
+        )?;
+        let original = decision
+            .original
+            .and_then(|o| refs.iter().copied().find(|x| x.id == o));
+        for (i, s) in refs.iter().enumerate() {
+            let relation = relation(s, original);
+            let best = best_match(i, &all, &refs, &matrix);
+            let row = (story, relation, best.map(|(j, _)| refs[j].id));
+            if self.written.get(&s.id) != Some(&row) {
+                Store::set_member(tx, s.id, story, relation, &reason_json(best, &refs))?;
+                self.written.insert(s.id, row);
+            }
+        }
+        Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
+        Ok(())
+    }
+
+    /// Decides a large story among its contenders. Members placed since the last decision
+    /// (`fresh`) get their reason from their best match among the contenders; the others
+    /// keep theirs and change their relation only when the original changed.
+    fn decide_by_panel(
+        &mut self,
+        tx: &Transaction<'_>,
+        story: StoryId,
+        rows: &[(ArticleId, Relation)],
+        fresh: &IntSet<ArticleId>,
+        now: i64,
+    ) -> Result<()> {
+        let ids: Vec<ArticleId> = rows.iter().map(|r| r.0).collect();
+        let sigs = self.weighed_sigs(tx, &ids)?;
+        let current = Store::story_original(tx, story)?;
+        let chosen: Vec<Arc<Sig>> = panel(&sigs, current)
+            .into_iter()
+            .map(|k| Arc::clone(&sigs[k]))
+            .collect();
+        let refs: Vec<&Sig> = chosen.iter().map(AsRef::as_ref).collect();
+        let matrix = self.matrix(&chosen);
+        let all: Vec<usize> = (0..chosen.len()).collect();
+        let decision = origin::decide(
+            &refs,
+            &matrix_for(&all, &matrix),
+            &mut History {
+                tx,
+                sites: &mut self.sites,
+                reads: &mut self.reads,
+            },
+        )?;
+        let original = decision
+            .original
+            .and_then(|o| chosen.iter().find(|x| x.id == o))
+            .map(Arc::clone);
+        let stored: IntMap<ArticleId, Relation> = rows.iter().copied().collect();
+        for s in &sigs {
+            let relation = relation(s, original.as_deref());
+            if fresh.contains(&s.id) {
+                let best = self.best_in(s, &chosen);
+                let reason = reason_json(best.as_ref().map(|(j, m)| (*j, m.as_ref())), &refs);
+                Store::set_member(tx, s.id, story, relation, &reason)?;
+                self.written
+                    .insert(s.id, (story, relation, best.map(|(j, _)| refs[j].id)));
+            } else if stored.get(&s.id) != Some(&relation) {
+                Store::set_relation(tx, s.id, relation)?;
+                self.written.remove(&s.id);
+            }
+        }
+        Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
+        Ok(())
+    }
+
+    /// `s`'s strongest match among `others` (ties by article key), by position.
+    fn best_in(&mut self, s: &Sig, others: &[Arc<Sig>]) -> Option<(usize, Arc<Match>)> {
+        let mut best: Option<(usize, Arc<Match>)> = None;
+        for (j, o) in others.iter().enumerate() {
+            if o.id == s.id {
+                continue;
+            }
+            let Some(m) = self.decide_pair(s, o) else {
+                continue;
+            };
+            let better = best.as_ref().is_none_or(|(k, b)| {
+                m.score
+                    .total_cmp(&b.score)
+                    .then(others[*k].ukey.cmp(&o.ukey))
+                    .is_gt()
+            });
+            if better {
+                best = Some((j, m));
+            }
+        }
+        best
+    }
+}
+
+/// Members of a story decided on all of them; a larger story is decided among at most
+/// this many contenders.
+pub const PANEL: usize = 32;
+/// Credited members taken as contenders (with up to [`CREDITORS`] of those crediting each).
+const CREDITED: usize = 6;
+/// Members crediting a credited contender taken with it (credit needs both ends).
+const CREDITORS: usize = 2;
+/// Members with the earliest claimed publication times taken as contenders.
+const EARLIEST: usize = 10;
+/// Members with the fullest texts taken as contenders.
+const FULLEST: usize = 4;
+
+/// The contenders for a large story's original, as positions into `sigs` in id order:
+/// the recorded original, the most credited members with some of those crediting them,
+/// the earliest claimed times, the earliest member of each language (the direction of
+/// translation is read among them) and the fullest texts. Chosen from fields every
+/// member carries, without comparing members, so the choice costs one pass.
+fn panel(sigs: &[Arc<Sig>], current: Option<ArticleId>) -> Vec<usize> {
+    let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
+    let mut pick: Vec<usize> = Vec::new();
+    let add = |k: usize, pick: &mut Vec<usize>| {
+        if pick.len() < PANEL && !pick.contains(&k) {
+            pick.push(k);
+        }
+    };
+    if let Some(k) = current.and_then(|c| refs.iter().position(|s| s.id == c)) {
+        add(k, &mut pick);
+    }
+    let mut creditors: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (from, to) in origin::credit_links(&refs) {
+        creditors.entry(to).or_default().push(from);
+    }
+    let mut credited: Vec<(usize, Vec<usize>)> = creditors.into_iter().collect();
+    credited.sort_by(|a, b| {
+        b.1.len()
+            .cmp(&a.1.len())
+            .then(refs[a.0].ukey.cmp(&refs[b.0].ukey))
+    });
+    for (to, mut from) in credited.into_iter().take(CREDITED) {
+        add(to, &mut pick);
+        from.sort_by_key(|&k| refs[k].ukey);
+        for k in from.into_iter().take(CREDITORS) {
+            add(k, &mut pick);
+        }
+    }
+    let mut by_time: Vec<usize> = (0..refs.len()).collect();
+    by_time.sort_by_key(|&k| {
+        let s = refs[k];
+        (s.published.unwrap_or(i64::MAX), s.first_seen, s.ukey)
+    });
+    for &k in by_time.iter().take(EARLIEST) {
+        add(k, &mut pick);
+    }
+    let mut langs: Vec<&str> = Vec::new();
+    for &k in &by_time {
+        if !langs.contains(&refs[k].lang.as_str()) {
+            langs.push(&refs[k].lang);
+            add(k, &mut pick);
+        }
+    }
+    let mut fullest: Vec<usize> = (0..refs.len()).collect();
+    fullest.sort_by_key(|&k| (std::cmp::Reverse(refs[k].fp.chars), refs[k].ukey));
+    for k in fullest.into_iter().take(FULLEST) {
+        add(k, &mut pick);
+    }
+    pick.sort_by_key(|&k| refs[k].id);
+    pick
 }
 
 impl origin::Records for History<'_, '_> {

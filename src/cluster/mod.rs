@@ -92,6 +92,10 @@ pub struct Matcher {
     /// Stories changed since [`Matcher::finish`] last ran (their originals and relations
     /// are decided then).
     undecided: BTreeSet<StoryId>,
+    /// Articles placed since [`Matcher::finish`] last ran (their reasons are written then).
+    fresh: IntSet<ArticleId>,
+    /// Per story, the members its samples are drawn from (see [`assign::Lowest`]).
+    lowest: IntMap<StoryId, assign::Lowest>,
 }
 
 impl Matcher {
@@ -137,6 +141,8 @@ impl Matcher {
             recent: None,
             weighed: IntSet::default(),
             undecided: BTreeSet::new(),
+            fresh: IntSet::default(),
+            lowest: IntMap::default(),
             sites: HashMap::new(),
             pairs: Pairs::default(),
             reads: IntMap::default(),

@@ -8,6 +8,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+/// Articles of a site its record is read from (the latest).
+pub const SITE_RECORD_ARTICLES: i64 = 500;
+
 /// One member of a story, as shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberView {
@@ -94,6 +97,53 @@ impl Store {
             Ok((ArticleId(r.get(0)?), r.get(1)?, r.get(2)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Members of a story with their stored relation, by id.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn member_relations(
+        conn: &Connection,
+        story: StoryId,
+    ) -> Result<Vec<(ArticleId, Relation)>> {
+        let mut st = conn.prepare_cached(
+            "SELECT article_id, relation FROM members WHERE story_id = ?1 ORDER BY article_id",
+        )?;
+        let rows = st.query_map([story.0], |r| {
+            Ok((
+                ArticleId(r.get(0)?),
+                Relation::parse(&r.get::<_, String>(1)?),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A story's recorded original.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn story_original(conn: &Connection, story: StoryId) -> Result<Option<ArticleId>> {
+        Ok(conn
+            .prepare_cached("SELECT original_id FROM stories WHERE id = ?1")?
+            .query_row([story.0], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+            .flatten()
+            .map(ArticleId))
+    }
+
+    /// Sets a member's relation to its story's original, keeping why it is there.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn set_relation(
+        tx: &Transaction<'_>,
+        article: ArticleId,
+        relation: Relation,
+    ) -> Result<()> {
+        tx.prepare_cached("UPDATE members SET relation = ?2 WHERE article_id = ?1")?
+            .execute(params![article.0, relation.as_str()])?;
+        Ok(())
     }
 
     /// Creates an empty story.
@@ -279,8 +329,9 @@ impl Store {
         })
     }
 
-    /// How often each site was the original or a copy in stories with a known original
-    /// (the per-site record origin uses): (original, copy) counts.
+    /// How often a site was the original or a copy in stories with a known original
+    /// (the per-site record origin uses): (original, copy) counts over its latest
+    /// [`SITE_RECORD_ARTICLES`] articles, so the cost does not grow with the store.
     ///
     /// # Errors
     /// SQLite failures.
@@ -288,12 +339,14 @@ impl Store {
         Ok(conn
             .prepare_cached(
                 "SELECT COALESCE(SUM(m.relation = 'original'), 0), COALESCE(SUM(m.relation != 'original'), 0)
-                 FROM members m JOIN articles a ON a.id = m.article_id
+                 FROM (SELECT id FROM articles WHERE site = ?1 ORDER BY id DESC LIMIT ?2) a
+                 JOIN members m ON m.article_id = a.id
                  JOIN stories s ON s.id = m.story_id
-                 WHERE a.site = ?1 AND s.original_id IS NOT NULL
-                   AND (SELECT COUNT(*) FROM members x WHERE x.story_id = s.id) > 1",
+                 WHERE s.original_id IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM members x WHERE x.story_id = s.id
+                               AND x.article_id != m.article_id)",
             )?
-            .query_row([site], |r| Ok((r.get(0)?, r.get(1)?)))?)
+            .query_row(params![site, SITE_RECORD_ARTICLES], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 }
 
