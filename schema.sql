@@ -198,3 +198,15 @@ CREATE TABLE anchor_index_v2 (
 INSERT INTO anchor_index_v2 (anchor, article_id) SELECT anchor, article_id FROM anchor_index;
 DROP TABLE anchor_index;
 ALTER TABLE anchor_index_v2 RENAME TO anchor_index;
+
+-- migration 3
+-- SimHash keys became pairs of 13-bit blocks (single 16-bit blocks drew random
+-- candidates in proportion to the window). The retrieval indexes are emptied and every
+-- article of the window is queued in `unindexed`: the next poll or ingest writes their
+-- rows afresh (index, statistics and all) before it places anything.
+DELETE FROM lsh;
+DELETE FROM anchor_index;
+DELETE FROM anchor_stats;
+INSERT OR IGNORE INTO unindexed (article_id)
+SELECT id FROM articles
+WHERE first_seen >= COALESCE((SELECT value FROM meta WHERE key = 'index_window_start'), -9223372036854775808);

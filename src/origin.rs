@@ -158,7 +158,16 @@ fn credits(c: &Claim<'_>, t: &Target<'_>) -> bool {
 /// Who in `members` credits whom: (from, to, how), by `from` then `to`; `how` comes from
 /// the first of `from`'s claims (credit lines, RSS source, links) that names `to`.
 fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
-    let targets: Vec<Target<'_>> = members.iter().map(|m| Target::new(m)).collect();
+    // Names are compared with members' site labels and feed titles, squashed once per
+    // call, and only when some member credits by name.
+    let by_name = members
+        .iter()
+        .any(|m| m.credits.iter().any(|c| c.starts_with("name:")));
+    let targets: Vec<Target<'_>> = if by_name {
+        members.iter().map(|m| Target::new(m)).collect()
+    } else {
+        Vec::new()
+    };
     // Link claims are looked up by URL and by site, not compared with every member: a
     // story's members carry dozens of links each.
     let mut by_url: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -223,8 +232,8 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
         }
         named.sort_unstable();
         for &j in &named {
-            let t = &targets[j];
-            if i == j || t.sig.site.is_some() && t.sig.site == m.site {
+            let to = members[j];
+            if i == j || to.site.is_some() && to.site == m.site {
                 continue;
             }
             if let Some(c) = first[j].map(|k| &claims[k]) {

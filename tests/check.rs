@@ -80,6 +80,38 @@ fn a_clean_ingest_is_sound_and_lists_every_article_once() {
 }
 
 #[test]
+fn a_database_of_the_old_simhash_keys_is_reindexed_on_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, n) = world_files(30, dir.path());
+    let fresh = dir.path().join("fresh.db");
+    ingest(&fresh, &files);
+    let old = dir.path().join("old.db");
+    ingest(&old, &files);
+    // As a database written before migration 3: a row under a key of the old scheme.
+    let article = one(&old, "SELECT MIN(id) FROM articles");
+    sql(
+        &old,
+        &format!(
+            "INSERT INTO lsh (key, article_id) VALUES (12345, {article}); PRAGMA user_version = 2;"
+        ),
+    );
+    // The next ingest (nothing new in it) migrates and writes the indexes afresh.
+    ingest(&old, &files[..1]);
+    assert_eq!(one(&old, "PRAGMA user_version"), 3);
+    assert_eq!(one(&old, "SELECT COUNT(*) FROM lsh WHERE key = 12345"), 0);
+    assert_eq!(one(&old, "SELECT COUNT(*) FROM unindexed"), 0);
+    for q in [
+        "SELECT COUNT(*) FROM lsh",
+        "SELECT COUNT(*) FROM anchor_index",
+        "SELECT SUM(df) FROM anchor_stats",
+    ] {
+        assert_eq!(one(&old, q), one(&fresh, q), "{q}");
+    }
+    cli(&old, &["check"]).code(0, "check after the upgrade");
+    assert_listed_once(&old, n, "after the upgrade");
+}
+
+#[test]
 fn injected_faults_are_named_and_repaired_without_losing_an_article() {
     let dir = tempfile::tempdir().unwrap();
     let (files, n) = world_files(80, dir.path());
