@@ -253,8 +253,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let mut batch_no = 0u64;
     let start = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
     let mut total = Stages::default();
+    let mut expand = 1.3f64;
     println!(
-        "\n{:>9}  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}",
+        "\n{:>9}  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
         "articles",
         "batch a/s",
         "prepare",
@@ -264,18 +265,23 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         "stories",
         "story",
         "origin",
-        "cron"
+        "cron",
+        "peak MiB"
     );
     for &size in &sizes {
         // Grow to just below the size, then measure the next batch.
         loop {
-            let want = (BATCH as f64 / per_story / 1.3).ceil() as usize;
+            let want = (BATCH as f64 / per_story / expand).ceil() as usize;
             let batch = variants(&clusters, next_story, next_story + want.max(1));
+            let docs_in = batch.len().max(1) as f64;
             next_story += want.max(1);
             let now = 1_700_000_000 + i64::try_from(batch_no).unwrap_or(0) * 3600;
             let when = start + chrono::Duration::hours(i64::try_from(batch_no).unwrap_or(0));
             let st = read_batch(&mut store, &batch, args.shape, batch_no, when, now)?;
             batch_no += 1;
+            // Articles per document of the world's shape (reposts, copies), learnt from
+            // the batch: batches stay near BATCH articles whatever the shape.
+            expand = (st.articles as f64 / docs_in).max(0.1);
             stored += st.articles;
             total.articles += st.articles;
             total.prepare += st.prepare;
@@ -312,7 +318,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
                 #[allow(clippy::cast_precision_loss)]
                 let per_art_us = secs(st.total()) * 1e6 / st.articles.max(1) as f64;
                 println!(
-                    "{stored:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms",
+                    "{stored:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
                     st.rate(),
                     secs(st.prepare),
                     secs(st.store),
@@ -322,6 +328,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
                     secs(q_story) * 1e3,
                     secs(q_origin) * 1e3,
                     secs(cron) * 1e3,
+                    peak_rss_mib(),
                 );
                 break;
             }

@@ -28,7 +28,7 @@ const PREFETCH_MIN: usize = 32;
 pub type PlaceChunk<'a> = dyn FnMut(&mut Matcher, &mut Store, &[ArticleId]) -> Result<()> + 'a;
 
 /// Articles read ahead, and then placed, at a time.
-pub const AHEAD_CHUNK: usize = 1024;
+pub const AHEAD_CHUNK: usize = 256;
 
 impl Matcher {
     /// Places `ids` in order, reading ahead on every core while it places: workers, each
