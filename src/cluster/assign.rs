@@ -263,11 +263,11 @@ impl Lowest {
     /// Counts a member in.
     fn add(&mut self, lang: &str, ukey: i64, id: ArticleId) {
         let list = self.0.entry(lang.to_string()).or_default();
-        if let Err(at) = list.binary_search(&(ukey, id)) {
-            if at < SAMPLE {
-                list.insert(at, (ukey, id));
-                list.truncate(SAMPLE);
-            }
+        if let Err(at) = list.binary_search(&(ukey, id))
+            && at < SAMPLE
+        {
+            list.insert(at, (ukey, id));
+            list.truncate(SAMPLE);
         }
     }
 
