@@ -4,7 +4,7 @@
 use super::Matcher;
 use super::intmap::{IntMap, IntSet};
 use super::pairs::Matrix;
-use super::score::Match;
+use super::score::{self, Match};
 use crate::Result;
 use crate::model::{ArticleId, Relation, StoryId};
 use crate::origin;
@@ -127,7 +127,8 @@ impl Matcher {
             let best = best_match(i, &all, &refs, &matrix);
             let row = (story, relation, best.map(|(j, _)| refs[j].id));
             if self.written.get(&s.id) != Some(&row) {
-                Store::set_member(tx, s.id, story, relation, &reason_json(best, &refs))?;
+                let reason = self.reason(s, best, &refs);
+                Store::set_member(tx, s.id, story, relation, &reason)?;
                 self.written.insert(s.id, row);
             }
         }
@@ -174,7 +175,7 @@ impl Matcher {
             let relation = relation(s, original.as_deref());
             if fresh.contains(&s.id) {
                 let best = self.best_in(s, &chosen);
-                let reason = reason_json(best.as_ref().map(|(j, m)| (*j, m.as_ref())), &refs);
+                let reason = self.reason(s, best.as_ref().map(|(j, m)| (*j, m.as_ref())), &refs);
                 Store::set_member(tx, s.id, story, relation, &reason)?;
                 self.written
                     .insert(s.id, (story, relation, best.map(|(j, _)| refs[j].id)));
@@ -185,6 +186,24 @@ impl Matcher {
         }
         Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
         Ok(())
+    }
+
+    /// Why `s` is in its story: its best match, with the shared anchors the run's cache
+    /// leaves out computed again (the decision is the same: the weights do not change
+    /// during a run).
+    fn reason(&self, s: &Sig, best: Option<(usize, &Match)>, sigs: &[&Sig]) -> String {
+        let Some((j, cached)) = best else {
+            return reason_json(None, sigs);
+        };
+        let (x, y) = if s.id <= sigs[j].id {
+            (s, sigs[j])
+        } else {
+            (sigs[j], s)
+        };
+        match score::pair(x, y, &self.weights) {
+            Some(full) => reason_json(Some((j, &full)), sigs),
+            None => reason_json(Some((j, cached)), sigs),
+        }
     }
 
     /// `s`'s strongest match among `others` (ties by article key), by position.

@@ -54,8 +54,10 @@ impl Pairs {
         self.rows.get(&a).map_or(&[], Vec::as_slice)
     }
 
-    /// Records the decision for `(a, b)`, `a < b`.
+    /// Records the decision for `(a, b)`, `a < b`, without its shared anchors' names
+    /// (most of a match's memory; the one a reason shows is computed again).
     pub fn insert(&mut self, a: ArticleId, b: ArticleId, d: Decision) {
+        let d = d.map(slim);
         let row = self.rows.entry(a).or_default();
         match row.binary_search_by_key(&b, |e| e.0) {
             Ok(i) => row[i].1 = d,
@@ -65,6 +67,22 @@ impl Pairs {
             }
         }
     }
+}
+
+/// A match without the names of its shared anchors.
+fn slim(m: Arc<Match>) -> Arc<Match> {
+    if m.shared.is_empty() {
+        return m;
+    }
+    Arc::new(Match {
+        score: m.score,
+        kind: m.kind,
+        jaccard: m.jaccard,
+        containment: m.containment,
+        anchors: m.anchors,
+        shared: Vec::new(),
+        cosine: m.cosine,
+    })
 }
 
 /// The matches within one group of `n` articles, by position.
