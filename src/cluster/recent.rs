@@ -31,13 +31,26 @@ pub struct Recent {
 }
 
 impl Recent {
-    /// Reads the articles from `from` on (at most the newest [`RECENT_MAX`]).
+    /// Reads the articles from `from` on, widened to the start of the arrival bucket
+    /// `from` was first seen in (at most the newest [`RECENT_MAX`]).
+    ///
+    /// Rows are ranked by arrival bucket first, so holding whole buckets makes every held
+    /// article rank above every article left to SQLite: a run that finishes a killed pass
+    /// (its pending articles a scattered part of that pass) holds the same articles as one
+    /// run over the whole pass, and retrieves the same candidates.
     ///
     /// # Errors
     /// SQLite failures.
     pub fn read(conn: &Connection, from: ArticleId) -> Result<Self> {
         let newest = Store::article_count(conn)?;
-        let from = ArticleId(from.0.max(newest - RECENT_MAX + 1).max(1));
+        let bucket_start = match Store::first_seen(conn, from)? {
+            Some(t) => {
+                Store::first_seen_since(conn, t.div_euclid(ARRIVAL_BUCKET) * ARRIVAL_BUCKET)?
+                    .map_or(from, |f| ArticleId(f.0.min(from.0)))
+            }
+            None => from,
+        };
+        let from = ArticleId(bucket_start.0.max(newest - RECENT_MAX + 1).max(1));
         let mut out = Self {
             from: from.0,
             older: Store::any_below(conn, from)?,

@@ -405,6 +405,29 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The first article (lowest id) first seen no earlier than `start` (unix seconds),
+    /// if any.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn first_seen_since(conn: &Connection, start: i64) -> Result<Option<ArticleId>> {
+        Ok(conn
+            .prepare_cached("SELECT MIN(id) FROM articles WHERE first_seen >= ?1")?
+            .query_row([start], |r| r.get::<_, Option<i64>>(0))?
+            .map(ArticleId))
+    }
+
+    /// When an article was first seen.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn first_seen(conn: &Connection, id: ArticleId) -> Result<Option<i64>> {
+        Ok(conn
+            .prepare_cached("SELECT first_seen FROM articles WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Whether any article has an id below `id`.
     ///
     /// # Errors
