@@ -262,7 +262,12 @@ pub(super) struct Lowest(BTreeMap<String, Vec<(i64, ArticleId)>>);
 impl Lowest {
     /// Counts a member in.
     fn add(&mut self, lang: &str, ukey: i64, id: ArticleId) {
-        let list = self.0.entry(lang.to_string()).or_default();
+        if !self.0.contains_key(lang) {
+            self.0.insert(lang.to_string(), Vec::new());
+        }
+        let Some(list) = self.0.get_mut(lang) else {
+            return;
+        };
         if let Err(at) = list.binary_search(&(ukey, id))
             && at < SAMPLE
         {

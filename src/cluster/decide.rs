@@ -108,17 +108,8 @@ impl Matcher {
         }
         let sigs = self.weighed_sigs(tx, ids)?;
         let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
-        let matrix = self.matrix(&sigs);
+        let (matrix, decision) = self.decide_among(tx, &sigs)?;
         let all: Vec<usize> = (0..sigs.len()).collect();
-        let decision = origin::decide(
-            &refs,
-            &matrix_for(&all, &matrix),
-            &mut History {
-                tx,
-                sites: &mut self.sites,
-                reads: &mut self.reads,
-            },
-        )?;
         let original = decision
             .original
             .and_then(|o| refs.iter().copied().find(|x| x.id == o));
@@ -134,6 +125,27 @@ impl Matcher {
         }
         Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
         Ok(())
+    }
+
+    /// The pair matrix of `sigs` and the original origin names among them.
+    fn decide_among(
+        &mut self,
+        tx: &Transaction<'_>,
+        sigs: &[Arc<Sig>],
+    ) -> Result<(Matrix, origin::Decision)> {
+        let matrix = self.matrix(sigs);
+        let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
+        let all: Vec<usize> = (0..sigs.len()).collect();
+        let decision = origin::decide(
+            &refs,
+            &matrix_for(&all, &matrix),
+            &mut History {
+                tx,
+                sites: &mut self.sites,
+                reads: &mut self.reads,
+            },
+        )?;
+        Ok((matrix, decision))
     }
 
     /// Decides a large story among its contenders. Members placed since the last decision
@@ -155,17 +167,7 @@ impl Matcher {
             .map(|k| Arc::clone(&sigs[k]))
             .collect();
         let refs: Vec<&Sig> = chosen.iter().map(AsRef::as_ref).collect();
-        let matrix = self.matrix(&chosen);
-        let all: Vec<usize> = (0..chosen.len()).collect();
-        let decision = origin::decide(
-            &refs,
-            &matrix_for(&all, &matrix),
-            &mut History {
-                tx,
-                sites: &mut self.sites,
-                reads: &mut self.reads,
-            },
-        )?;
+        let (_, decision) = self.decide_among(tx, &chosen)?;
         let original = decision
             .original
             .and_then(|o| chosen.iter().find(|x| x.id == o))
@@ -195,11 +197,11 @@ impl Matcher {
         let Some((j, cached)) = best else {
             return reason_json(None, sigs);
         };
-        let (x, y) = if s.id <= sigs[j].id {
-            (s, sigs[j])
-        } else {
-            (sigs[j], s)
-        };
+        if !cached.shared.is_empty() {
+            // Decided just now, not read from the cache: already whole.
+            return reason_json(best, sigs);
+        }
+        let (x, y) = super::by_id(s, sigs[j]);
         match score::pair(x, y, &self.weights) {
             Some(full) => reason_json(Some((j, &full)), sigs),
             None => reason_json(Some((j, cached)), sigs),

@@ -196,7 +196,7 @@ impl Matcher {
 
     /// The decision for a pair, computed once per run.
     fn decide_pair(&mut self, a: &Sig, b: &Sig) -> Option<Arc<Match>> {
-        let (x, y) = if a.id <= b.id { (a, b) } else { (b, a) };
+        let (x, y) = by_id(a, b);
         if let Some(m) = self.pairs.get(x.id, y.id) {
             return m.clone();
         }
@@ -254,4 +254,9 @@ impl Matcher {
         self.weights.stats.extend(list.into_iter().zip(stats));
         Ok(())
     }
+}
+
+/// A pair in the order its decision is made and cached in: the smaller id first.
+fn by_id<'a>(a: &'a Sig, b: &'a Sig) -> (&'a Sig, &'a Sig) {
+    if a.id <= b.id { (a, b) } else { (b, a) }
 }
