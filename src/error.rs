@@ -8,6 +8,15 @@ pub enum Error {
     /// SQLite refused an operation.
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    /// PostgreSQL refused an operation.
+    #[error("database error: {0}")]
+    Pg(#[from] postgres::Error),
+    /// A query that must find a row found none.
+    #[error("database error: query returned no rows")]
+    NoRow,
+    /// A column's value cannot be read as the type asked for.
+    #[error("database error: {0}")]
+    Column(String),
     /// The database was written by a newer firsthand.
     #[error(
         "database {path} has schema version {found}, newer than this firsthand understands ({supported}); upgrade firsthand"
@@ -49,7 +58,7 @@ pub enum Error {
         path: String,
         /// Why.
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A local file could not be read.
     #[error("cannot read {path}: {source}")]

@@ -6,10 +6,10 @@ use crate::cluster::Matcher;
 use crate::fingerprint::{self, boilerplate};
 use crate::model::{Article, FeedId};
 use crate::normalize::{self, FeedContext};
+use crate::store::db::Tx;
 use crate::store::feeds::FetchRecord;
 use crate::store::{Store, articles::NewArticle};
 use crate::{Result, parse};
-use rusqlite::{OptionalExtension, Transaction};
 
 /// What one document brought.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -243,7 +243,7 @@ pub fn store_prepared(
 /// # Errors
 /// SQLite failures.
 pub fn store_prepared_in(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     feed_id: FeedId,
     feed_url: &str,
     items: &[Prepared],
@@ -277,21 +277,16 @@ pub fn store_prepared_in(
 /// # Errors
 /// SQLite failures.
 pub fn store_articles(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     feed_id: FeedId,
     feed_url: &str,
     items: &[Prepared],
     now: i64,
 ) -> Result<usize> {
     // Which entries are new (a feed may list one entry twice: keep the first).
-    let mut exists =
-        tx.prepare_cached("SELECT 1 FROM articles WHERE feed_id = ?1 AND identity = ?2")?;
     let mut fresh: Vec<&Prepared> = Vec::new();
     for p in items {
-        let known = exists
-            .query_row(rusqlite::params![feed_id.0, p.article.identity], |_| Ok(()))
-            .optional()?
-            .is_some()
+        let known = Store::has_entry(tx, feed_id, &p.article.identity)?
             || match p.article.canonical_url.as_deref() {
                 Some(url) => Store::same_page_elsewhere(tx, feed_id, url, &p.article.title)?,
                 None => false,
@@ -536,7 +531,7 @@ pub fn place_pending(
 /// # Errors
 /// SQLite failures.
 pub fn fingerprint_text(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Db,
     title: &str,
     paragraphs: &[String],
     lang: &str,

@@ -242,7 +242,7 @@ fn a_removed_feed_leaves_a_sound_store() {
             "SELECT f.url FROM stories s JOIN articles a ON a.id = s.original_id
              JOIN feeds f ON f.id = a.feed_id
              GROUP BY f.id ORDER BY COUNT(*) DESC, f.id LIMIT 1",
-            [],
+            (),
             |r| r.get(0),
         )
         .unwrap()

@@ -287,7 +287,7 @@ fn corpus_and_malformed_variants_ingest_or_are_refused() {
     let (title, body): (i64, i64) = db
         .query_row(
             "SELECT max(length(title)), max(length(body)) FROM articles",
-            [],
+            (),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();

@@ -325,7 +325,7 @@ fn metrics_parse_as_prometheus_text() {
         .query_row(
             "SELECT started, finished FROM polls WHERE finished IS NOT NULL
              ORDER BY finished DESC, id DESC LIMIT 1",
-            [],
+            (),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()
@@ -342,7 +342,7 @@ fn metrics_parse_as_prometheus_text() {
         let first_ms: i64 = conn
             .query_row(
                 "SELECT duration_ms FROM fetches ORDER BY at, id LIMIT 1",
-                [],
+                (),
                 |r| r.get(0),
             )
             .unwrap();
@@ -454,7 +454,7 @@ fn pages_answer_while_a_writer_holds_the_lock() {
         .write(|tx| {
             tx.execute(
                 "INSERT INTO feeds (url, created) VALUES ('http://127.0.0.1:9/new.xml', 0)",
-                [],
+                (),
             )?;
             // These requests are answered while the transaction is open: were a reader to
             // wait for the writer, it would wait on this very thread and fail at the busy

@@ -13,8 +13,8 @@
 use super::Matcher;
 use crate::Result;
 use crate::model::{ArticleId, StoryId};
+use crate::store::db::Tx;
 use crate::store::{Store, articles::Sig};
-use rusqlite::Transaction;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -59,7 +59,7 @@ impl Matcher {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn place(&mut self, tx: &Transaction<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
+    pub fn place(&mut self, tx: &Tx<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
         let Some(matched) = self.matches(tx, id, now)? else {
             return Ok(Vec::new());
         };
@@ -131,7 +131,7 @@ impl Matcher {
     /// How well `me` fits `story`: its matches there, and its decisions against a sample.
     fn fit(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         me: &Arc<Sig>,
         story: StoryId,
         hits: &[ArticleId],
@@ -163,12 +163,7 @@ impl Matcher {
     /// A bounded, fixed sample of a story's members: those in `lang` first, then the
     /// others, each in order of their order-independent key. Drawn from the story's
     /// lowest keys per language, read once per run and then kept up to date.
-    fn sample(
-        &mut self,
-        tx: &Transaction<'_>,
-        story: StoryId,
-        lang: &str,
-    ) -> Result<Vec<ArticleId>> {
+    fn sample(&mut self, tx: &Tx<'_>, story: StoryId, lang: &str) -> Result<Vec<ArticleId>> {
         if !self.lowest.contains_key(&story) {
             if self.lowest.len() > 100_000 {
                 // Bounded memory: the lists are only a cache of the store's.
@@ -188,13 +183,7 @@ impl Matcher {
     }
 
     /// Whether two stories are one: enough of their samples' cross pairs match.
-    fn stories_agree(
-        &mut self,
-        tx: &Transaction<'_>,
-        a: StoryId,
-        b: StoryId,
-        lang: &str,
-    ) -> Result<bool> {
+    fn stories_agree(&mut self, tx: &Tx<'_>, a: StoryId, b: StoryId, lang: &str) -> Result<bool> {
         let xa = self.sample(tx, a, lang)?;
         let xb = self.sample(tx, b, lang)?;
         let sa = self.weighed_sigs(tx, &xa)?;
@@ -213,13 +202,7 @@ impl Matcher {
     }
 
     /// Merges `from` into `into`: every member moves, and `from` resolves to `into`.
-    fn merge(
-        &mut self,
-        tx: &Transaction<'_>,
-        from: StoryId,
-        into: StoryId,
-        now: i64,
-    ) -> Result<()> {
+    fn merge(&mut self, tx: &Tx<'_>, from: StoryId, into: StoryId, now: i64) -> Result<()> {
         for a in Store::story_members(tx, from)? {
             Store::move_member(tx, a, into)?;
             self.stories.insert(a, Some(into));
@@ -239,7 +222,7 @@ impl Matcher {
     /// resolving to where its last article went); says whether it did.
     fn retire_if_empty(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         story: StoryId,
         into: StoryId,
         now: i64,

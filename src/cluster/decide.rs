@@ -8,14 +8,14 @@ use super::score::{self, Match};
 use crate::Result;
 use crate::model::{ArticleId, Relation, StoryId};
 use crate::origin;
+use crate::store::db::Tx;
 use crate::store::{Store, articles::Sig};
-use rusqlite::Transaction;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// The store's history as origin asks for it, cached for the run.
 struct History<'a, 't> {
-    tx: &'a Transaction<'t>,
+    tx: &'a Tx<'t>,
     sites: &'a mut HashMap<String, (i64, i64)>,
     reads: &'a mut IntMap<(i64, i64), Option<i64>>,
 }
@@ -56,12 +56,7 @@ impl Matcher {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn decide_again(
-        &mut self,
-        tx: &Transaction<'_>,
-        stories: &[StoryId],
-        now: i64,
-    ) -> Result<()> {
+    pub fn decide_again(&mut self, tx: &Tx<'_>, stories: &[StoryId], now: i64) -> Result<()> {
         for &story in stories {
             // A removed member may be what the others matched best: every reason again.
             self.fresh.extend(Store::story_members(tx, story)?);
@@ -81,7 +76,7 @@ impl Matcher {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn finish(&mut self, tx: &Transaction<'_>, now: i64) -> Result<()> {
+    pub fn finish(&mut self, tx: &Tx<'_>, now: i64) -> Result<()> {
         let fresh = std::mem::take(&mut self.fresh);
         for story in std::mem::take(&mut self.undecided) {
             let rows = Store::member_relations(tx, story)?;
@@ -98,7 +93,7 @@ impl Matcher {
     /// Decides a story on all its members: every pair compared, every reason written.
     fn decide_whole(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         story: StoryId,
         ids: &[ArticleId],
         now: i64,
@@ -130,7 +125,7 @@ impl Matcher {
     /// The pair matrix of `sigs` and the original origin names among them.
     fn decide_among(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         sigs: &[Arc<Sig>],
     ) -> Result<(Matrix, origin::Decision)> {
         let matrix = self.matrix(sigs);
@@ -153,7 +148,7 @@ impl Matcher {
     /// keep theirs and change their relation only when the original changed.
     fn decide_by_panel(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         story: StoryId,
         rows: &[(ArticleId, Relation)],
         fresh: &IntSet<ArticleId>,

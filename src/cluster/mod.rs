@@ -19,11 +19,11 @@ pub mod score;
 
 use crate::Result;
 use crate::model::{ArticleId, Relation, StoryId};
+use crate::store::db::{Db, Tx};
 use crate::store::{Store, articles::Sig};
 use intmap::{IntMap, IntSet};
 use pairs::Pairs;
 use recent::Recent;
-use rusqlite::{Connection, Transaction};
 use score::{Match, Weights};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -106,7 +106,7 @@ impl Matcher {
     }
 
     /// The document count idf divides by, read once per run.
-    fn docs(&mut self, conn: &Connection) -> Result<f64> {
+    fn docs(&mut self, conn: &Db) -> Result<f64> {
         if self.weights.docs < 0.0 {
             #[allow(clippy::cast_precision_loss)]
             let docs = Store::article_count(conn)? as f64;
@@ -150,7 +150,7 @@ impl Matcher {
         }
     }
 
-    fn load(&mut self, tx: &Connection, ids: &[ArticleId]) -> Result<()> {
+    fn load(&mut self, tx: &Db, ids: &[ArticleId]) -> Result<()> {
         let mut missing: Vec<ArticleId> = ids
             .iter()
             .copied()
@@ -183,7 +183,7 @@ impl Matcher {
     }
 
     /// The signatures of `ids` (those that exist), with their anchors weighed.
-    fn weighed_sigs(&mut self, tx: &Connection, ids: &[ArticleId]) -> Result<Vec<Arc<Sig>>> {
+    fn weighed_sigs(&mut self, tx: &Db, ids: &[ArticleId]) -> Result<Vec<Arc<Sig>>> {
         self.load(tx, ids)?;
         let sigs: Vec<Arc<Sig>> = ids
             .iter()
@@ -213,7 +213,7 @@ impl Matcher {
 
     /// The story of an article, read once per run and then kept by this matcher (the only
     /// writer of memberships during a run).
-    fn story_of(&mut self, tx: &Transaction<'_>, id: ArticleId) -> Result<Option<StoryId>> {
+    fn story_of(&mut self, tx: &Tx<'_>, id: ArticleId) -> Result<Option<StoryId>> {
         if let Some(s) = self.stories.get(&id) {
             return Ok(*s);
         }
@@ -223,7 +223,7 @@ impl Matcher {
     }
 
     /// Makes sure the weights know every anchor of `sigs`.
-    fn weigh(&mut self, tx: &Connection, sigs: &[&Sig]) -> Result<()> {
+    fn weigh(&mut self, tx: &Db, sigs: &[&Sig]) -> Result<()> {
         self.docs(tx)?;
         if self.weights.stats.len() > 2_000_000 {
             // Bounded memory: the statistics are only a cache of the store's.

@@ -7,9 +7,9 @@
 use super::intmap::IntMap;
 use crate::Result;
 use crate::model::ArticleId;
+use crate::store::db::Db;
 use crate::store::index::lsh_keys;
 use crate::store::{Store, articles::Sig};
-use rusqlite::Connection;
 use std::sync::Arc;
 
 /// Articles first seen within one such span (seconds) count as arriving together.
@@ -41,7 +41,7 @@ impl Recent {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn read(conn: &Connection, from: ArticleId) -> Result<Self> {
+    pub fn read(conn: &Db, from: ArticleId) -> Result<Self> {
         let newest = Store::article_count(conn)?;
         let bucket_start = match Store::first_seen(conn, from)? {
             Some(t) => {

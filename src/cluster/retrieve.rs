@@ -7,21 +7,16 @@ use super::intmap::IntMap;
 use super::{MODEL_RETRIEVAL_FLOOR, RETRIEVAL_ANCHORS, score};
 use crate::Result;
 use crate::model::ArticleId;
+use crate::store::db::Db;
 use crate::store::index::{MAX_RETRIEVAL_DF, RETRIEVAL_ROWS};
 use crate::store::{Store, articles::Sig};
-use rusqlite::Connection;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 impl Matcher {
     /// Articles in other languages whose model vectors are nearest to `me`'s (cosine at
     /// least [`MODEL_RETRIEVAL_FLOOR`]), at most `model_candidates`.
-    pub(super) fn nearest(
-        &mut self,
-        tx: &Connection,
-        me: &Sig,
-        now: i64,
-    ) -> Result<Vec<ArticleId>> {
+    pub(super) fn nearest(&mut self, tx: &Db, me: &Sig, now: i64) -> Result<Vec<ArticleId>> {
         let Some(v) = me.embedding.as_deref() else {
             return Ok(Vec::new());
         };
@@ -49,7 +44,7 @@ impl Matcher {
     /// The window's model vectors, read once per run.
     pub(super) fn window_vectors(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         now: i64,
     ) -> Result<Arc<Vec<crate::store::embeddings::Stored>>> {
         if let Some(v) = &self.vectors {
@@ -64,7 +59,7 @@ impl Matcher {
     /// `None` when the article does not exist.
     pub(super) fn matches(
         &mut self,
-        tx: &Connection,
+        tx: &Db,
         id: ArticleId,
         now: i64,
     ) -> Result<Option<Vec<ArticleId>>> {
@@ -162,7 +157,7 @@ impl Matcher {
     /// The candidates of `me` (in the window) that match it.
     pub(super) fn decide_candidates(
         &mut self,
-        tx: &Connection,
+        tx: &Db,
         me: &Arc<Sig>,
         cand_ids: &[ArticleId],
         now: i64,

@@ -469,7 +469,7 @@ enum Arrival {
 }
 
 fn handle(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::store::db::Tx<'_>,
     cfg: &PollConfig,
     feed: &Feed,
     arrived: Arrived,
@@ -564,7 +564,7 @@ fn handle(
 /// Stores a fetched feed document with its fetch record (validators, next poll, title).
 #[allow(clippy::too_many_arguments)]
 fn stored(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::store::db::Tx<'_>,
     feed: &Feed,
     url: &str,
     doc: &pipeline::Document,
@@ -597,7 +597,7 @@ fn stored(
 
 #[allow(clippy::too_many_arguments)] // one record, spelled out where it is built
 fn fail(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::store::db::Tx<'_>,
     cfg: &PollConfig,
     feed: &Feed,
     why: &str,

@@ -4,8 +4,8 @@
 use super::Store;
 use crate::fingerprint::Fingerprint;
 use crate::model::{Article, ArticleId, FeedId};
+use crate::store::db::{Db, OptionalExtension, Row, Tx, params};
 use crate::{Error, Result};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use twox_hash::XxHash3_64;
 
 /// An article as matching and origin see it.
@@ -105,7 +105,7 @@ const SIG_COLUMNS: &str = "a.id, a.ukey, a.feed_id, f.url AS feed_url, f.title A
     a.shingles, a.anchors, a.numbers, a.paragraphs, a.chars, e.vec AS embedding";
 
 impl Sig {
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(r: &Row<'_>) -> crate::Result<Self> {
         let minhash: Vec<u8> = r.get("minhash")?;
         Ok(Self {
             id: ArticleId(r.get("id")?),
@@ -163,7 +163,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn insert_article(tx: &Transaction<'_>, new: &NewArticle<'_>) -> Result<Option<ArticleId>> {
+    pub fn insert_article(tx: &Tx<'_>, new: &NewArticle<'_>) -> Result<Option<ArticleId>> {
         let a = new.article;
         let site = a
             .canonical_url
@@ -176,9 +176,10 @@ impl Store {
                 "INSERT OR IGNORE INTO articles (feed_id, identity, ukey, url, canonical_url, site, title, body,
                    links, credits, images, source_url, lang, published, first_seen, text_hash, dup_hash, simhash,
                    minhash, shingles, anchors, numbers, paragraphs, chars)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+                 RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 new.feed_id.0,
                 a.identity,
                 ukey(new.feed_url, &a.identity),
@@ -203,15 +204,25 @@ impl Store {
                 new.fp.numbers.join(" "),
                 new.fp.paragraphs,
                 new.fp.chars,
-            ])?;
-        Ok((n == 1).then(|| ArticleId(tx.last_insert_rowid())))
+            ], |r| r.get(0))
+            .optional()?;
+        Ok(n.map(ArticleId))
+    }
+
+    /// Whether the feed already has an entry with this identity.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn has_entry(conn: &Db, feed: FeedId, identity: &str) -> Result<bool> {
+        conn.prepare_cached("SELECT 1 FROM articles WHERE feed_id = ?1 AND identity = ?2")?
+            .exists(params![feed.0, identity])
     }
 
     /// Replaces an article's fingerprint (recluster).
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn update_fingerprint(tx: &Transaction<'_>, id: ArticleId, fp: &Fingerprint) -> Result<()> {
+    pub fn update_fingerprint(tx: &Tx<'_>, id: ArticleId, fp: &Fingerprint) -> Result<()> {
         tx.prepare_cached(
             "UPDATE articles SET text_hash = ?2, dup_hash = ?10, simhash = ?3, minhash = ?4, shingles = ?5, anchors = ?6,
                numbers = ?7, paragraphs = ?8, chars = ?9 WHERE id = ?1",
@@ -235,7 +246,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn sigs(conn: &rusqlite::Connection, ids: &[ArticleId]) -> Result<Vec<Sig>> {
+    pub fn sigs(conn: &crate::store::db::Db, ids: &[ArticleId]) -> Result<Vec<Sig>> {
         let mut st = conn.prepare_cached(&format!(
             "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
                LEFT JOIN embeddings e ON e.article_id = a.id WHERE a.id = ?1"
@@ -258,7 +269,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn sigs_from(conn: &rusqlite::Connection, from: ArticleId) -> Result<Vec<(Sig, bool)>> {
+    pub fn sigs_from(conn: &crate::store::db::Db, from: ArticleId) -> Result<Vec<(Sig, bool)>> {
         let window = Self::index_window_start(conn)?;
         let mut st = conn.prepare_cached(&format!(
             "SELECT {SIG_COLUMNS}, a.first_seen >= ?2 AS indexed
@@ -269,7 +280,7 @@ impl Store {
         let rows = st.query_map(params![from.0, window], |r| {
             Ok((Sig::from_row(r)?, r.get::<_, bool>("indexed")?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// Article by URL (as given or canonical).
@@ -296,7 +307,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn same_page_elsewhere(
-        tx: &rusqlite::Connection,
+        tx: &crate::store::db::Db,
         feed: FeedId,
         canonical_url: &str,
         title: &str,
@@ -316,7 +327,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn exact_candidates(
-        tx: &rusqlite::Connection,
+        tx: &crate::store::db::Db,
         canonical_url: Option<&str>,
         text_hash: Option<u64>,
     ) -> Result<Vec<ArticleId>> {
@@ -326,13 +337,13 @@ impl Store {
             out = tx
                 .prepare_cached("SELECT id FROM articles WHERE text_hash = ?1 LIMIT 200")?
                 .query_map([h.cast_signed()], |r| r.get(0).map(ArticleId))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::Result<_>>()?;
         }
         if let Some(u) = canonical_url {
             let by_url = tx
                 .prepare_cached("SELECT id FROM articles WHERE canonical_url = ?1 LIMIT 200")?
                 .query_map([u], |r| r.get(0).map(ArticleId))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<crate::Result<Vec<_>>>()?;
             out.extend(by_url);
         }
         out.sort_unstable();
@@ -345,7 +356,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn linked_articles(tx: &rusqlite::Connection, urls: &[String]) -> Result<Vec<ArticleId>> {
+    pub fn linked_articles(tx: &crate::store::db::Db, urls: &[String]) -> Result<Vec<ArticleId>> {
         let mut out = Vec::new();
         for u in urls {
             for sql in [
@@ -355,7 +366,7 @@ impl Store {
                 let rows = tx
                     .prepare_cached(sql)?
                     .query_map([u], |r| r.get(0).map(ArticleId))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                    .collect::<crate::Result<Vec<_>>>()?;
                 out.extend(rows);
             }
         }
@@ -376,7 +387,7 @@ impl Store {
         let rows = st.query_map([since], |r| r.get(0))?;
         Ok(rows
             .map(|r| r.map(ArticleId))
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<crate::Result<_>>()?)
     }
 
     /// Title, paragraphs, language and site of an article (to fingerprint it again).
@@ -384,7 +395,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn article_text(
-        conn: &rusqlite::Connection,
+        conn: &crate::store::db::Db,
         id: ArticleId,
     ) -> Result<(String, Vec<String>, String, Option<String>)> {
         let mut st =
@@ -407,7 +418,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn add_pending(
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         id: ArticleId,
         published: Option<i64>,
         ukey: i64,
@@ -423,7 +434,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn remove_pending(tx: &Transaction<'_>, id: ArticleId) -> Result<()> {
+    pub fn remove_pending(tx: &Tx<'_>, id: ArticleId) -> Result<()> {
         tx.prepare_cached("DELETE FROM pending WHERE article_id = ?1")?
             .execute([id.0])?;
         Ok(())
@@ -440,7 +451,7 @@ impl Store {
         let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
         Ok(rows
             .map(|r| r.map(ArticleId))
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<crate::Result<_>>()?)
     }
 
     /// How many articles wait for placement.
@@ -450,7 +461,7 @@ impl Store {
     pub fn pending_count(&self) -> Result<i64> {
         Ok(self
             .conn()
-            .query_row("SELECT COUNT(*) FROM pending", [], |r| r.get(0))?)
+            .query_row("SELECT COUNT(*) FROM pending", (), |r| r.get(0))?)
     }
 
     /// The lowest id of an article waiting for placement.
@@ -460,7 +471,7 @@ impl Store {
     pub fn first_pending(&self) -> Result<Option<ArticleId>> {
         Ok(self
             .conn()
-            .query_row("SELECT MIN(article_id) FROM pending", [], |r| {
+            .query_row("SELECT MIN(article_id) FROM pending", (), |r| {
                 r.get::<_, Option<i64>>(0)
             })?
             .map(ArticleId))

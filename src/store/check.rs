@@ -1,7 +1,8 @@
 //! The store's invariants, checked (`firsthand check`) and mended (`check --repair`).
 //!
 //! What must always hold, whatever was killed when, and however many polls ran at once:
-//! 1. SQLite's own checks pass (`PRAGMA integrity_check`, `PRAGMA foreign_key_check`).
+//! 1. SQLite's own checks pass (`PRAGMA integrity_check`, `PRAGMA foreign_key_check`;
+//!    PostgreSQL checks its own pages and enforces foreign keys as it writes).
 //! 2. Every article is a member of exactly one story, or waits in `pending` to be placed
 //!    (and nothing waits after a completed pass).
 //! 3. That story is live: not merged into another.
@@ -20,7 +21,7 @@ use super::Store;
 use super::index::IndexKeys;
 use crate::Result;
 use crate::model::StoryId;
-use rusqlite::{Connection, Transaction, params};
+use crate::store::db::{Db, Tx, params};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -224,17 +225,17 @@ fn sample(ids: &[i64]) -> (usize, Vec<i64>) {
     (ids.len(), ids.iter().take(EXAMPLES).copied().collect())
 }
 
-fn ids(conn: &Connection, sql: &str) -> Result<Vec<i64>> {
+fn ids(conn: &Db, sql: &str) -> Result<Vec<i64>> {
     let mut st = conn.prepare(sql)?;
-    let rows = st.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = st.query_map((), |r| r.get(0))?;
+    Ok(rows.collect::<crate::Result<_>>()?)
 }
 
 /// Where the merges from each story lead: `Ok(live)` or `Err(problem)`.
-fn merge_targets(conn: &Connection) -> Result<BTreeMap<i64, Option<i64>>> {
+fn merge_targets(conn: &Db) -> Result<BTreeMap<i64, Option<i64>>> {
     let mut st = conn.prepare("SELECT id, merged_into FROM stories")?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<crate::Result<_>>()?)
 }
 
 /// Where a chain of merges from a story ends: a live story, a cycle, or a missing story.
@@ -281,17 +282,22 @@ impl Store {
     }
 }
 
-fn sqlite_checks(conn: &Connection) -> Result<Vec<Problem>> {
+/// SQLite's own checks. PostgreSQL checks its pages itself and enforces every foreign key
+/// as it writes, so there is nothing to ask it.
+fn sqlite_checks(conn: &Db) -> Result<Vec<Problem>> {
     let mut out = Vec::new();
+    if conn.is_postgres() {
+        return Ok(out);
+    }
     let mut st = conn.prepare("PRAGMA integrity_check")?;
-    for line in st.query_map([], |r| r.get::<_, String>(0))? {
+    for line in st.query_map((), |r| r.get::<_, String>(0))? {
         let line = line?;
         if line != "ok" {
             out.push(Problem::Integrity { message: line });
         }
     }
     let mut st = conn.prepare("PRAGMA foreign_key_check")?;
-    let rows = st.query_map([], |r| {
+    let rows = st.query_map((), |r| {
         Ok(Problem::ForeignKey {
             table: r.get(0)?,
             rowid: r.get::<_, Option<i64>>(1)?.unwrap_or(-1),
@@ -304,7 +310,7 @@ fn sqlite_checks(conn: &Connection) -> Result<Vec<Problem>> {
     Ok(out)
 }
 
-fn membership(conn: &Connection) -> Result<Vec<Problem>> {
+fn membership(conn: &Db) -> Result<Vec<Problem>> {
     let mut out = Vec::new();
     let unplaced = ids(
         conn,
@@ -343,7 +349,7 @@ fn membership(conn: &Connection) -> Result<Vec<Problem>> {
          LEFT JOIN stories s ON s.id = m.story_id
          WHERE s.id IS NULL OR s.merged_into IS NOT NULL ORDER BY m.article_id",
     )?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = st.query_map((), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
     for row in rows {
         let (article, story) = row?;
         let live = match follow(&merges, story) {
@@ -359,7 +365,7 @@ fn membership(conn: &Connection) -> Result<Vec<Problem>> {
     Ok(out)
 }
 
-fn originals(conn: &Connection) -> Result<Vec<Problem>> {
+fn originals(conn: &Db) -> Result<Vec<Problem>> {
     let mut out = Vec::new();
     let mut st = conn.prepare(
         "SELECT s.id, s.original_id, m.story_id FROM stories s
@@ -368,7 +374,7 @@ fn originals(conn: &Connection) -> Result<Vec<Problem>> {
            AND (m.story_id IS NULL OR m.story_id <> s.id)
          ORDER BY s.id",
     )?;
-    let rows = st.query_map([], |r| {
+    let rows = st.query_map((), |r| {
         Ok(Problem::OriginalNotMember {
             story: r.get(0)?,
             original: r.get(1)?,
@@ -395,7 +401,7 @@ fn originals(conn: &Connection) -> Result<Vec<Problem>> {
 }
 
 /// The index keys every indexed article in the window should have.
-fn expected_keys(conn: &Connection) -> Result<Vec<IndexKeys>> {
+fn expected_keys(conn: &Db) -> Result<Vec<IndexKeys>> {
     let start = Store::index_window_start(conn)?;
     let mut st = conn.prepare(&format!(
         "SELECT {} FROM articles a
@@ -405,14 +411,14 @@ fn expected_keys(conn: &Connection) -> Result<Vec<IndexKeys>> {
         super::index::KEY_COLUMNS
     ))?;
     let rows = st.query_map([start], IndexKeys::from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::Result<_>>()?)
 }
 
 /// Sorted `(key, article)` rows of an index table.
-fn table_rows(conn: &Connection, sql: &str) -> Result<Vec<(i64, i64)>> {
+fn table_rows(conn: &Db, sql: &str) -> Result<Vec<(i64, i64)>> {
     let mut st = conn.prepare(sql)?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let mut v: Vec<(i64, i64)> = rows.collect::<rusqlite::Result<_>>()?;
+    let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut v: Vec<(i64, i64)> = rows.collect::<crate::Result<_>>()?;
     v.sort_unstable();
     Ok(v)
 }
@@ -455,7 +461,7 @@ fn diff_rows(table: &str, want: &[(i64, i64)], have: &[(i64, i64)]) -> Option<Pr
     })
 }
 
-fn index_rows(conn: &Connection) -> Result<Vec<Problem>> {
+fn index_rows(conn: &Db) -> Result<Vec<Problem>> {
     let keys = expected_keys(conn)?;
     let mut want_lsh: Vec<(i64, i64)> = Vec::new();
     let mut want_anchor: Vec<(i64, i64)> = Vec::new();
@@ -479,7 +485,7 @@ fn index_rows(conn: &Connection) -> Result<Vec<Problem>> {
         *rows.entry(*a).or_default() += 1;
     }
     let mut st = conn.prepare("SELECT anchor, df FROM anchor_stats ORDER BY anchor")?;
-    let stats = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let stats = st.query_map((), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
     let mut wrong: Vec<(i64, i64, i64)> = Vec::new();
     let mut seen: BTreeSet<i64> = BTreeSet::new();
     for s in stats {
@@ -504,16 +510,16 @@ fn index_rows(conn: &Connection) -> Result<Vec<Problem>> {
     Ok(out)
 }
 
-fn vectors(conn: &Connection) -> Result<Vec<Problem>> {
+fn vectors(conn: &Db) -> Result<Vec<Problem>> {
     let model: Option<String> = conn
         .query_row(
             "SELECT CAST(value AS TEXT) FROM meta WHERE key = 'embedding_model'",
-            [],
+            (),
             |r| r.get(0),
         )
         .ok();
     let count: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM embeddings WHERE model IS NOT ?1",
+        "SELECT COUNT(*) FROM embeddings WHERE model IS DISTINCT FROM ?1",
         params![model],
         |r| r.get(0),
     )?;
@@ -550,7 +556,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures; nothing is written then.
-    pub fn repair(tx: &Transaction<'_>, problems: &[Problem]) -> Result<Repairs> {
+    pub fn repair(tx: &Tx<'_>, problems: &[Problem]) -> Result<Repairs> {
         let mut done = Repairs::default();
         let mut redecide: BTreeSet<i64> = BTreeSet::new();
         let mut rebuild = false;
@@ -577,7 +583,7 @@ impl Store {
                 Problem::Index { .. } | Problem::AnchorStats { .. } => rebuild = true,
                 Problem::ForeignVectors { model, .. } => {
                     done.vectors_removed += tx.execute(
-                        "DELETE FROM embeddings WHERE model IS NOT ?1",
+                        "DELETE FROM embeddings WHERE model IS DISTINCT FROM ?1",
                         params![model],
                     )?;
                 }
@@ -592,8 +598,8 @@ impl Store {
                  LEFT JOIN stories s ON s.id = m.story_id
                  WHERE s.id IS NULL OR s.merged_into IS NOT NULL",
             )?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
+            let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<crate::Result<_>>()?
         };
         for (article, _) in &dead {
             tx.execute("DELETE FROM members WHERE article_id = ?1", [article])?;
@@ -624,7 +630,7 @@ impl Store {
 
 /// Rebuilds the LSH and anchor rows and the anchor statistics from the stored
 /// fingerprints of the indexed articles in the window. Returns how many articles.
-fn rebuild_index(tx: &Transaction<'_>) -> Result<usize> {
+fn rebuild_index(tx: &Tx<'_>) -> Result<usize> {
     tx.execute_batch("DELETE FROM lsh; DELETE FROM anchor_index; DELETE FROM anchor_stats;")?;
     let keys = expected_keys(tx)?;
     for chunk in keys.chunks(crate::pipeline::INDEX_BATCH) {
@@ -638,7 +644,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn live_stories(conn: &Connection, ids: &[i64]) -> Result<Vec<StoryId>> {
+    pub fn live_stories(conn: &Db, ids: &[i64]) -> Result<Vec<StoryId>> {
         let mut st =
             conn.prepare_cached("SELECT 1 FROM stories WHERE id = ?1 AND merged_into IS NULL")?;
         let mut out = Vec::new();

@@ -5,7 +5,7 @@
 use super::Store;
 use crate::Result;
 use crate::model::ArticleId;
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use crate::store::db::{Db, OptionalExtension, Tx};
 
 /// An article's text as the model reads it.
 #[derive(Debug, Clone)]
@@ -35,12 +35,12 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn keep_model(tx: &Transaction<'_>, model: &str) -> Result<usize> {
+    pub fn keep_model(tx: &Tx<'_>, model: &str) -> Result<usize> {
         let h = (twox_hash::XxHash3_64::oneshot(model.as_bytes()) >> 1).cast_signed();
         let known: Option<i64> = tx
             .query_row(
                 "SELECT value FROM meta WHERE key = 'embedding_model'",
-                [],
+                (),
                 |r| r.get(0),
             )
             .optional()?;
@@ -51,7 +51,8 @@ impl Store {
             .prepare_cached("DELETE FROM embeddings WHERE model <> ?1")?
             .execute([model])?;
         tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?1)",
+            "INSERT INTO meta (key, value) VALUES ('embedding_model', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [h],
         )?;
         Ok(n)
@@ -61,7 +62,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn needing_vectors(conn: &Connection, ids: &[ArticleId]) -> Result<Vec<ModelInput>> {
+    pub fn needing_vectors(conn: &Db, ids: &[ArticleId]) -> Result<Vec<ModelInput>> {
         let mut st = conn.prepare_cached(
             "SELECT a.title, a.body FROM articles a
              WHERE a.id = ?1 AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id)",
@@ -88,16 +89,17 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn put_vectors(
-        tx: &Transaction<'_>,
-        model: &str,
-        rows: &[(ArticleId, Vec<f32>)],
-    ) -> Result<()> {
+    pub fn put_vectors(tx: &Tx<'_>, model: &str, rows: &[(ArticleId, Vec<f32>)]) -> Result<()> {
         let mut st = tx.prepare_cached(
-            "INSERT OR REPLACE INTO embeddings (article_id, model, vec) VALUES (?1, ?2, ?3)",
+            "INSERT INTO embeddings (article_id, model, vec) VALUES (?1, ?2, ?3)
+             ON CONFLICT (article_id) DO UPDATE SET model = excluded.model, vec = excluded.vec",
         )?;
         for (id, v) in rows {
-            st.execute(rusqlite::params![id.0, model, crate::embed::to_blob(v)])?;
+            st.execute(crate::store::db::params![
+                id.0,
+                model,
+                crate::embed::to_blob(v)
+            ])?;
         }
         Ok(())
     }
@@ -106,7 +108,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn window_vectors(conn: &Connection, since: i64) -> Result<Vec<Stored>> {
+    pub fn window_vectors(conn: &Db, since: i64) -> Result<Vec<Stored>> {
         let mut st = conn.prepare_cached(
             "SELECT a.id, a.lang, e.vec FROM embeddings e JOIN articles a ON a.id = e.article_id
              WHERE a.first_seen >= ?1 ORDER BY a.id",

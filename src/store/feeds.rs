@@ -2,9 +2,9 @@
 
 use super::{Store, time};
 use crate::model::FeedId;
+use crate::store::db::{OptionalExtension, Row, params};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 /// A feed as stored.
@@ -37,7 +37,7 @@ pub struct Feed {
 }
 
 impl Feed {
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(r: &Row<'_>) -> crate::Result<Self> {
         let url: String = r.get("url")?;
         let local = is_local(&url);
         Ok(Self {
@@ -142,7 +142,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn add_feed_in(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &crate::store::db::Tx<'_>,
         url: &str,
         title: Option<&str>,
         now: DateTime<Utc>,
@@ -154,9 +154,12 @@ impl Store {
         {
             return Ok((FeedId(id), false));
         }
-        tx.prepare_cached("INSERT INTO feeds (url, title, created) VALUES (?1, ?2, ?3)")?
-            .execute(params![url, title, now.timestamp()])?;
-        Ok((FeedId(tx.last_insert_rowid()), true))
+        let id = tx
+            .prepare_cached(
+                "INSERT INTO feeds (url, title, created) VALUES (?1, ?2, ?3) RETURNING id",
+            )?
+            .query_row(params![url, title, now.timestamp()], |r| r.get(0))?;
+        Ok((FeedId(id), true))
     }
 
     /// All feeds, by id.
@@ -167,8 +170,8 @@ impl Store {
         let mut st = self
             .conn()
             .prepare_cached(&format!("SELECT {COLUMNS} FROM feeds ORDER BY id"))?;
-        let rows = st.query_map([], Feed::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = st.query_map((), Feed::from_row)?;
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// Active feeds due at `now` (all active feeds when `all`), soonest first.
@@ -184,7 +187,7 @@ impl Store {
              ORDER BY COALESCE(next_poll, 0), id"
         ))?;
         let rows = st.query_map(params![now.timestamp(), all], Feed::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// How many polled feeds there are, how many are due at `now`, and when the next
@@ -197,7 +200,7 @@ impl Store {
             .conn()
             .prepare_cached(
                 "SELECT COUNT(*),
-                        COALESCE(SUM(next_poll IS NULL OR next_poll <= ?1), 0),
+                        COALESCE(SUM(CASE WHEN next_poll IS NULL OR next_poll <= ?1 THEN 1 ELSE 0 END), 0),
                         MIN(CASE WHEN next_poll > ?1 THEN next_poll END)
                  FROM feeds WHERE status = 'active' AND url NOT LIKE 'file:%'",
             )?
@@ -239,7 +242,7 @@ impl Store {
                      WHERE a.feed_id = ?1 ORDER BY m.story_id",
                 )?
                 .query_map([feed.id.0], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::Result<_>>()?;
             tx.execute(
                 "UPDATE stories SET original_id = NULL, evidence = '[\"its original was removed with its feed\"]'
                  WHERE original_id IN (SELECT id FROM articles WHERE feed_id = ?1)",
@@ -249,7 +252,7 @@ impl Store {
             let ids: Vec<i64> = tx
                 .prepare("SELECT id FROM articles WHERE feed_id = ?1")?
                 .query_map([feed.id.0], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::Result<_>>()?;
             for id in ids {
                 Self::unindex_article(tx, crate::model::ArticleId(id))?;
             }
@@ -264,15 +267,18 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn record_fetch(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &crate::store::db::Tx<'_>,
         feed: FeedId,
         rec: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<()> {
         if let Some(new_url) = &rec.new_url {
             // Another feed may already have that URL; then keep ours.
-            tx.prepare_cached("UPDATE OR IGNORE feeds SET url = ?2 WHERE id = ?1")?
-                .execute(params![feed.0, new_url])?;
+            tx.prepare_cached(
+                "UPDATE feeds SET url = ?2
+                 WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.url = ?2)",
+            )?
+            .execute(params![feed.0, new_url])?;
         }
         tx.prepare_cached(
             "UPDATE feeds SET
@@ -321,14 +327,14 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn publish_interval(conn: &rusqlite::Connection, feed: FeedId) -> Result<Option<i64>> {
+    pub fn publish_interval(conn: &crate::store::db::Db, feed: FeedId) -> Result<Option<i64>> {
         let mut st = conn.prepare_cached(
             "SELECT published FROM articles WHERE feed_id = ?1 AND published IS NOT NULL
              ORDER BY published DESC LIMIT 20",
         )?;
         let times: Vec<i64> = st
             .query_map([feed.0], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::Result<_>>()?;
         let mut gaps: Vec<i64> = times
             .windows(2)
             .map(|w| w[0] - w[1])
@@ -345,7 +351,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn read_before(conn: &rusqlite::Connection, feed: i64, t: i64) -> Result<Option<i64>> {
+    pub fn read_before(conn: &crate::store::db::Db, feed: i64, t: i64) -> Result<Option<i64>> {
         Ok(conn
             .prepare_cached(
                 "SELECT MAX(at) FROM fetches WHERE feed_id = ?1 AND at < ?2 AND error IS NULL",
@@ -359,9 +365,8 @@ impl Store {
     /// SQLite failures.
     pub fn start_poll(&mut self, now: DateTime<Utc>) -> Result<i64> {
         self.write(|tx| {
-            tx.prepare_cached("INSERT INTO polls (started) VALUES (?1)")?
-                .execute([now.timestamp()])?;
-            Ok(tx.last_insert_rowid())
+            tx.prepare_cached("INSERT INTO polls (started) VALUES (?1) RETURNING id")?
+                .query_row([now.timestamp()], |r| r.get(0))
         })
     }
 

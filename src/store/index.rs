@@ -5,7 +5,7 @@ use super::Store;
 use crate::Result;
 use crate::fingerprint::{Fingerprint, minhash, simhash};
 use crate::model::ArticleId;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use crate::store::db::{Db, OptionalExtension, Tx, params};
 use std::collections::BTreeMap;
 use twox_hash::XxHash3_64;
 
@@ -71,7 +71,7 @@ pub(crate) const KEY_COLUMNS: &str =
 
 impl IndexKeys {
     /// The keys of a stored article, from a row of [`KEY_COLUMNS`].
-    pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    pub(crate) fn from_row(r: &crate::store::db::Row<'_>) -> crate::Result<Self> {
         let minhash: Vec<u8> = r.get(1)?;
         let anchors: String = r.get(4)?;
         Ok(Self::new(
@@ -127,13 +127,13 @@ pub fn lsh_keys(minhash: &[u32], simhash: u64, shingles: u32, title: &str) -> Ve
 
 /// Writes (key, article) rows sorted by key, in multi-row statements after `insert`
 /// (`INSERT … VALUES`).
-fn insert_sorted(tx: &Transaction<'_>, insert: &str, mut rows: Vec<(i64, i64)>) -> Result<()> {
+fn insert_sorted(tx: &Tx<'_>, insert: &str, mut rows: Vec<(i64, i64)>) -> Result<()> {
     rows.sort_unstable();
     for part in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!("{insert} {}", vec!["(?, ?)"; part.len()].join(", "));
         let args: Vec<i64> = part.iter().flat_map(|&(k, a)| [k, a]).collect();
         tx.prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(args))?;
+            .execute(crate::store::db::params_from_iter(args))?;
     }
     Ok(())
 }
@@ -144,7 +144,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn index_article(
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         id: ArticleId,
         fp: &Fingerprint,
         lang: &str,
@@ -181,7 +181,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn index_many(tx: &Transaction<'_>, items: &[IndexKeys]) -> Result<()> {
+    pub fn index_many(tx: &Tx<'_>, items: &[IndexKeys]) -> Result<()> {
         let lsh: Vec<(i64, i64)> = items
             .iter()
             .flat_map(|it| it.lsh.iter().map(move |&k| (k, it.id.0)))
@@ -211,12 +211,13 @@ impl Store {
         for part in stats.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO anchor_stats (anchor, df, langs) VALUES {}
-                 ON CONFLICT(anchor) DO UPDATE SET df = df + excluded.df, langs = langs | excluded.langs",
+                 ON CONFLICT(anchor) DO UPDATE SET df = anchor_stats.df + excluded.df,
+                   langs = anchor_stats.langs | excluded.langs",
                 vec!["(?, ?, ?)"; part.len()].join(", ")
             );
             let args: Vec<i64> = part.iter().flat_map(|&(k, (n, l))| [k, n, l]).collect();
             tx.prepare_cached(&sql)?
-                .execute(rusqlite::params_from_iter(args))?;
+                .execute(crate::store::db::params_from_iter(args))?;
         }
         Ok(())
     }
@@ -226,7 +227,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn mark_unindexed(tx: &Transaction<'_>, id: ArticleId) -> Result<()> {
+    pub fn mark_unindexed(tx: &Tx<'_>, id: ArticleId) -> Result<()> {
         tx.prepare_cached("INSERT OR IGNORE INTO unindexed (article_id) VALUES (?1)")?
             .execute([id.0])?;
         Ok(())
@@ -237,7 +238,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn index_unindexed(tx: &Transaction<'_>, limit: usize) -> Result<usize> {
+    pub fn index_unindexed(tx: &Tx<'_>, limit: usize) -> Result<usize> {
         let mut st = tx.prepare_cached(&format!(
             "SELECT {KEY_COLUMNS}, a.first_seen FROM unindexed u JOIN articles a ON a.id = u.article_id
              ORDER BY u.article_id LIMIT ?1"
@@ -245,7 +246,7 @@ impl Store {
         let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             Ok((IndexKeys::from_row(r)?, r.get::<_, i64>(7)?))
         })?;
-        let items: Vec<(IndexKeys, i64)> = rows.collect::<rusqlite::Result<_>>()?;
+        let items: Vec<(IndexKeys, i64)> = rows.collect::<crate::Result<_>>()?;
         let Some(last) = items.last().map(|i| i.0.id.0) else {
             return Ok(0);
         };
@@ -268,7 +269,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn unindex_article(tx: &Transaction<'_>, id: ArticleId) -> Result<()> {
+    pub fn unindex_article(tx: &Tx<'_>, id: ArticleId) -> Result<()> {
         // Not indexed yet: nothing else to undo.
         if tx
             .prepare_cached("DELETE FROM unindexed WHERE article_id = ?1")?
@@ -309,7 +310,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn prune_window(tx: &Transaction<'_>, before: i64, limit: usize) -> Result<usize> {
+    pub fn prune_window(tx: &Tx<'_>, before: i64, limit: usize) -> Result<usize> {
         let from = Self::index_window_start(tx)?;
         let ids: Vec<(i64, i64)> = tx
             .prepare_cached(
@@ -320,7 +321,7 @@ impl Store {
                 params![from, before, i64::try_from(limit).unwrap_or(i64::MAX)],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::Result<_>>()?;
         for &(id, _) in &ids {
             Self::unindex_article(tx, ArticleId(id))?;
         }
@@ -342,7 +343,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn lsh_candidates(conn: &Connection, keys: &[i64], below: i64) -> Result<Vec<ArticleId>> {
+    pub fn lsh_candidates(conn: &Db, keys: &[i64], below: i64) -> Result<Vec<ArticleId>> {
         let mut out = Vec::new();
         if keys.is_empty() {
             return Ok(out);
@@ -354,7 +355,7 @@ impl Store {
         );
         let mut st = conn.prepare_cached(&sql)?;
         let args = keys.iter().copied().chain(std::iter::once(below));
-        for r in st.query_map(rusqlite::params_from_iter(args), |r| r.get(0))? {
+        for r in st.query_map(crate::store::db::params_from_iter(args), |r| r.get(0))? {
             out.push(ArticleId(r?));
         }
         out.sort_unstable();
@@ -366,7 +367,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn anchor_stats_by_key(conn: &Connection, keys: &[i64]) -> Result<Vec<AnchorStat>> {
+    pub fn anchor_stats_by_key(conn: &Db, keys: &[i64]) -> Result<Vec<AnchorStat>> {
         let mut st = conn.prepare_cached("SELECT df, langs FROM anchor_stats WHERE anchor = ?1")?;
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
@@ -388,12 +389,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn anchor_rows(
-        conn: &Connection,
-        key: i64,
-        below: i64,
-        limit: usize,
-    ) -> Result<Vec<ArticleId>> {
+    pub fn anchor_rows(conn: &Db, key: i64, below: i64, limit: usize) -> Result<Vec<ArticleId>> {
         let mut st = conn.prepare_cached(
             "SELECT article_id FROM anchor_index WHERE anchor = ?1 AND article_id < ?2
              ORDER BY article_id DESC LIMIT ?3",
@@ -402,7 +398,7 @@ impl Store {
             params![key, below, i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| r.get(0).map(ArticleId),
         )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// The first article (lowest id) first seen no earlier than `start` (unix seconds),
@@ -410,7 +406,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn first_seen_since(conn: &Connection, start: i64) -> Result<Option<ArticleId>> {
+    pub fn first_seen_since(conn: &Db, start: i64) -> Result<Option<ArticleId>> {
         Ok(conn
             .prepare_cached("SELECT MIN(id) FROM articles WHERE first_seen >= ?1")?
             .query_row([start], |r| r.get::<_, Option<i64>>(0))?
@@ -421,7 +417,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn first_seen(conn: &Connection, id: ArticleId) -> Result<Option<i64>> {
+    pub fn first_seen(conn: &Db, id: ArticleId) -> Result<Option<i64>> {
         Ok(conn
             .prepare_cached("SELECT first_seen FROM articles WHERE id = ?1")?
             .query_row([id.0], |r| r.get(0))
@@ -432,7 +428,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn any_below(conn: &Connection, id: ArticleId) -> Result<bool> {
+    pub fn any_below(conn: &Db, id: ArticleId) -> Result<bool> {
         Ok(conn
             .prepare_cached("SELECT 1 FROM articles WHERE id < ?1 LIMIT 1")?
             .query_row([id.0], |_| Ok(()))
@@ -445,10 +441,10 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn index_window_start(conn: &Connection) -> Result<i64> {
+    pub fn index_window_start(conn: &Db) -> Result<i64> {
         Ok(conn
             .prepare_cached("SELECT value FROM meta WHERE key = 'index_window_start'")?
-            .query_row([], |r| r.get(0))
+            .query_row((), |r| r.get(0))
             .optional()?
             .unwrap_or(i64::MIN))
     }
@@ -457,9 +453,9 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn article_count(conn: &Connection) -> Result<i64> {
+    pub fn article_count(conn: &Db) -> Result<i64> {
         Ok(
-            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM articles", [], |r| {
+            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM articles", (), |r| {
                 r.get(0)
             })?,
         )
@@ -470,10 +466,10 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn count_site_lines(tx: &Transaction<'_>, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
+    pub fn count_site_lines(tx: &Tx<'_>, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
         let mut st = tx.prepare_cached(
             "INSERT INTO site_lines (site, line_hash, count) VALUES (?1, ?2, 1)
-             ON CONFLICT(site, line_hash) DO UPDATE SET count = count + 1 RETURNING count",
+             ON CONFLICT(site, line_hash) DO UPDATE SET count = site_lines.count + 1 RETURNING count",
         )?;
         let mut h = hashes.to_vec();
         h.sort_unstable();
@@ -492,7 +488,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn repeated_site_lines(conn: &Connection, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
+    pub fn repeated_site_lines(conn: &Db, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
         let mut st =
             conn.prepare_cached("SELECT count FROM site_lines WHERE site = ?1 AND line_hash = ?2")?;
         let mut out = Vec::new();

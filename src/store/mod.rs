@@ -1,14 +1,20 @@
-//! Storage: the only module that runs SQL. `schema.sql` is the source of truth, applied
-//! in `-- migration N` blocks and versioned with `PRAGMA user_version`. WAL mode, foreign
-//! keys on, a busy timeout so that a reader never fails while `poll` writes.
+//! Storage: the only module that runs SQL. Two backends behind one `Store`: a SQLite file
+//! (the default: WAL mode, foreign keys on, a busy timeout so that a reader never fails
+//! while `poll` writes) and a PostgreSQL server (`--db postgresql://…`, for many pollers
+//! on many hosts). Statements are written once (see [`db`]); `schema.sql` and
+//! `schema.pg.sql` are the sources of truth, applied in `-- migration N` blocks and
+//! versioned with `PRAGMA user_version` and the table `firsthand_schema`.
 
 pub mod articles;
 pub mod check;
+pub mod db;
 pub mod embeddings;
 pub mod feeds;
 pub mod index;
 pub mod stories;
 pub mod web;
+
+pub use db::{Db, Tx};
 
 use crate::{Error, Result};
 use rusqlite::Connection;
@@ -16,6 +22,7 @@ use std::path::Path;
 use std::time::Duration;
 
 const SCHEMA: &str = include_str!("../../schema.sql");
+const SCHEMA_PG: &str = include_str!("../../schema.pg.sql");
 
 /// How long a statement waits for another process's write lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -25,15 +32,18 @@ const STATEMENT_CACHE: usize = 256;
 /// An open database.
 pub struct Store {
     /// The connection. Only `store` modules run SQL on it.
-    pub(crate) conn: Connection,
-    /// Where it lives (for messages).
+    pub(crate) conn: Db,
+    /// Where it lives (for messages): a file path, or a PostgreSQL URL without its
+    /// password.
     pub path: String,
+    /// The PostgreSQL URL as given (readers open their own connections with it).
+    url: Option<String>,
 }
 
-/// The migrations in `schema.sql`, in order: (version, SQL).
-fn migrations() -> Vec<(i64, String)> {
+/// The migrations in a schema file, in order: (version, SQL).
+fn migrations_of(schema: &str) -> Vec<(i64, String)> {
     let mut out: Vec<(i64, String)> = Vec::new();
-    for line in SCHEMA.lines() {
+    for line in schema.lines() {
         if let Some(v) = line
             .strip_prefix("-- migration ")
             .and_then(|n| n.trim().parse::<i64>().ok())
@@ -49,19 +59,50 @@ fn migrations() -> Vec<(i64, String)> {
     out
 }
 
+fn migrations() -> Vec<(i64, String)> {
+    migrations_of(SCHEMA)
+}
+
 /// The schema version this build writes.
 #[must_use]
 pub fn supported_version() -> i64 {
     migrations().last().map_or(0, |m| m.0)
 }
 
+/// The PostgreSQL URL in a `--db` value (`postgresql://…` or `postgres://…`), if it is one.
+#[must_use]
+pub fn postgres_url(db: &Path) -> Option<&str> {
+    db.to_str()
+        .filter(|s| s.starts_with("postgresql://") || s.starts_with("postgres://"))
+}
+
+/// A URL as shown in messages: the password replaced by `***`.
+fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some((a, h)) => (a, h),
+        None => return url.to_string(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// A `postgresql://` URL opens that PostgreSQL database (which must exist; its tables
+    /// are created).
     ///
     /// # Errors
-    /// [`Error::DbOpen`] when the file cannot be opened or created, [`Error::DbTooNew`]
-    /// when a newer firsthand wrote it.
+    /// [`Error::DbOpen`] when the file cannot be opened or created or the server not
+    /// reached, [`Error::DbTooNew`] when a newer firsthand wrote it.
     pub fn open(path: &Path) -> Result<Self> {
+        if let Some(url) = postgres_url(path) {
+            return Self::open_pg(url, true);
+        }
         let shown = path.display().to_string();
         if path.is_dir() {
             return Err(Error::DbIsDirectory {
@@ -82,7 +123,7 @@ impl Store {
         }
         let conn = Connection::open(path).map_err(|e| Error::DbOpen {
             path: shown.clone(),
-            source: e,
+            source: e.into(),
         })?;
         Self::setup(conn, shown)
     }
@@ -91,9 +132,12 @@ impl Store {
     /// that read refuse a mistyped path instead of creating an empty database there.
     ///
     /// # Errors
-    /// [`Error::NoDatabase`] when there is no file at `path` (nothing is created), else
-    /// those of [`Store::open`].
+    /// [`Error::NoDatabase`] when there is no file at `path` (nothing is created) or no
+    /// firsthand tables in the PostgreSQL database, else those of [`Store::open`].
     pub fn open_existing(path: &Path) -> Result<Self> {
+        if let Some(url) = postgres_url(path) {
+            return Self::open_pg(url, false);
+        }
         if !path.exists() {
             return Err(Error::NoDatabase {
                 path: path.display().to_string(),
@@ -102,12 +146,69 @@ impl Store {
         Self::open(path)
     }
 
-    /// A read-only connection to the database file of `self` (for workers that read
-    /// while this one writes later); `None` for an in-memory database.
+    fn open_pg(url: &str, create: bool) -> Result<Self> {
+        let shown = shown_url(url);
+        let pg = db::Pg::connect(url).map_err(|e| Error::DbOpen {
+            path: shown.clone(),
+            source: e.into(),
+        })?;
+        let mut store = Self {
+            conn: Db::Pg(pg),
+            path: shown,
+            url: Some(url.to_string()),
+        };
+        let exists: bool = store.conn.query_row(
+            "SELECT to_regclass('firsthand_schema') IS NOT NULL",
+            (),
+            |r| r.get(0),
+        )?;
+        if !exists && !create {
+            return Err(Error::NoDatabase { path: store.path });
+        }
+        store.migrate_pg()?;
+        Ok(store)
+    }
+
+    fn migrate_pg(&mut self) -> Result<()> {
+        let supported = supported_version();
+        let tx = Tx::begin(&self.conn)?;
+        tx.execute_batch("CREATE TABLE IF NOT EXISTS firsthand_schema (version BIGINT NOT NULL)")?;
+        let current: i64 = tx
+            .query_row("SELECT MAX(version) FROM firsthand_schema", (), |r| {
+                r.get::<_, Option<i64>>(0)
+            })?
+            .unwrap_or(0);
+        if current > supported {
+            return Err(Error::DbTooNew {
+                path: self.path.clone(),
+                found: current,
+                supported,
+            });
+        }
+        for (v, sql) in migrations_of(SCHEMA_PG)
+            .into_iter()
+            .filter(|m| m.0 > current)
+        {
+            tx.execute_batch(&sql)?;
+            tx.execute("DELETE FROM firsthand_schema", ())?;
+            tx.execute("INSERT INTO firsthand_schema (version) VALUES (?1)", [v])?;
+        }
+        tx.commit()
+    }
+
+    /// A connection of its own to the database of `self` (for workers that read while
+    /// this one writes later); `None` for an in-memory database.
     ///
     /// # Errors
-    /// When SQLite cannot open the file.
-    pub fn reader(&self) -> Result<Option<Connection>> {
+    /// When the database cannot be opened.
+    pub fn reader(&self) -> Result<Option<Db>> {
+        if let Some(url) = &self.url {
+            let pg = db::Pg::connect(url).map_err(|e| Error::DbOpen {
+                path: self.path.clone(),
+                source: e.into(),
+            })?;
+            return Ok(Some(Db::Pg(pg)));
+        }
         if self.path == ":memory:" {
             return Ok(None);
         }
@@ -117,12 +218,12 @@ impl Store {
         )
         .map_err(|e| Error::DbOpen {
             path: self.path.clone(),
-            source: e,
+            source: e.into(),
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -65_536)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(Some(conn))
+        Ok(Some(Db::Lite(conn)))
     }
 
     /// A private in-memory database (tests, eval).
@@ -137,7 +238,7 @@ impl Store {
     fn setup(conn: Connection, path: String) -> Result<Self> {
         let open_err = |e: rusqlite::Error| Error::DbOpen {
             path: path.clone(),
-            source: e,
+            source: e.into(),
         };
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // Reading the header also tells whether this is a database at all.
@@ -173,7 +274,11 @@ impl Store {
             .map_err(open_err)?;
         // Multi-row and IN-list statements come in many lengths: keep them all prepared.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let mut store = Self { conn, path };
+        let mut store = Self {
+            conn: Db::Lite(conn),
+            path,
+            url: None,
+        };
         store.migrate(version)?;
         Ok(store)
     }
@@ -184,30 +289,22 @@ impl Store {
             return Ok(());
         }
         // IMMEDIATE: two processes opening a fresh database do not both migrate.
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tx = Tx::begin(&self.conn)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", (), |r| r.get(0))?;
         for (v, sql) in pending.into_iter().filter(|m| m.0 > current) {
             tx.execute_batch(&sql)?;
-            tx.pragma_update(None, "user_version", v)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {v}"))?;
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
-    /// Runs `f` in one IMMEDIATE transaction (the write lock is taken up front, so a
+    /// Runs `f` in one write transaction (the write lock is taken up front, so a
     /// concurrent writer waits instead of failing); commits when `f` returns Ok.
     ///
     /// # Errors
-    /// What `f` or SQLite returns; nothing is written then.
-    pub fn write<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    /// What `f` or the database returns; nothing is written then.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = Tx::begin(&self.conn)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -219,7 +316,9 @@ impl Store {
     /// # Errors
     /// [`Error::DbReadOnly`] when SQLite opened the file read-only.
     pub fn writable(&self) -> Result<()> {
-        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
+        if let Db::Lite(c) = &self.conn
+            && c.is_readonly(rusqlite::MAIN_DB)?
+        {
             return Err(Error::DbReadOnly {
                 path: self.path.clone(),
             });
@@ -227,18 +326,30 @@ impl Store {
         Ok(())
     }
 
-    /// `PRAGMA integrity_check` result ("ok" when sound).
+    /// Whether the database is PostgreSQL.
+    #[must_use]
+    pub fn is_postgres(&self) -> bool {
+        self.conn.is_postgres()
+    }
+
+    /// SQLite's `PRAGMA integrity_check` result ("ok" when sound); PostgreSQL checks its
+    /// own pages, so "ok" when the server answers.
     ///
     /// # Errors
-    /// When SQLite cannot run the check.
+    /// When the database cannot run the check.
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        match &self.conn {
+            Db::Lite(c) => Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?),
+            Db::Pg(_) => {
+                self.conn
+                    .query_row("SELECT 1", (), |r| r.get::<_, i64>(0))?;
+                Ok("ok".into())
+            }
+        }
     }
 
     /// The underlying connection, for read-only helpers in this module tree.
-    pub(crate) fn conn(&self) -> &Connection {
+    pub(crate) fn conn(&self) -> &Db {
         &self.conn
     }
 }
@@ -267,9 +378,27 @@ mod tests {
         let s = Store::memory().unwrap();
         let v: i64 = s
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .query_row("PRAGMA user_version", (), |r| r.get(0))
             .unwrap();
         assert_eq!(v, supported_version());
+        // PostgreSQL's schema file ends at the same version.
+        let pg = migrations_of(SCHEMA_PG);
+        assert!(pg.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(pg.last().map(|m| m.0), Some(supported_version()));
+    }
+
+    #[test]
+    fn a_postgres_url_is_told_apart_from_a_file_and_shown_without_its_password() {
+        assert_eq!(
+            postgres_url(Path::new("postgresql://u@127.0.0.1:5432/db")),
+            Some("postgresql://u@127.0.0.1:5432/db")
+        );
+        assert_eq!(postgres_url(Path::new("postgresql.db")), None);
+        assert_eq!(
+            shown_url("postgres://u:secret@h:1/db"),
+            "postgres://u:***@h:1/db"
+        );
+        assert_eq!(shown_url("postgres://u@h/db"), "postgres://u@h/db");
     }
 
     #[test]

@@ -3,9 +3,9 @@
 
 use super::{Store, time};
 use crate::model::{ArticleId, Relation, StoryId};
+use crate::store::db::{Db, OptionalExtension, Tx, params};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 /// Articles of a site its record is read from (the latest).
@@ -62,7 +62,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn story_of(conn: &Connection, article: ArticleId) -> Result<Option<StoryId>> {
+    pub fn story_of(conn: &Db, article: ArticleId) -> Result<Option<StoryId>> {
         Ok(conn
             .prepare_cached("SELECT story_id FROM members WHERE article_id = ?1")?
             .query_row([article.0], |r| r.get(0))
@@ -74,21 +74,21 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn story_members(conn: &Connection, story: StoryId) -> Result<Vec<ArticleId>> {
+    pub fn story_members(conn: &Db, story: StoryId) -> Result<Vec<ArticleId>> {
         let mut st = conn.prepare_cached(
             "SELECT article_id FROM members WHERE story_id = ?1 ORDER BY article_id",
         )?;
         let rows = st.query_map([story.0], |r| r.get(0))?;
         Ok(rows
             .map(|r| r.map(ArticleId))
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<crate::Result<_>>()?)
     }
 
     /// Members of a story with their order-independent key and language, by id.
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn member_keys(conn: &Connection, story: StoryId) -> Result<Vec<(ArticleId, i64, String)>> {
+    pub fn member_keys(conn: &Db, story: StoryId) -> Result<Vec<(ArticleId, i64, String)>> {
         let mut st = conn.prepare_cached(
             "SELECT a.id, a.ukey, a.lang FROM members m JOIN articles a ON a.id = m.article_id
              WHERE m.story_id = ?1 ORDER BY a.id",
@@ -96,17 +96,14 @@ impl Store {
         let rows = st.query_map([story.0], |r| {
             Ok((ArticleId(r.get(0)?), r.get(1)?, r.get(2)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// Members of a story with their stored relation, by id.
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn member_relations(
-        conn: &Connection,
-        story: StoryId,
-    ) -> Result<Vec<(ArticleId, Relation)>> {
+    pub fn member_relations(conn: &Db, story: StoryId) -> Result<Vec<(ArticleId, Relation)>> {
         let mut st = conn.prepare_cached(
             "SELECT article_id, relation FROM members WHERE story_id = ?1 ORDER BY article_id",
         )?;
@@ -116,14 +113,14 @@ impl Store {
                 Relation::parse(&r.get::<_, String>(1)?),
             ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// A story's recorded original.
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn story_original(conn: &Connection, story: StoryId) -> Result<Option<ArticleId>> {
+    pub fn story_original(conn: &Db, story: StoryId) -> Result<Option<ArticleId>> {
         Ok(conn
             .prepare_cached("SELECT original_id FROM stories WHERE id = ?1")?
             .query_row([story.0], |r| r.get::<_, Option<i64>>(0))
@@ -136,11 +133,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn set_relation(
-        tx: &Transaction<'_>,
-        article: ArticleId,
-        relation: Relation,
-    ) -> Result<()> {
+    pub fn set_relation(tx: &Tx<'_>, article: ArticleId, relation: Relation) -> Result<()> {
         tx.prepare_cached("UPDATE members SET relation = ?2 WHERE article_id = ?1")?
             .execute(params![article.0, relation.as_str()])?;
         Ok(())
@@ -150,10 +143,11 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn create_story(tx: &Transaction<'_>, now: i64) -> Result<StoryId> {
-        tx.prepare_cached("INSERT INTO stories (created, updated) VALUES (?1, ?1)")?
-            .execute([now])?;
-        Ok(StoryId(tx.last_insert_rowid()))
+    pub fn create_story(tx: &Tx<'_>, now: i64) -> Result<StoryId> {
+        let id = tx
+            .prepare_cached("INSERT INTO stories (created, updated) VALUES (?1, ?1) RETURNING id")?
+            .query_row([now], |r| r.get(0))?;
+        Ok(StoryId(id))
     }
 
     /// Puts an article in a story (moving it if it was elsewhere).
@@ -161,7 +155,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn set_member(
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         article: ArticleId,
         story: StoryId,
         relation: Relation,
@@ -180,7 +174,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn remove_member(tx: &Transaction<'_>, article: ArticleId) -> Result<()> {
+    pub fn remove_member(tx: &Tx<'_>, article: ArticleId) -> Result<()> {
         tx.prepare_cached("DELETE FROM members WHERE article_id = ?1")?
             .execute([article.0])?;
         Ok(())
@@ -191,7 +185,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn move_member(tx: &Transaction<'_>, article: ArticleId, story: StoryId) -> Result<()> {
+    pub fn move_member(tx: &Tx<'_>, article: ArticleId, story: StoryId) -> Result<()> {
         tx.prepare_cached(
             "INSERT INTO members (article_id, story_id, relation) VALUES (?1, ?2, 'syndicated')
              ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
@@ -205,7 +199,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn set_original(
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         story: StoryId,
         original: Option<ArticleId>,
         evidence: &[String],
@@ -224,7 +218,7 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn merge_story(
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         from: StoryId,
         into: StoryId,
         reason: &str,
@@ -282,9 +276,7 @@ impl Store {
             params![since.unwrap_or(i64::MIN), min_members, limit.unwrap_or(-1)],
             |r| r.get(0),
         )?;
-        Ok(rows
-            .map(|r| r.map(StoryId))
-            .collect::<rusqlite::Result<_>>()?)
+        Ok(rows.map(|r| r.map(StoryId)).collect::<crate::Result<_>>()?)
     }
 
     /// One story with its members.
@@ -319,7 +311,7 @@ impl Store {
                     credits: serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default(),
                 })
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<crate::Result<Vec<_>>>()?;
         Ok(StoryView {
             id,
             original: original.map(ArticleId),
@@ -335,10 +327,11 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn site_record(conn: &Connection, site: &str) -> Result<(i64, i64)> {
+    pub fn site_record(conn: &Db, site: &str) -> Result<(i64, i64)> {
         Ok(conn
             .prepare_cached(
-                "SELECT COALESCE(SUM(m.relation = 'original'), 0), COALESCE(SUM(m.relation != 'original'), 0)
+                "SELECT COALESCE(SUM(CASE WHEN m.relation = 'original' THEN 1 ELSE 0 END), 0),
+                        COALESCE(SUM(CASE WHEN m.relation != 'original' THEN 1 ELSE 0 END), 0)
                  FROM (SELECT id FROM articles WHERE site = ?1 ORDER BY id DESC LIMIT ?2) a
                  JOIN members m ON m.article_id = a.id
                  JOIN stories s ON s.id = m.story_id
@@ -346,7 +339,9 @@ impl Store {
                    AND EXISTS (SELECT 1 FROM members x WHERE x.story_id = s.id
                                AND x.article_id != m.article_id)",
             )?
-            .query_row(params![site, SITE_RECORD_ARTICLES], |r| Ok((r.get(0)?, r.get(1)?)))?)
+            .query_row(params![site, SITE_RECORD_ARTICLES], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
     }
 }
 
@@ -355,7 +350,7 @@ impl Store {
     ///
     /// # Errors
     /// SQLite failures.
-    pub fn order_key(conn: &Connection, id: ArticleId) -> Result<(Option<i64>, i64)> {
+    pub fn order_key(conn: &Db, id: ArticleId) -> Result<(Option<i64>, i64)> {
         Ok(conn
             .prepare_cached("SELECT published, ukey FROM articles WHERE id = ?1")?
             .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))?)
@@ -369,13 +364,13 @@ impl Store {
         let mut st = self.conn().prepare_cached(
             "SELECT m.article_id, m.story_id, s.original_id FROM members m JOIN stories s ON s.id = m.story_id ORDER BY m.article_id",
         )?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map((), |r| {
             Ok((
                 ArticleId(r.get(0)?),
                 StoryId(r.get(1)?),
                 r.get::<_, Option<i64>>(2)?.map(ArticleId),
             ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 }

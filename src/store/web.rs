@@ -4,7 +4,7 @@
 use super::Store;
 use crate::Result;
 use crate::model::StoryId;
-use rusqlite::{OptionalExtension, named_params};
+use crate::store::db::{OptionalExtension, params};
 
 /// Which stories the index lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,12 +69,9 @@ impl Store {
         &self,
         f: impl FnOnce(&Self) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn()
-            .unchecked_transaction()
-            .map_err(|e| E::from(e.into()))?;
+        let tx = crate::store::Tx::read(self.conn()).map_err(E::from)?;
         let out = f(self)?;
-        tx.commit().map_err(|e| E::from(e.into()))?;
+        tx.commit().map_err(E::from)?;
         Ok(out)
     }
 
@@ -94,31 +91,29 @@ impl Store {
         });
         let mut st = self.conn().prepare_cached(
             "SELECT s.id FROM stories s
-             WHERE s.merged_into IS NULL AND s.updated >= :since
-               AND (SELECT COUNT(*) FROM members m WHERE m.story_id = s.id) >= :min
-               AND (:lang IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
-                                             WHERE m.story_id = s.id AND a.lang = :lang))
-               AND (:site IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
-                                              WHERE a.site = :site))
-               AND (:pattern IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
-                                                 WHERE a.title LIKE :pattern ESCAPE '\\'))
-             ORDER BY s.updated DESC, s.id DESC LIMIT :limit OFFSET :offset",
+             WHERE s.merged_into IS NULL AND s.updated >= ?1
+               AND (SELECT COUNT(*) FROM members m WHERE m.story_id = s.id) >= ?2
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
+                                          WHERE m.story_id = s.id AND a.lang = ?3))
+               AND (?4 IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
+                                           WHERE a.site = ?4))
+               AND (?5 IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
+                                           WHERE a.title LIKE ?5 ESCAPE '\\'))
+             ORDER BY s.updated DESC, s.id DESC LIMIT ?6 OFFSET ?7",
         )?;
         let rows = st.query_map(
-            named_params! {
-                ":since": f.since.unwrap_or(i64::MIN),
-                ":min": f.min_members,
-                ":lang": f.lang,
-                ":site": f.site,
-                ":pattern": pattern,
-                ":limit": f.limit,
-                ":offset": f.offset,
-            },
+            params![
+                f.since.unwrap_or(i64::MIN),
+                f.min_members,
+                f.lang,
+                f.site,
+                pattern,
+                f.limit,
+                f.offset,
+            ],
             |r| r.get(0),
         )?;
-        Ok(rows
-            .map(|r| r.map(StoryId))
-            .collect::<rusqlite::Result<_>>()?)
+        Ok(rows.map(|r| r.map(StoryId)).collect::<crate::Result<_>>()?)
     }
 
     /// Every story with members and its member count, smallest first (the benchmark picks
@@ -130,8 +125,8 @@ impl Store {
         let mut st = self.conn().prepare_cached(
             "SELECT story_id, COUNT(*) AS n FROM members GROUP BY story_id ORDER BY n, story_id",
         )?;
-        let rows = st.query_map([], |r| Ok((StoryId(r.get(0)?), r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = st.query_map((), |r| Ok((StoryId(r.get(0)?), r.get(1)?)))?;
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// The counts behind `/metrics`.
@@ -142,11 +137,11 @@ impl Store {
         let c = self.conn();
         let pairs = |sql: &str| -> Result<Vec<(String, i64)>> {
             let mut st = c.prepare_cached(sql)?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<crate::Result<_>>()?)
         };
         let one =
-            |sql: &str| -> Result<i64> { Ok(c.prepare_cached(sql)?.query_row([], |r| r.get(0))?) };
+            |sql: &str| -> Result<i64> { Ok(c.prepare_cached(sql)?.query_row((), |r| r.get(0))?) };
         Ok(Counts {
             feeds: pairs("SELECT status, COUNT(*) FROM feeds GROUP BY status ORDER BY status")?,
             feeds_failing: one("SELECT COUNT(*) FROM feeds WHERE last_error IS NOT NULL")?,
@@ -167,7 +162,7 @@ impl Store {
             // Every fetch also stamps its feed's row, and feeds are far fewer than fetches.
             last_poll: c
                 .prepare_cached("SELECT MAX(last_polled) FROM feeds")?
-                .query_row([], |r| r.get(0))?,
+                .query_row((), |r| r.get(0))?,
             last_pass_secs: self.last_pass_secs()?,
         })
     }
@@ -182,7 +177,7 @@ impl Store {
                 "SELECT started, finished FROM polls WHERE finished IS NOT NULL
                  ORDER BY finished DESC, id DESC LIMIT 1",
             )?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row((), |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((started, finished)) = recorded {
             #[allow(clippy::cast_precision_loss)] // seconds of a poll pass
@@ -238,7 +233,7 @@ mod tests {
             for (at, ms) in [(1000, 10), (1010, 10), (5000, 500), (5030, 10), (5070, 20)] {
                 tx.execute(
                     "INSERT INTO fetches (feed_id, at, status, duration_ms) VALUES (?1, ?2, 200, ?3)",
-                    rusqlite::params![feed.0, at, ms],
+                    crate::store::db::params![feed.0, at, ms],
                 )?;
             }
             Ok(())
