@@ -11,6 +11,16 @@ pub enum Error {
     /// PostgreSQL refused an operation.
     #[error("database error: {0}")]
     Pg(#[from] postgres::Error),
+    /// PostgreSQL refused to prepare a statement (a bug: every statement is written for
+    /// both databases).
+    #[error("database error: {source} in statement: {sql}")]
+    Statement {
+        /// The statement as sent.
+        sql: String,
+        /// What the server said.
+        #[source]
+        source: postgres::Error,
+    },
     /// A query that must find a row found none.
     #[error("database error: query returned no rows")]
     NoRow,

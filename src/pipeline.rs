@@ -452,11 +452,26 @@ pub enum Progress {
 
 /// Places every stored article not yet in a story, in (publication time, key) order, in
 /// short transactions (indexing them first, and giving them model vectors when a model is
-/// set). Returns how many were placed.
+/// set). Returns how many were placed. On PostgreSQL it first waits for every poller
+/// still storing and for any other placer (`Store::lock_placement`).
 ///
 /// # Errors
-/// SQLite failures.
+/// Database failures.
 pub fn place_pending(
+    store: &mut Store,
+    matcher: &mut Matcher,
+    now: i64,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<usize> {
+    store.lock_placement()?;
+    let placed = place_locked(store, matcher, now, progress);
+    let unlocked = store.unlock_placement();
+    let placed = placed?;
+    unlocked?;
+    Ok(placed)
+}
+
+fn place_locked(
     store: &mut Store,
     matcher: &mut Matcher,
     now: i64,

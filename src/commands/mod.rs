@@ -41,11 +41,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // exist; commands that bring articles or feeds in create it, and say where.
     let existing = || -> anyhow::Result<Store> { Ok(Store::open_existing(&db)?) };
     let create = || -> anyhow::Result<Store> {
-        let new = !db.exists();
         let store = Store::open(&db)?;
         store.writable()?;
-        if new {
-            eprintln!("created database {}", db.display());
+        if store.created {
+            eprintln!("created database {}", store.path);
         }
         Ok(store)
     };

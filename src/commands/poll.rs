@@ -42,7 +42,8 @@ pub struct PollLock(#[allow(dead_code)] std::fs::File);
 /// # Errors
 /// When the lock file cannot be created.
 pub fn lock(store: &Store) -> crate::Result<Option<PollLock>> {
-    if store.path == ":memory:" {
+    // PostgreSQL: many polls at once, coordinated in the database (`store::locks`).
+    if store.path == ":memory:" || store.is_postgres() {
         return Ok(None);
     }
     let path = format!("{}.poll-lock", store.path);
@@ -231,6 +232,100 @@ pub fn pass(
         .enable_all()
         .build()?;
     let fetcher = Fetcher::new(cfg).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t_start = Instant::now();
+    let mut progress = Fetching {
+        total: feeds.len(),
+        done: 0,
+        tty: std::io::stderr().is_terminal(),
+    };
+    // Feeds are claimed a chunk at a time (all at once on SQLite), so that pollers sharing
+    // a PostgreSQL database split the due feeds between them.
+    let chunk = (cfg.concurrency * 4).max(CLAIM_MIN);
+    let mut queue = feeds;
+    store.begin_fetching()?;
+    let mut fetch_claimed = |store: &mut Store, queue: &mut Vec<Feed>| -> anyhow::Result<()> {
+        while !queue.is_empty() && !stop.load(Ordering::SeqCst) {
+            let claimed = store.claim_feeds(queue, started, chunk)?;
+            if !claimed.is_empty() {
+                fetch_and_store(
+                    store,
+                    &rt,
+                    &fetcher,
+                    cfg,
+                    &claimed,
+                    stop,
+                    &mut report,
+                    &mut progress,
+                )?;
+                store.release_claims(&claimed)?;
+            }
+        }
+        Ok(())
+    };
+    let fetched = fetch_claimed(store, &mut queue);
+    let ended = store.end_fetching();
+    fetched?;
+    ended?;
+    // PostgreSQL: once no poller is storing, the feeds of this pass that nobody fetched
+    // (a killed poller's) are fetched now, so that placement sees the whole pass.
+    let placing = store.is_postgres() && !stop.load(Ordering::SeqCst);
+    if placing {
+        store.lock_placement()?;
+        let mut left = store.due_feeds(started, all)?;
+        fetch_claimed(store, &mut left)?;
+    }
+    rt.shutdown_timeout(Duration::from_secs(1));
+    let tty = progress.tty;
+    let fetched_at = Instant::now();
+    tracing::info!(
+        feeds = report.feeds,
+        new = report.new_articles,
+        secs = fetched_at.duration_since(t_start).as_secs_f64(),
+        "fetched and stored"
+    );
+    if tty {
+        eprintln!();
+    }
+    settle(
+        store,
+        &mut matcher,
+        matching,
+        started,
+        poll_row,
+        &report,
+        stop.load(Ordering::SeqCst),
+        fetched_at,
+        tty,
+    )?;
+    if placing {
+        store.unlock_placement()?;
+    }
+    Ok(report)
+}
+
+/// Where fetching stands, for the progress line.
+struct Fetching {
+    total: usize,
+    done: usize,
+    tty: bool,
+}
+
+/// Fewest feeds claimed at a time (PostgreSQL; SQLite takes all at once).
+const CLAIM_MIN: usize = 32;
+
+/// Fetches `feeds`, parses them on the blocking pool and stores what arrives, a few
+/// documents per short transaction, until all are done or `stop` is set.
+#[allow(clippy::too_many_arguments)]
+fn fetch_and_store(
+    store: &mut Store,
+    rt: &tokio::runtime::Runtime,
+    fetcher: &Fetcher,
+    cfg: &PollConfig,
+    feeds: &[Feed],
+    stop: &AtomicBool,
+    report: &mut PassReport,
+    progress: &mut Fetching,
+) -> anyhow::Result<()> {
     let by_id: std::collections::HashMap<i64, Feed> =
         feeds.iter().map(|f| (f.id.0, f.clone())).collect();
     let reqs: Vec<FetchRequest> = feeds
@@ -242,7 +337,6 @@ pub fn pass(
             last_modified: f.last_modified.clone(),
         })
         .collect();
-    let total = reqs.len();
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let f2 = fetcher.clone();
     rt.spawn(async move { f2.fetch_all(reqs, tx).await });
@@ -252,9 +346,6 @@ pub fn pass(
     let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let permits = Arc::new(tokio::sync::Semaphore::new(workers));
     rt.spawn(parse_arrivals(rx, ptx, permits));
-    let tty = std::io::stderr().is_terminal();
-    let t_start = Instant::now();
-    let mut done = 0;
     while let Some(first) = rt.block_on(prx.recv()) {
         if stop.load(Ordering::SeqCst) {
             break;
@@ -279,7 +370,7 @@ pub fn pass(
             Ok(out)
         })?;
         for (url, h) in handled {
-            done += 1;
+            progress.done += 1;
             match h {
                 Handled::New(n) => report.new_articles += n,
                 Handled::NotModified => report.not_modified += 1,
@@ -287,38 +378,17 @@ pub fn pass(
             }
             report.feeds += 1;
         }
-        if tty {
+        if progress.tty {
             eprint!(
-                "\r[{done}/{total}] feeds, {} new articles, {} errors   ",
+                "\r[{}/{}] feeds, {} new articles, {} errors   ",
+                progress.done,
+                progress.total,
                 report.new_articles,
                 report.failed.len()
             );
         }
     }
-    drop(prx);
-    rt.shutdown_timeout(Duration::from_secs(1));
-    let fetched_at = Instant::now();
-    tracing::info!(
-        feeds = report.feeds,
-        new = report.new_articles,
-        secs = fetched_at.duration_since(t_start).as_secs_f64(),
-        "fetched and stored"
-    );
-    if tty {
-        eprintln!();
-    }
-    settle(
-        store,
-        &mut matcher,
-        matching,
-        started,
-        poll_row,
-        &report,
-        stop.load(Ordering::SeqCst),
-        fetched_at,
-        tty,
-    )?;
-    Ok(report)
+    Ok(())
 }
 
 /// After a pass stored what it fetched: places the new articles (unless stopped), keeps

@@ -280,7 +280,7 @@ impl Store {
         let rows = st.query_map(params![from.0, window], |r| {
             Ok((Sig::from_row(r)?, r.get::<_, bool>("indexed")?))
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// Article by URL (as given or canonical).
@@ -292,7 +292,7 @@ impl Store {
         let mut st = self.conn().prepare_cached(
             "SELECT MIN(id) FROM (SELECT id FROM articles WHERE url = ?1
                UNION ALL SELECT id FROM articles WHERE canonical_url = ?1
-               UNION ALL SELECT id FROM articles WHERE canonical_url = ?2)",
+               UNION ALL SELECT id FROM articles WHERE canonical_url = ?2) u",
         )?;
         st.query_row(params![url, canon], |r| r.get::<_, Option<i64>>(0))
             .optional()?
@@ -385,9 +385,7 @@ impl Store {
             .conn()
             .prepare_cached("SELECT id FROM articles WHERE first_seen >= ?1 ORDER BY id")?;
         let rows = st.query_map([since], |r| r.get(0))?;
-        Ok(rows
-            .map(|r| r.map(ArticleId))
-            .collect::<crate::Result<_>>()?)
+        rows.map(|r| r.map(ArticleId)).collect::<crate::Result<_>>()
     }
 
     /// Title, paragraphs, language and site of an article (to fingerprint it again).
@@ -400,7 +398,7 @@ impl Store {
     ) -> Result<(String, Vec<String>, String, Option<String>)> {
         let mut st =
             conn.prepare_cached("SELECT title, body, lang, site FROM articles WHERE id = ?1")?;
-        Ok(st.query_row([id.0], |r| {
+        st.query_row([id.0], |r| {
             let body: String = r.get(1)?;
             Ok((
                 r.get(0)?,
@@ -408,7 +406,7 @@ impl Store {
                 r.get(2)?,
                 r.get(3)?,
             ))
-        })?)
+        })
     }
 }
 
@@ -449,9 +447,7 @@ impl Store {
             "SELECT article_id FROM pending ORDER BY published IS NULL, published, ukey LIMIT ?1",
         )?;
         let rows = st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
-        Ok(rows
-            .map(|r| r.map(ArticleId))
-            .collect::<crate::Result<_>>()?)
+        rows.map(|r| r.map(ArticleId)).collect::<crate::Result<_>>()
     }
 
     /// How many articles wait for placement.
@@ -459,9 +455,8 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn pending_count(&self) -> Result<i64> {
-        Ok(self
-            .conn()
-            .query_row("SELECT COUNT(*) FROM pending", (), |r| r.get(0))?)
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM pending", (), |r| r.get(0))
     }
 
     /// The lowest id of an article waiting for placement.

@@ -228,14 +228,14 @@ fn sample(ids: &[i64]) -> (usize, Vec<i64>) {
 fn ids(conn: &Db, sql: &str) -> Result<Vec<i64>> {
     let mut st = conn.prepare(sql)?;
     let rows = st.query_map((), |r| r.get(0))?;
-    Ok(rows.collect::<crate::Result<_>>()?)
+    rows.collect::<crate::Result<_>>()
 }
 
 /// Where the merges from each story lead: `Ok(live)` or `Err(problem)`.
 fn merge_targets(conn: &Db) -> Result<BTreeMap<i64, Option<i64>>> {
     let mut st = conn.prepare("SELECT id, merged_into FROM stories")?;
     let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<crate::Result<_>>()?)
+    rows.collect::<crate::Result<_>>()
 }
 
 /// Where a chain of merges from a story ends: a live story, a cycle, or a missing story.
@@ -411,7 +411,7 @@ fn expected_keys(conn: &Db) -> Result<Vec<IndexKeys>> {
         super::index::KEY_COLUMNS
     ))?;
     let rows = st.query_map([start], IndexKeys::from_row)?;
-    Ok(rows.collect::<crate::Result<_>>()?)
+    rows.collect::<crate::Result<_>>()
 }
 
 /// Sorted `(key, article)` rows of an index table.

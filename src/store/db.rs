@@ -502,7 +502,12 @@ impl Pg {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let st = self.client.borrow_mut().prepare(&to_postgres(sql))?;
+        let text = to_postgres(sql);
+        let st = self
+            .client
+            .borrow_mut()
+            .prepare(&text)
+            .map_err(|source| Error::Statement { sql: text, source })?;
         self.prepared
             .borrow_mut()
             .insert(sql.to_string(), st.clone());
@@ -540,8 +545,8 @@ impl Pg {
 pub enum Db {
     /// A SQLite file (or memory).
     Lite(rusqlite::Connection),
-    /// A PostgreSQL server.
-    Pg(Pg),
+    /// A PostgreSQL server (boxed: its client and statement cache are large).
+    Pg(Box<Pg>),
 }
 
 /// A prepared statement.

@@ -171,7 +171,7 @@ impl Store {
             .conn()
             .prepare_cached(&format!("SELECT {COLUMNS} FROM feeds ORDER BY id"))?;
         let rows = st.query_map((), Feed::from_row)?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// Active feeds due at `now` (all active feeds when `all`), soonest first.
@@ -187,7 +187,7 @@ impl Store {
              ORDER BY COALESCE(next_poll, 0), id"
         ))?;
         let rows = st.query_map(params![now.timestamp(), all], Feed::from_row)?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// How many polled feeds there are, how many are due at `now`, and when the next
@@ -285,7 +285,7 @@ impl Store {
                 last_polled = ?2,
                 next_poll = ?3,
                 last_error = ?4,
-                error_count = CASE WHEN ?4 IS NULL THEN 0 ELSE error_count + 1 END,
+                error_count = CASE WHEN CAST(?4 AS TEXT) IS NULL THEN 0 ELSE error_count + 1 END,
                 etag = CASE WHEN ?5 THEN ?6 ELSE etag END,
                 last_modified = CASE WHEN ?5 THEN ?7 ELSE last_modified END,
                 status = CASE WHEN ?8 THEN 'disabled' ELSE status END,
@@ -352,11 +352,10 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn read_before(conn: &crate::store::db::Db, feed: i64, t: i64) -> Result<Option<i64>> {
-        Ok(conn
-            .prepare_cached(
-                "SELECT MAX(at) FROM fetches WHERE feed_id = ?1 AND at < ?2 AND error IS NULL",
-            )?
-            .query_row(params![feed, t], |r| r.get(0))?)
+        conn.prepare_cached(
+            "SELECT MAX(at) FROM fetches WHERE feed_id = ?1 AND at < ?2 AND error IS NULL",
+        )?
+        .query_row(params![feed, t], |r| r.get(0))
     }
 
     /// Records the start of a poll pass; returns its row.

@@ -398,7 +398,7 @@ impl Store {
             params![key, below, i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| r.get(0).map(ArticleId),
         )?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// The first article (lowest id) first seen no earlier than `start` (unix seconds),
@@ -418,10 +418,9 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn first_seen(conn: &Db, id: ArticleId) -> Result<Option<i64>> {
-        Ok(conn
-            .prepare_cached("SELECT first_seen FROM articles WHERE id = ?1")?
+        conn.prepare_cached("SELECT first_seen FROM articles WHERE id = ?1")?
             .query_row([id.0], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     /// Whether any article has an id below `id`.
@@ -454,11 +453,9 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn article_count(conn: &Db) -> Result<i64> {
-        Ok(
-            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM articles", (), |r| {
-                r.get(0)
-            })?,
-        )
+        conn.query_row("SELECT COALESCE(MAX(id), 0) FROM articles", (), |r| {
+            r.get(0)
+        })
     }
 
     /// Counts each distinct line of an article for its site; returns the lines the site

@@ -11,6 +11,7 @@ pub mod db;
 pub mod embeddings;
 pub mod feeds;
 pub mod index;
+pub mod locks;
 pub mod stories;
 pub mod web;
 
@@ -38,6 +39,8 @@ pub struct Store {
     pub path: String,
     /// The PostgreSQL URL as given (readers open their own connections with it).
     url: Option<String>,
+    /// Whether opening it created the schema (a new database).
+    pub created: bool,
 }
 
 /// The migrations in a schema file, in order: (version, SQL).
@@ -81,9 +84,8 @@ fn shown_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let (auth, host) = match rest.rsplit_once('@') {
-        Some((a, h)) => (a, h),
-        None => return url.to_string(),
+    let Some((auth, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
     };
     match auth.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
@@ -153,9 +155,10 @@ impl Store {
             source: e.into(),
         })?;
         let mut store = Self {
-            conn: Db::Pg(pg),
+            conn: Db::Pg(Box::new(pg)),
             path: shown,
             url: Some(url.to_string()),
+            created: false,
         };
         let exists: bool = store.conn.query_row(
             "SELECT to_regclass('firsthand_schema') IS NOT NULL",
@@ -165,7 +168,19 @@ impl Store {
         if !exists && !create {
             return Err(Error::NoDatabase { path: store.path });
         }
-        store.migrate_pg()?;
+        let current: Option<i64> = if exists {
+            store
+                .conn
+                .query_row("SELECT MAX(version) FROM firsthand_schema", (), |r| {
+                    r.get(0)
+                })?
+        } else {
+            None
+        };
+        // Up to date (every open but the first): no write lock taken.
+        if current != Some(supported_version()) {
+            store.migrate_pg()?;
+        }
         Ok(store)
     }
 
@@ -185,6 +200,7 @@ impl Store {
                 supported,
             });
         }
+        self.created = current == 0;
         for (v, sql) in migrations_of(SCHEMA_PG)
             .into_iter()
             .filter(|m| m.0 > current)
@@ -207,7 +223,7 @@ impl Store {
                 path: self.path.clone(),
                 source: e.into(),
             })?;
-            return Ok(Some(Db::Pg(pg)));
+            return Ok(Some(Db::Pg(Box::new(pg))));
         }
         if self.path == ":memory:" {
             return Ok(None);
@@ -278,6 +294,7 @@ impl Store {
             conn: Db::Lite(conn),
             path,
             url: None,
+            created: version == 0,
         };
         store.migrate(version)?;
         Ok(store)

@@ -79,9 +79,7 @@ impl Store {
             "SELECT article_id FROM members WHERE story_id = ?1 ORDER BY article_id",
         )?;
         let rows = st.query_map([story.0], |r| r.get(0))?;
-        Ok(rows
-            .map(|r| r.map(ArticleId))
-            .collect::<crate::Result<_>>()?)
+        rows.map(|r| r.map(ArticleId)).collect::<crate::Result<_>>()
     }
 
     /// Members of a story with their order-independent key and language, by id.
@@ -96,7 +94,7 @@ impl Store {
         let rows = st.query_map([story.0], |r| {
             Ok((ArticleId(r.get(0)?), r.get(1)?, r.get(2)?))
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// Members of a story with their stored relation, by id.
@@ -113,7 +111,7 @@ impl Store {
                 Relation::parse(&r.get::<_, String>(1)?),
             ))
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// A story's recorded original.
@@ -273,10 +271,14 @@ impl Store {
              ORDER BY s.updated DESC, s.id DESC LIMIT ?3",
         )?;
         let rows = st.query_map(
-            params![since.unwrap_or(i64::MIN), min_members, limit.unwrap_or(-1)],
+            params![
+                since.unwrap_or(i64::MIN),
+                min_members,
+                limit.unwrap_or(i64::MAX)
+            ],
             |r| r.get(0),
         )?;
-        Ok(rows.map(|r| r.map(StoryId)).collect::<crate::Result<_>>()?)
+        rows.map(|r| r.map(StoryId)).collect::<crate::Result<_>>()
     }
 
     /// One story with its members.
@@ -328,9 +330,8 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn site_record(conn: &Db, site: &str) -> Result<(i64, i64)> {
-        Ok(conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(CASE WHEN m.relation = 'original' THEN 1 ELSE 0 END), 0),
+        conn.prepare_cached(
+            "SELECT COALESCE(SUM(CASE WHEN m.relation = 'original' THEN 1 ELSE 0 END), 0),
                         COALESCE(SUM(CASE WHEN m.relation != 'original' THEN 1 ELSE 0 END), 0)
                  FROM (SELECT id FROM articles WHERE site = ?1 ORDER BY id DESC LIMIT ?2) a
                  JOIN members m ON m.article_id = a.id
@@ -338,10 +339,10 @@ impl Store {
                  WHERE s.original_id IS NOT NULL
                    AND EXISTS (SELECT 1 FROM members x WHERE x.story_id = s.id
                                AND x.article_id != m.article_id)",
-            )?
-            .query_row(params![site, SITE_RECORD_ARTICLES], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?)
+        )?
+        .query_row(params![site, SITE_RECORD_ARTICLES], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
     }
 }
 
@@ -351,9 +352,8 @@ impl Store {
     /// # Errors
     /// SQLite failures.
     pub fn order_key(conn: &Db, id: ArticleId) -> Result<(Option<i64>, i64)> {
-        Ok(conn
-            .prepare_cached("SELECT published, ukey FROM articles WHERE id = ?1")?
-            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        conn.prepare_cached("SELECT published, ukey FROM articles WHERE id = ?1")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
     /// Article id → story id for every member (eval reads the result this way).
@@ -371,6 +371,6 @@ impl Store {
                 r.get::<_, Option<i64>>(2)?.map(ArticleId),
             ))
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 }

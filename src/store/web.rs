@@ -93,11 +93,11 @@ impl Store {
             "SELECT s.id FROM stories s
              WHERE s.merged_into IS NULL AND s.updated >= ?1
                AND (SELECT COUNT(*) FROM members m WHERE m.story_id = s.id) >= ?2
-               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
+               AND (CAST(?3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM members m JOIN articles a ON a.id = m.article_id
                                           WHERE m.story_id = s.id AND a.lang = ?3))
-               AND (?4 IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
+               AND (CAST(?4 AS TEXT) IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
                                            WHERE a.site = ?4))
-               AND (?5 IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
+               AND (CAST(?5 AS TEXT) IS NULL OR s.id IN (SELECT m.story_id FROM articles a JOIN members m ON m.article_id = a.id
                                            WHERE a.title LIKE ?5 ESCAPE '\\'))
              ORDER BY s.updated DESC, s.id DESC LIMIT ?6 OFFSET ?7",
         )?;
@@ -113,7 +113,7 @@ impl Store {
             ],
             |r| r.get(0),
         )?;
-        Ok(rows.map(|r| r.map(StoryId)).collect::<crate::Result<_>>()?)
+        rows.map(|r| r.map(StoryId)).collect::<crate::Result<_>>()
     }
 
     /// Every story with members and its member count, smallest first (the benchmark picks
@@ -126,7 +126,7 @@ impl Store {
             "SELECT story_id, COUNT(*) AS n FROM members GROUP BY story_id ORDER BY n, story_id",
         )?;
         let rows = st.query_map((), |r| Ok((StoryId(r.get(0)?), r.get(1)?)))?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// The counts behind `/metrics`.
@@ -138,10 +138,9 @@ impl Store {
         let pairs = |sql: &str| -> Result<Vec<(String, i64)>> {
             let mut st = c.prepare_cached(sql)?;
             let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<crate::Result<_>>()?)
+            rows.collect::<crate::Result<_>>()
         };
-        let one =
-            |sql: &str| -> Result<i64> { Ok(c.prepare_cached(sql)?.query_row((), |r| r.get(0))?) };
+        let one = |sql: &str| -> Result<i64> { c.prepare_cached(sql)?.query_row((), |r| r.get(0)) };
         Ok(Counts {
             feeds: pairs("SELECT status, COUNT(*) FROM feeds GROUP BY status ORDER BY status")?,
             feeds_failing: one("SELECT COUNT(*) FROM feeds WHERE last_error IS NOT NULL")?,
@@ -154,7 +153,7 @@ impl Store {
             pending: one("SELECT COUNT(*) FROM pending")?,
             stories: one("SELECT COUNT(DISTINCT story_id) FROM members")?,
             stories_with_copies: one(
-                "SELECT COUNT(*) FROM (SELECT story_id FROM members GROUP BY story_id HAVING COUNT(*) >= 2)",
+                "SELECT COUNT(*) FROM (SELECT story_id FROM members GROUP BY story_id HAVING COUNT(*) >= 2) s",
             )?,
             members: pairs(
                 "SELECT relation, COUNT(*) FROM members GROUP BY relation ORDER BY relation",

@@ -333,3 +333,155 @@ impl Gate {
         cli(db, &["feeds", "add", &self.url]).code(0, "feeds add (gate)");
     }
 }
+
+/// A throwaway PostgreSQL server on 127.0.0.1 (Debian's `postgresql` binaries, `initdb`
+/// and `pg_ctl` on a temporary directory and a free port), stopped when dropped. Run as
+/// the `postgres` user when the tests run as root (the server refuses root).
+pub struct PgServer {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    as_root: bool,
+}
+
+impl PgServer {
+    /// Starts one; panics with one line saying why when it cannot (the tests never skip).
+    pub fn start() -> Self {
+        let bin = pg_bindir().unwrap_or_else(|| {
+            panic!(
+                "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): \
+                 install Debian's postgresql package (scripts/test does)"
+            )
+        });
+        let as_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false);
+        let dir = tempfile::tempdir().expect("temp dir for PostgreSQL");
+        if as_root {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(dir.path())
+                .status()
+                .expect("chown");
+            assert!(
+                status.success(),
+                "cannot give the temp dir to the postgres user (is there one? Debian's postgresql package creates it)"
+            );
+        }
+        let data = dir.path().join("data");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let server = Self {
+            dir,
+            bin,
+            port,
+            as_root,
+        };
+        let init = server
+            .tool("initdb")
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&data)
+            .output()
+            .expect("run initdb");
+        assert!(
+            init.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&init.stderr).trim()
+        );
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            server.dir.path().display()
+        );
+        let start = server
+            .tool("pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(server.dir.path().join("log"))
+            .args(["-o", &opts, "-w", "start"])
+            .output()
+            .expect("run pg_ctl");
+        assert!(
+            start.status.success(),
+            "pg_ctl start failed: {} {}",
+            String::from_utf8_lossy(&start.stderr).trim(),
+            std::fs::read_to_string(server.dir.path().join("log")).unwrap_or_default()
+        );
+        server
+    }
+
+    fn tool(&self, name: &str) -> Command {
+        let path = self.bin.join(name);
+        if self.as_root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            Command::new(path)
+        }
+    }
+
+    /// A new empty database on this server; its URL.
+    pub fn database(&self, name: &str) -> String {
+        let mut c = self.client("postgres");
+        c.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        format!("postgresql://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// A client of database `name`, for the tests' own queries.
+    pub fn client(&self, name: &str) -> postgres::Client {
+        postgres::Client::connect(
+            &format!(
+                "host=127.0.0.1 port={} user=postgres dbname={name}",
+                self.port
+            ),
+            postgres::NoTls,
+        )
+        .expect("connect to the test server")
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        let _ = self
+            .tool("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+/// The newest `/usr/lib/postgresql/N/bin` with `initdb` in it.
+fn pg_bindir() -> Option<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, b)| b)
+}
+
+/// `stories --json --all` of a database given by URL, as [`StorySets`].
+pub fn story_sets_at(db: &str) -> StorySets {
+    story_sets(Path::new(db))
+}
