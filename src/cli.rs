@@ -8,8 +8,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "firsthand", version, about, long_about = None, arg_required_else_help = true)]
 pub struct Cli {
-    /// Database file [default: $FIRSTHAND_DB, else firsthand/firsthand.db in the platform
-    /// data dir] (the binary's --help shows the path)
+    /// Database file, or a PostgreSQL database as postgresql://user@host:port/dbname
+    /// [default: $FIRSTHAND_DB, else firsthand/firsthand.db in the platform data dir] (the
+    /// binary's --help shows the path)
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Optional multilingual model directory (config.json, tokenizer.json,

@@ -12,7 +12,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // --help names the database the command would use by default.
     let db_help = format!(
-        "Database file [default: $FIRSTHAND_DB, else {}]",
+        "Database file, or postgresql://user@host:port/dbname for a PostgreSQL database \
+         [default: $FIRSTHAND_DB, else {}]",
         firsthand::config::default_db_path().display()
     );
     let matches = firsthand::cli::Cli::command()

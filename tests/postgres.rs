@@ -127,6 +127,8 @@ fn every_command_gives_on_postgresql_what_it_gives_on_sqlite() {
         vec!["feeds", "list"],
         vec!["check"],
         vec!["check", "--json"],
+        vec!["check", "--repair"],
+        vec!["export", "--format", "json"],
     ] {
         let a = cli(&lite, &cmd);
         let b = run_in(cwd.path(), &url, &cmd);
@@ -329,4 +331,42 @@ fn serve_reads_postgresql_while_a_poller_writes() {
     web.kill().unwrap();
     web.wait().unwrap();
     assert_nothing_written(cwd.path());
+}
+
+#[test]
+fn a_server_that_cannot_be_reached_or_a_newer_schema_is_one_line() {
+    let cwd = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1.
+    let r = run_in(
+        cwd.path(),
+        "postgresql://postgres@127.0.0.1:1/none",
+        &["stories"],
+    );
+    r.code(2, "unreachable server");
+    let line = r.one_line("unreachable server");
+    assert!(
+        line.starts_with("error: cannot open database postgresql://postgres@127.0.0.1:1/none"),
+        "{line}"
+    );
+    // A password is not shown.
+    let r = run_in(
+        cwd.path(),
+        "postgresql://u:secret@127.0.0.1:1/none",
+        &["poll"],
+    );
+    r.code(2, "unreachable server, with a password");
+    assert!(!r.stderr.contains("secret"), "{}", r.stderr);
+    assert_nothing_written(cwd.path());
+
+    let pg = PgServer::start();
+    let url = pg.database("newer");
+    let file = support::shared().join("feeds/rss-parser/test/input/guardian.rss");
+    run_in(cwd.path(), &url, &["ingest", file.to_str().unwrap()]).code(0, "ingest");
+    pg.client("newer")
+        .batch_execute("UPDATE firsthand_schema SET version = 999")
+        .unwrap();
+    let r = run_in(cwd.path(), &url, &["stories"]);
+    r.code(2, "newer schema");
+    assert!(r.one_line("newer schema").contains("newer"), "{}", r.stderr);
+    assert_eq!(count(&pg, "newer", "SELECT COUNT(*) FROM feeds"), 1, "kept");
 }

@@ -62,7 +62,7 @@ pub fn router(db: PathBuf) -> Router {
 pub fn run(db: &Path, listen: &str) -> anyhow::Result<()> {
     // Fail before listening when the database is unusable (missing, too new, not a
     // database).
-    drop(Store::open_existing(db)?);
+    let shown = Store::open_existing(db)?.path;
     let std_listener = bind_check(listen)?;
     std_listener.set_nonblocking(true)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -73,10 +73,7 @@ pub fn run(db: &Path, listen: &str) -> anyhow::Result<()> {
     rt.block_on(async {
         let listener = tokio::net::TcpListener::from_std(std_listener)?;
         let addr = listener.local_addr()?;
-        eprintln!(
-            "serving {} at http://{addr}/ (read-only; Ctrl-C stops)",
-            db.display()
-        );
+        eprintln!("serving {shown} at http://{addr}/ (read-only; Ctrl-C stops)");
         axum::serve(listener, router(db.to_path_buf()))
             .with_graceful_shutdown(stop_signal())
             .await
