@@ -491,7 +491,11 @@ impl Pg {
     /// # Errors
     /// When the server cannot be reached or refuses the login.
     pub fn connect(url: &str) -> std::result::Result<Self, postgres::Error> {
-        let client = postgres::Client::connect(url, postgres::NoTls)?;
+        let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+        // Commits do not wait for the WAL to reach the disk, as SQLite's WAL with
+        // synchronous=NORMAL: a server crash may lose the last transactions (the pending
+        // queue and the next poll redo them), never consistency.
+        client.batch_execute("SET synchronous_commit = off")?;
         Ok(Self {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
