@@ -52,12 +52,15 @@ fn assert_nothing_written(cwd: &Path) {
     assert!(left.is_empty(), "files written beside the run: {left:?}");
 }
 
-/// JSON output without `first_seen` (when each run read the files), else the text.
+/// JSON output without the times of each run (when it read the files, when it placed
+/// them), else the text. A feed's items are newest first by those times: compared in id
+/// order.
 fn without_times(out: &str) -> String {
     fn strip(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(m) => {
                 m.remove("first_seen");
+                m.remove("date_modified");
                 m.values_mut().for_each(strip);
             }
             serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
@@ -67,6 +70,9 @@ fn without_times(out: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(out) {
         Ok(mut v) => {
             strip(&mut v);
+            if let Some(items) = v.get_mut("items").and_then(|i| i.as_array_mut()) {
+                items.sort_by_key(|i| i["id"].as_str().unwrap_or_default().to_string());
+            }
             v.to_string()
         }
         Err(_) => out.to_string(),
@@ -359,8 +365,36 @@ fn a_server_that_cannot_be_reached_or_a_newer_schema_is_one_line() {
     assert_nothing_written(cwd.path());
 
     let pg = PgServer::start();
-    let url = pg.database("newer");
+    // A database that does not exist: read commands refuse it, creating nothing; the
+    // commands that bring feeds in create it.
+    let absent = format!("postgresql://postgres@127.0.0.1:{}/absent", pg.port);
+    let r = run_in(cwd.path(), &absent, &["stories"]);
+    r.code(2, "stories on a missing database");
+    assert!(
+        r.one_line("missing database").contains("no database at"),
+        "{}",
+        r.stderr
+    );
     let file = support::shared().join("feeds/rss-parser/test/input/guardian.rss");
+    let made = format!("postgresql://postgres@127.0.0.1:{}/made", pg.port);
+    let r = run_in(cwd.path(), &made, &["ingest", file.to_str().unwrap()]);
+    r.code(0, "ingest into a missing database");
+    assert!(
+        r.stderr.contains(&format!("created database {made}")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(count(&pg, "made", "SELECT COUNT(*) FROM feeds"), 1);
+    assert_eq!(
+        count(
+            &pg,
+            "postgres",
+            "SELECT COUNT(*) FROM pg_database WHERE datname = 'absent'"
+        ),
+        0
+    );
+
+    let url = pg.database("newer");
     run_in(cwd.path(), &url, &["ingest", file.to_str().unwrap()]).code(0, "ingest");
     pg.client("newer")
         .batch_execute("UPDATE firsthand_schema SET version = 999")

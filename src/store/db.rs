@@ -502,6 +502,27 @@ impl Pg {
         })
     }
 
+    /// Creates the database a URL names, connecting to the server's `postgres` database
+    /// (a database created meanwhile by somebody else is fine).
+    ///
+    /// # Errors
+    /// When the server cannot be reached or the user may not create databases.
+    pub fn create_database(url: &str) -> std::result::Result<(), postgres::Error> {
+        let mut cfg: postgres::Config = url.parse()?;
+        let name = cfg
+            .get_dbname()
+            .or(cfg.get_user())
+            .unwrap_or("postgres")
+            .to_string();
+        cfg.dbname("postgres");
+        let mut client = cfg.connect(postgres::NoTls)?;
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        match client.batch_execute(&format!("CREATE DATABASE {quoted}")) {
+            Err(e) if e.code() == Some(&postgres::error::SqlState::DUPLICATE_DATABASE) => Ok(()),
+            other => other,
+        }
+    }
+
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());

@@ -150,10 +150,23 @@ impl Store {
 
     fn open_pg(url: &str, create: bool) -> Result<Self> {
         let shown = shown_url(url);
-        let pg = db::Pg::connect(url).map_err(|e| Error::DbOpen {
+        let open_err = |e: postgres::Error| Error::DbOpen {
             path: shown.clone(),
             source: e.into(),
-        })?;
+        };
+        let missing = |e: &postgres::Error| {
+            e.code() == Some(&postgres::error::SqlState::INVALID_CATALOG_NAME)
+        };
+        let pg = match db::Pg::connect(url) {
+            Ok(pg) => pg,
+            // A command that brings feeds in creates the database too, as it would a file.
+            Err(e) if missing(&e) && create => {
+                db::Pg::create_database(url).map_err(open_err)?;
+                db::Pg::connect(url).map_err(open_err)?
+            }
+            Err(e) if missing(&e) => return Err(Error::NoDatabase { path: shown }),
+            Err(e) => return Err(open_err(e)),
+        };
         let mut store = Self {
             conn: Db::Pg(Box::new(pg)),
             path: shown,
