@@ -5,6 +5,7 @@
 //! (rarity-weighted containment with a smoothed denominator), the only path across
 //! languages. Every match says why.
 
+use crate::fingerprint::anchors::AnchorKind;
 use crate::fingerprint::{minhash, simhash};
 use crate::store::articles::Sig;
 use crate::store::index::AnchorStat;
@@ -239,7 +240,10 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     }
     let sw: f64 = shared.iter().map(|s| s.0).sum();
     let name = |s: &(f64, u32, u32)| a.fp.anchors.get(s.1 as usize).map_or("", String::as_str);
-    let shared_hard = shared.iter().filter(|s| !name(s).starts_with('w')).count();
+    let shared_hard = shared
+        .iter()
+        .filter(|s| AnchorKind::of(name(s)) != Some(AnchorKind::Name))
+        .count();
     // Order: shared anchors in a's text order, their positions in b.
     let mut by_a = shared.clone();
     by_a.sort_by_key(|s| s.1);
