@@ -6,7 +6,8 @@
 //!
 //! With a model directory, each text also gets the model's vector: the pairs then include
 //! each text's nearest neighbours in other languages (as matching retrieves them), and
-//! the columns end with the cosine (`-1` without a model).
+//! the columns end with the cosine (`-1` without a model). The feature columns are
+//! named after the fields of `score::Features`.
 
 use firsthand::cluster::score;
 use firsthand::model::ArticleId;
@@ -85,9 +86,17 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let mut out = std::io::BufWriter::new(std::fs::File::create(output)?);
+    // The feature columns are named after the fields of `score::Features`, which
+    // `scripts/fit-anchor-model.py` prints the weights by.
+    let feature_names: Vec<&str> = score::Features::default()
+        .columns()
+        .iter()
+        .map(|c| c.0)
+        .collect();
     writeln!(
         out,
-        "same\tlang_a\tlang_b\tjaccard\tf0\tf1\tf2\tf3\tf4\tf5\tf6\tf7\tf8\tf9\tf10\tcos\tshared\tanchors"
+        "same\tlang_a\tlang_b\tjaccard\t{}\tcos\tshared\tanchors",
+        feature_names.join("\t")
     )?;
     // Nearest in other languages, as `Matcher` retrieves them (pairs kept as (low, high)).
     let mut nn: BTreeSet<(usize, usize)> = BTreeSet::new();
@@ -126,7 +135,7 @@ fn main() -> anyhow::Result<()> {
             let e = score::anchor_evidence(a, b, &w);
             let jac = firsthand::fingerprint::minhash::jaccard(&a.fp.minhash, &b.fp.minhash);
             let f = score::anchor_features(a, b, &e, jac);
-            let cols: Vec<String> = f.iter().map(|x| format!("{x:.5}")).collect();
+            let cols: Vec<String> = f.columns().iter().map(|c| format!("{:.5}", c.1)).collect();
             let cos = score::cosine(a, b, &w).unwrap_or(-1.0);
             writeln!(
                 out,

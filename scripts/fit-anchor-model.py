@@ -7,7 +7,8 @@ Developer tool, not used by the build or the tests. Needs numpy and scikit-learn
     cargo run --release --example pair_features -- ../shared/data/wmt-dev/dev-small.jsonl /tmp/pairs.tsv
     python3 scripts/fit-anchor-model.py /tmp/pairs.tsv
 
-Prints the weights (feature order of score::anchor_features, intercept last) and
+Prints the weights as the Rust constant (one per field of score::Features, by the
+column names of the TSV, then the intercept) and
 precision/recall of the pairwise decision at several thresholds, in-sample and 5-fold
 cross-validated (folds by pair hash).
 
@@ -33,8 +34,20 @@ def features(r, with_model):
     return base + [cos, cos if cross else 0.0]
 
 
+def rust_constant(header, weights, with_model):
+    """The weights as the Rust constant of src/cluster/score.rs."""
+    names = header[4:15]
+    fields = "".join(f"        {n}: {w},\n" for n, w in zip(names, weights))
+    if with_model:
+        return (f"pub const MODEL_DECISION: ModelDecision = ModelDecision {{\n    anchors: Features {{\n{fields}    }},\n"
+                f"    cosine: {weights[11]},\n    cross_cosine: {weights[12]},\n    intercept: {weights[13]},\n}};")
+    return (f"pub const ANCHOR_MODEL: AnchorModel = AnchorModel {{\n    weights: Features {{\n{fields}    }},\n"
+            f"    intercept: {weights[11]},\n}};")
+
+
 def main(path, with_model=False):
-    rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")][1:]
+    lines = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")]
+    header, rows = lines[0], lines[1:]
     if with_model:
         rows = [r for r in rows if float(r[15]) > -1 and int(r[16]) >= MIN_SHARED_ANCHORS_MODEL]
     else:
@@ -44,7 +57,7 @@ def main(path, with_model=False):
     print(f"{len(rows)} pairs, {int(y.sum())} copies")
     model = LogisticRegression(max_iter=5000).fit(X, y)
     weights = [round(float(c), 4) for c in model.coef_[0]] + [round(float(model.intercept_[0]), 4)]
-    print("MODEL_DECISION =" if with_model else "ANCHOR_MODEL =", weights)
+    print(rust_constant(header, weights, with_model))
     folds = np.array([hash(tuple(r[4:8])) % 5 for r in rows])
     cv = np.zeros(len(rows))
     for k in range(5):

@@ -5,6 +5,7 @@
 //! (rarity-weighted containment with a smoothed denominator), the only path across
 //! languages. Every match says why.
 
+use crate::fingerprint::anchors::AnchorKind;
 use crate::fingerprint::{minhash, simhash};
 use crate::store::articles::Sig;
 use crate::store::index::AnchorStat;
@@ -18,17 +19,28 @@ pub const COPY_CONTAINMENT: f64 = 0.6;
 pub const MIN_CONTAINED_SHINGLES: u32 = 15;
 /// Probability from the anchor model at or above which two texts match.
 pub const ANCHOR_MATCH: f64 = 0.6;
-/// Logistic-regression weights of the anchor model, in the order of [`anchor_features`];
-/// the last value is the intercept. Fitted on pairs of ../shared/data/wmt-dev/dev-small.jsonl
-/// that share at least two anchors (455,620 pairs, 10,385 copies) with
-/// `scripts/fit-anchor-model.py` (features from `examples/pair_features.rs`). Refitting
-/// on the current anchors gives close weights and, 5-fold cross-validated, pairwise
-/// P 0.979 R 0.916 at 0.6 (in-sample P 0.973 R 0.942): the same-story guard then lifts
-/// story precision to 0.99.
-pub const ANCHOR_MODEL: [f64; 12] = [
-    -7.193, 10.7488, 6.5806, 0.8624, 0.501, -3.1052, 6.4835, -0.2048, 0.385, 9.1195, -7.0823,
-    0.7656,
-];
+/// The anchor model: a logistic regression on the [`Features`] of a pair. Fitted on
+/// pairs of ../shared/data/wmt-dev/dev-small.jsonl that share at least two anchors
+/// (455,620 pairs, 10,385 copies) with `scripts/fit-anchor-model.py` (features from
+/// `examples/pair_features.rs`). Refitting on the current anchors gives close weights
+/// and, 5-fold cross-validated, pairwise P 0.979 R 0.916 at 0.6 (in-sample P 0.973
+/// R 0.942): the same-story guard then lifts story precision to 0.99.
+pub const ANCHOR_MODEL: AnchorModel = AnchorModel {
+    weights: Features {
+        containment: -7.193,
+        coverage: 10.7488,
+        log_shared: 6.5806,
+        log_shared_hard: 0.8624,
+        order: 0.501,
+        same_lang: -3.1052,
+        jaccard: 6.4835,
+        one_cjk: -0.2048,
+        paragraph_ratio: 0.385,
+        containment_in_order: 9.1195,
+        log_fewer_anchors: -7.0823,
+    },
+    intercept: 0.7656,
+};
 /// Added to the anchor denominator so that texts with few anchors are not "contained"
 /// in everything.
 pub const ANCHOR_SMOOTHING: f64 = 5.0;
@@ -39,16 +51,29 @@ pub const MIN_SHARED_ANCHORS: usize = 3;
 pub const MIN_SHARED_ANCHORS_MODEL: usize = 1;
 /// Probability from the model-assisted decision at or above which two texts match.
 pub const MODEL_MATCH: f64 = 0.6;
-/// Logistic-regression weights of the model-assisted decision: the anchor features of
-/// [`anchor_features`], then the cosine and the cosine across languages; the last value
-/// is the intercept. See [`ANCHOR_MODEL`] for how they are fitted (with the model
-/// directory given to `examples/pair_features.rs`).
+/// The model-assisted decision: a logistic regression on the [`Features`] of a pair, the
+/// cosine and the cosine across languages. See [`ANCHOR_MODEL`] for how it is fitted
+/// (with the model directory given to `examples/pair_features.rs`).
 /// Fitted on 459,156 pairs of dev-small (10,527 copies; vectors of multilingual-e5-small
 /// on 64 tokens of title + lead): 5-fold cross-validated P 0.983 R 0.956 at 0.6.
-pub const MODEL_DECISION: [f64; 14] = [
-    -4.0727, 11.5142, 6.3557, 0.7126, 2.3707, 2.3614, 8.5361, 0.4215, 0.1438, 4.4595, -6.0384,
-    16.183, 8.9348, -23.5101,
-];
+pub const MODEL_DECISION: ModelDecision = ModelDecision {
+    anchors: Features {
+        containment: -4.0727,
+        coverage: 11.5142,
+        log_shared: 6.3557,
+        log_shared_hard: 0.7126,
+        order: 2.3707,
+        same_lang: 2.3614,
+        jaccard: 8.5361,
+        one_cjk: 0.4215,
+        paragraph_ratio: 0.1438,
+        containment_in_order: 4.4595,
+        log_fewer_anchors: -6.0384,
+    },
+    cosine: 16.183,
+    cross_cosine: 8.9348,
+    intercept: -23.5101,
+};
 
 /// How a pair matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -215,7 +240,10 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     }
     let sw: f64 = shared.iter().map(|s| s.0).sum();
     let name = |s: &(f64, u32, u32)| a.fp.anchors.get(s.1 as usize).map_or("", String::as_str);
-    let shared_hard = shared.iter().filter(|s| !name(s).starts_with('w')).count();
+    let shared_hard = shared
+        .iter()
+        .filter(|s| AnchorKind::of(name(s)) != Some(AnchorKind::Name))
+        .count();
     // Order: shared anchors in a's text order, their positions in b.
     let mut by_a = shared.clone();
     by_a.sort_by_key(|s| s.1);
@@ -237,53 +265,157 @@ fn is_cjk(lang: &str) -> bool {
     matches!(lang, "zh" | "ja")
 }
 
-/// The anchor model's features of a pair: containment, coverage, log shared, log shared
-/// non-names, order, same language, Jaccard, one side CJK, paragraph-count ratio,
-/// containment × order, log of the smaller anchor count.
+/// What the anchor model reads of a pair of texts (see [`anchor_features`]). The same
+/// struct holds a model's weights, one per feature (see [`AnchorModel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Features {
+    /// Containment: shared anchor weight over the smaller side's
+    /// ([`AnchorEvidence::score`]).
+    pub containment: f64,
+    /// Coverage: shared anchor weight over the larger side's ([`AnchorEvidence::cover`]).
+    pub coverage: f64,
+    /// `ln(1 + n)` of the number of shared anchors.
+    pub log_shared: f64,
+    /// `ln(1 + n)` of the number of shared anchors that are not names.
+    pub log_shared_hard: f64,
+    /// Longest run of shared anchors in the same order on both sides, as a share
+    /// ([`AnchorEvidence::order`]).
+    pub order: f64,
+    /// 1 when both texts are in the same language, else 0.
+    pub same_lang: f64,
+    /// Estimated Jaccard of shingles.
+    pub jaccard: f64,
+    /// 1 when exactly one side is Chinese or Japanese, else 0.
+    pub one_cjk: f64,
+    /// Paragraph count of the side with fewer over that of the side with more.
+    pub paragraph_ratio: f64,
+    /// Containment × order.
+    pub containment_in_order: f64,
+    /// `ln(1 + n)` of the anchor count of the side with fewer anchors.
+    pub log_fewer_anchors: f64,
+}
+
+impl Features {
+    /// Each feature's name (as in the source) and value, in the column order of
+    /// `examples/pair_features.rs` and `scripts/fit-anchor-model.py`.
+    #[must_use]
+    pub fn columns(&self) -> [(&'static str, f64); 11] {
+        [
+            ("containment", self.containment),
+            ("coverage", self.coverage),
+            ("log_shared", self.log_shared),
+            ("log_shared_hard", self.log_shared_hard),
+            ("order", self.order),
+            ("same_lang", self.same_lang),
+            ("jaccard", self.jaccard),
+            ("one_cjk", self.one_cjk),
+            ("paragraph_ratio", self.paragraph_ratio),
+            ("containment_in_order", self.containment_in_order),
+            ("log_fewer_anchors", self.log_fewer_anchors),
+        ]
+    }
+
+    /// The sum of each feature times its weight in `weights`, in the column order of
+    /// [`Features::columns`] (the order fixes the rounding, so decisions do not move).
+    #[must_use]
+    pub fn weighted_sum(&self, weights: &Features) -> f64 {
+        self.containment * weights.containment
+            + self.coverage * weights.coverage
+            + self.log_shared * weights.log_shared
+            + self.log_shared_hard * weights.log_shared_hard
+            + self.order * weights.order
+            + self.same_lang * weights.same_lang
+            + self.jaccard * weights.jaccard
+            + self.one_cjk * weights.one_cjk
+            + self.paragraph_ratio * weights.paragraph_ratio
+            + self.containment_in_order * weights.containment_in_order
+            + self.log_fewer_anchors * weights.log_fewer_anchors
+    }
+}
+
+/// Weights of a logistic regression on the anchor [`Features`] alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnchorModel {
+    /// The weight of each feature.
+    pub weights: Features,
+    /// The constant term.
+    pub intercept: f64,
+}
+
+impl AnchorModel {
+    /// Probability that a pair with these features are copies.
+    #[must_use]
+    pub fn probability(&self, features: &Features) -> f64 {
+        logistic(features.weighted_sum(&self.weights) + self.intercept)
+    }
+}
+
+/// Weights of a logistic regression on the anchor [`Features`] and the model's cosine.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelDecision {
+    /// The weight of each anchor feature.
+    pub anchors: Features,
+    /// The weight of the cosine of the two texts' vectors.
+    pub cosine: f64,
+    /// The weight of the cosine again when the texts are in different languages (0 in
+    /// the same language).
+    pub cross_cosine: f64,
+    /// The constant term.
+    pub intercept: f64,
+}
+
+impl ModelDecision {
+    /// Probability that a pair with these features and this cosine are copies; `cross`
+    /// when they are in different languages.
+    #[must_use]
+    pub fn probability(&self, features: &Features, cosine: f64, cross: bool) -> f64 {
+        let cross_cosine = if cross { cosine } else { 0.0 };
+        logistic(
+            features.weighted_sum(&self.anchors)
+                + cosine * self.cosine
+                + cross_cosine * self.cross_cosine
+                + self.intercept,
+        )
+    }
+}
+
+/// The anchor model's features of a pair.
 #[must_use]
-pub fn anchor_features(a: &Sig, b: &Sig, e: &AnchorEvidence, jaccard: f64) -> [f64; 11] {
+pub fn anchor_features(a: &Sig, b: &Sig, e: &AnchorEvidence, jaccard: f64) -> Features {
     #[allow(clippy::cast_precision_loss)]
     let f = |n: usize| (n as f64).ln_1p();
     let (pa, pb) = (f64::from(a.fp.paragraphs), f64::from(b.fp.paragraphs));
-    [
-        e.score,
-        e.cover,
-        f(e.shared_n),
-        f(e.shared_hard),
-        e.order,
-        f64::from(u8::from(a.lang == b.lang)),
+    Features {
+        containment: e.score,
+        coverage: e.cover,
+        log_shared: f(e.shared_n),
+        log_shared_hard: f(e.shared_hard),
+        order: e.order,
+        same_lang: f64::from(u8::from(a.lang == b.lang)),
         jaccard,
-        f64::from(u8::from(is_cjk(&a.lang) != is_cjk(&b.lang))),
-        pa.min(pb) / pa.max(pb).max(1.0),
-        e.score * e.order,
-        f(a.fp.anchors.len().min(b.fp.anchors.len())),
-    ]
+        one_cjk: f64::from(u8::from(is_cjk(&a.lang) != is_cjk(&b.lang))),
+        paragraph_ratio: pa.min(pb) / pa.max(pb).max(1.0),
+        containment_in_order: e.score * e.order,
+        log_fewer_anchors: f(a.fp.anchors.len().min(b.fp.anchors.len())),
+    }
 }
 
-/// A logistic model's probability: `weights` holds one weight per feature, then the
-/// intercept.
-fn logistic(features: impl IntoIterator<Item = f64>, weights: &[f64]) -> f64 {
-    let (coef, intercept) = weights.split_at(weights.len().saturating_sub(1));
-    let z = features
-        .into_iter()
-        .zip(coef)
-        .map(|(x, w)| x * w)
-        .sum::<f64>()
-        + intercept.first().copied().unwrap_or(0.0);
+/// The logistic function: the probability of a linear score `z`.
+fn logistic(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// Probability that two texts are copies, from their anchors.
+/// Probability that two texts are copies, from their anchors ([`ANCHOR_MODEL`]).
 #[must_use]
-pub fn anchor_probability(features: &[f64; 11]) -> f64 {
-    logistic(features.iter().copied(), &ANCHOR_MODEL)
+pub fn anchor_probability(features: &Features) -> f64 {
+    ANCHOR_MODEL.probability(features)
 }
 
-/// Probability that two texts are copies, from their anchors and the model's cosine.
+/// Probability that two texts are copies, from their anchors and the model's cosine
+/// ([`MODEL_DECISION`]); `cross` when they are in different languages.
 #[must_use]
-pub fn model_probability(features: &[f64; 11], cosine: f64, cross: bool) -> f64 {
-    let extra = [cosine, if cross { cosine } else { 0.0 }];
-    logistic(features.iter().copied().chain(extra), &MODEL_DECISION)
+pub fn model_probability(features: &Features, cosine: f64, cross: bool) -> f64 {
+    MODEL_DECISION.probability(features, cosine, cross)
 }
 
 /// The model's cosine for a pair, when the model takes part and both have vectors.
@@ -433,4 +565,64 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         return Some(m);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cross-language pair's features (one side CJK).
+    const PAIR: Features = Features {
+        containment: 0.8,
+        coverage: 0.5,
+        log_shared: 1.6,
+        log_shared_hard: 0.7,
+        order: 0.9,
+        same_lang: 0.0,
+        jaccard: 0.05,
+        one_cjk: 1.0,
+        paragraph_ratio: 0.75,
+        containment_in_order: 0.72,
+        log_fewer_anchors: 2.3,
+    };
+
+    #[test]
+    fn probabilities_are_those_of_the_fitted_weights() {
+        // Computed with the weights as the fitting script prints them (one list, the
+        // intercept last): the same values to the bit, so no decision moves.
+        assert_eq!(anchor_probability(&PAIR), 0.934_258_022_068_439_4);
+        assert_eq!(
+            model_probability(&PAIR, 0.85, true),
+            0.968_299_684_583_688_9
+        );
+        assert_eq!(
+            model_probability(&PAIR, 0.85, false),
+            0.015_136_932_429_086_852
+        );
+    }
+
+    #[test]
+    fn columns_name_every_feature_once() {
+        let cols = PAIR.columns();
+        let mut names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), cols.len());
+        let ones = Features {
+            containment: 1.0,
+            coverage: 1.0,
+            log_shared: 1.0,
+            log_shared_hard: 1.0,
+            order: 1.0,
+            same_lang: 1.0,
+            jaccard: 1.0,
+            one_cjk: 1.0,
+            paragraph_ratio: 1.0,
+            containment_in_order: 1.0,
+            log_fewer_anchors: 1.0,
+        };
+        // Every field is in the weighted sum: with weights of one it adds the columns.
+        let total: f64 = cols.iter().map(|c| c.1).sum();
+        assert!((PAIR.weighted_sum(&ones) - total).abs() < 1e-12);
+    }
 }

@@ -100,8 +100,7 @@ fn add(open: impl FnOnce() -> anyhow::Result<Store>, urls: &[String]) -> anyhow:
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let fetcher = crate::poll::Fetcher::new(&crate::poll::PollConfig::default())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let fetcher = crate::poll::Fetcher::new(&crate::poll::PollConfig::default())?;
     for url in fetchable {
         match rt.block_on(crate::poll::discover(&fetcher, url)) {
             Ok(found) if !found.is_empty() => {

@@ -231,7 +231,7 @@ pub fn pass(
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let fetcher = Fetcher::new(cfg).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let fetcher = Fetcher::new(cfg)?;
     let t_start = Instant::now();
     let mut progress = Fetching {
         total: feeds.len(),

@@ -128,9 +128,9 @@ pub fn readable_anchors(store: &Store, v: &mut StoryView) -> crate::Result<()> {
 
 /// An anchor key without its one-letter kind, for when no text has it any more.
 fn key_text(key: &str) -> String {
-    let mut chars = key.chars();
-    chars.next();
-    chars.as_str().to_string()
+    crate::fingerprint::anchors::AnchorKind::split(key)
+        .map_or(key, |(_, text)| text)
+        .to_string()
 }
 
 /// What `origin URL` answers (shared with the web view).

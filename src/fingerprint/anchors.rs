@@ -2,10 +2,72 @@
 //! locales and scripts), dates, names and model numbers (as Latin skeleton keys, so
 //! "Маск" meets "Musk"), Latin words inside non-Latin text, URLs, @handles, #hashtags.
 //!
-//! Keys carry a one-letter kind: `n` number, `d` date, `w` name, `m` model number,
-//! `u` URL, `h` handle or hashtag. Order is text order, first occurrence only.
+//! Keys carry a one-letter kind ([`AnchorKind`]): `n` number, `d` date, `w` name,
+//! `m` model number, `u` URL, `h` handle or hashtag. Order is text order, first
+//! occurrence only.
 
 use super::{dates, numbers, translit};
+
+/// What an anchor is, written as the first letter of its key (`n10000`, `wmsk`): the
+/// stored anchors are these keys, so the letters never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnchorKind {
+    /// A number, keyed by value (`n10000`).
+    Number,
+    /// A calendar day or month (`dm04d12`).
+    Date,
+    /// A name or a capitalised word, keyed by its Latin skeleton (`w` then the skeleton).
+    Name,
+    /// A model number: letters and digits (`mgpt4`).
+    Model,
+    /// A URL or a bare domain, without its scheme (`uifanr.com/123`).
+    Url,
+    /// An @handle or a #hashtag, lowercased (`h@elonmusk`).
+    Handle,
+}
+
+impl AnchorKind {
+    /// The letter that starts the keys of this kind.
+    #[must_use]
+    pub const fn letter(self) -> char {
+        match self {
+            Self::Number => 'n',
+            Self::Date => 'd',
+            Self::Name => 'w',
+            Self::Model => 'm',
+            Self::Url => 'u',
+            Self::Handle => 'h',
+        }
+    }
+
+    /// The kind of an anchor key, `None` for a string that is not one.
+    #[must_use]
+    pub fn of(key: &str) -> Option<Self> {
+        Self::split(key).map(|(kind, _)| kind)
+    }
+
+    /// An anchor key's kind and the rest of the key, `None` for a string that is not one.
+    #[must_use]
+    pub fn split(key: &str) -> Option<(Self, &str)> {
+        let mut chars = key.chars();
+        let kind = match chars.next()? {
+            'n' => Self::Number,
+            'd' => Self::Date,
+            'w' => Self::Name,
+            'm' => Self::Model,
+            'u' => Self::Url,
+            'h' => Self::Handle,
+            _ => return None,
+        };
+        Some((kind, chars.as_str()))
+    }
+
+    /// The key of an anchor of this kind: its letter, then `text`.
+    #[must_use]
+    pub fn key(self, text: impl std::fmt::Display) -> String {
+        format!("{}{text}", self.letter())
+    }
+}
 
 /// Anchors of `title` then `body`, in order, deduplicated.
 #[must_use]
@@ -59,11 +121,11 @@ fn spans(
             |n: &numbers::Number| dates.iter().any(|d| n.start >= d.start && n.end <= d.end);
         for n in nums {
             if !n.small && !in_date(n) {
-                found.push((n.start, n.end, format!("n{}", n.key)));
+                found.push((n.start, n.end, AnchorKind::Number.key(&n.key)));
             }
         }
         for d in dates {
-            found.push((d.start, d.end, format!("d{}", d.key)));
+            found.push((d.start, d.end, AnchorKind::Date.key(&d.key)));
         }
         names(text, lang, &mut found);
         found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
@@ -127,7 +189,7 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
             }
             let tag = &text[start..end];
             if tag.chars().count() > 2 {
-                out.push((start, end, format!("h{}", tag.to_lowercase())));
+                out.push((start, end, AnchorKind::Handle.key(tag.to_lowercase())));
             }
             sentence_start = false;
             continue;
@@ -176,7 +238,7 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
         let at_start = sentence_start;
         sentence_start = false;
         if let Some((url, url_end)) = url_like(text, start, end) {
-            out.push((start, url_end, format!("u{url}")));
+            out.push((start, url_end, AnchorKind::Url.key(url)));
             continue;
         }
         if let Some(key) = name_key(word, latin_text, at_start) {
@@ -205,7 +267,7 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
             .collect();
-        return Some(format!("m{}", translit::to_latin(&k)));
+        return Some(AnchorKind::Model.key(translit::to_latin(&k)));
     }
     let upper = first.is_uppercase();
     let all_caps = letters >= 2
@@ -232,7 +294,7 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
         return None;
     }
     let sk = translit::skeleton(word);
-    (sk.chars().count() >= 2).then(|| format!("w{sk}"))
+    (sk.chars().count() >= 2).then(|| AnchorKind::Name.key(sk))
 }
 
 /// Function words that start English sentences embedded in other scripts.
@@ -329,9 +391,13 @@ mod tests {
             "en",
         );
         assert!(a.contains(&"n10000".to_string()), "{a:?}");
-        assert!(a.iter().any(|k| k.starts_with('w')), "{a:?}");
         assert!(
-            !a.contains(&format!("w{}", translit::skeleton("The"))),
+            a.iter()
+                .any(|k| AnchorKind::of(k) == Some(AnchorKind::Name)),
+            "{a:?}"
+        );
+        assert!(
+            !a.contains(&AnchorKind::Name.key(translit::skeleton("The"))),
             "{a:?}"
         );
     }
@@ -341,7 +407,7 @@ mod tests {
         let a = extract("", "马斯克为Twitter购买了1万块GPU，用于GPT-4竞争。", "zh");
         assert!(a.contains(&"n10000".to_string()), "{a:?}");
         assert!(
-            a.contains(&format!("w{}", translit::skeleton("Twitter"))),
+            a.contains(&AnchorKind::Name.key(translit::skeleton("Twitter"))),
             "{a:?}"
         );
         assert!(a.contains(&"mgpt4".to_string()), "{a:?}");
@@ -373,11 +439,11 @@ mod tests {
         assert_eq!(text("n10000"), Some("10 000"));
         assert_eq!(text("mgpt4"), Some("GPT-4"));
         assert_eq!(text("h@elonmusk"), Some("@elonmusk"));
-        let musk = format!("w{}", translit::skeleton("Маск"));
+        let musk = AnchorKind::Name.key(translit::skeleton("Маск"));
         assert_eq!(text(&musk), Some("Маск"), "{with:?}");
         assert!(
             with.iter()
-                .any(|(k, t)| k.starts_with('d') && t.contains("апреля")),
+                .any(|(k, t)| AnchorKind::of(k) == Some(AnchorKind::Date) && t.contains("апреля")),
             "{with:?}"
         );
     }
@@ -391,5 +457,24 @@ mod tests {
         );
         assert!(a.contains(&"h@elonmusk".to_string()), "{a:?}");
         assert!(a.contains(&"uifanr.com/123".to_string()), "{a:?}");
+    }
+
+    #[test]
+    fn kinds_read_back_from_keys() {
+        for kind in [
+            AnchorKind::Number,
+            AnchorKind::Date,
+            AnchorKind::Name,
+            AnchorKind::Model,
+            AnchorKind::Url,
+            AnchorKind::Handle,
+        ] {
+            let key = kind.key("x1");
+            assert_eq!(AnchorKind::split(&key), Some((kind, "x1")), "{key}");
+        }
+        assert_eq!(AnchorKind::of("n10000"), Some(AnchorKind::Number));
+        assert_eq!(AnchorKind::of("wmsk"), Some(AnchorKind::Name));
+        assert_eq!(AnchorKind::of(""), None);
+        assert_eq!(AnchorKind::of("x1"), None);
     }
 }
