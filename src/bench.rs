@@ -288,33 +288,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             total.store += st.store;
             total.place += st.place;
             if stored >= size {
-                // Query times at this size.
-                let t = Instant::now();
-                let views = crate::commands::read::views(&store, None, false, Some(50))?;
-                let q_stories = t.elapsed();
-                let t = Instant::now();
-                let probe = views
-                    .first()
-                    .and_then(|v| v.members.last())
-                    .and_then(|m| m.url.clone());
-                let q_story = if let Some(v) = views.first() {
-                    let t2 = Instant::now();
-                    let _ = store.story_view(v.id)?;
-                    t2.elapsed()
-                } else {
-                    Duration::ZERO
-                };
-                let t = if probe.is_some() { Instant::now() } else { t };
-                if let Some(u) = &probe {
-                    let _ = crate::commands::read::origin_json(&store, u)?;
-                }
-                let q_origin = t.elapsed();
-                // A cron start: open the database and find the due feeds.
-                let t = Instant::now();
-                let s2 = Store::open(&db)?;
-                let _ = s2.due_feeds(chrono::Utc::now(), false)?;
-                let cron = t.elapsed();
-                drop(s2);
+                let (q_stories, q_story, q_origin, cron) = query_times(&store, &db)?;
                 #[allow(clippy::cast_precision_loss)]
                 let per_art_us = secs(st.total()) * 1e6 / st.articles.max(1) as f64;
                 println!(
@@ -347,6 +321,39 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;
     poll_bench()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Query times at the current size: the story list, one story, one origin, and a cron
+/// start (open the database and find the due feeds).
+fn query_times(
+    store: &Store,
+    db: &Path,
+) -> anyhow::Result<(Duration, Duration, Duration, Duration)> {
+    let t = Instant::now();
+    let views = crate::commands::read::views(store, None, false, Some(50))?;
+    let q_stories = t.elapsed();
+    let t = Instant::now();
+    let probe = views
+        .first()
+        .and_then(|v| v.members.last())
+        .and_then(|m| m.url.clone());
+    let q_story = if let Some(v) = views.first() {
+        let t2 = Instant::now();
+        let _ = store.story_view(v.id)?;
+        t2.elapsed()
+    } else {
+        Duration::ZERO
+    };
+    let t = if probe.is_some() { Instant::now() } else { t };
+    if let Some(u) = &probe {
+        let _ = crate::commands::read::origin_json(store, u)?;
+    }
+    let q_origin = t.elapsed();
+    let t = Instant::now();
+    let s2 = Store::open(db)?;
+    let _ = s2.due_feeds(chrono::Utc::now(), false)?;
+    let cron = t.elapsed();
+    Ok((q_stories, q_story, q_origin, cron))
 }
 
 /// `firsthand ingest` over the labelled set's world written to local feed files, on a
