@@ -10,7 +10,7 @@
 //! named after the fields of `score::Features`.
 
 use firsthand::cluster::score;
-use firsthand::model::ArticleId;
+use firsthand::domain::ArticleId;
 use firsthand::store::Store;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use firsthand::cluster::score::{self, Weights};
-use firsthand::model::{ArticleId, StoryId};
+use firsthand::domain::{ArticleId, StoryId};
 use firsthand::store::Store;
 
 fn main() -> firsthand::Result<()> {

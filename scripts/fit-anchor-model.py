@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the anchor model's logistic regression (src/cluster/score.rs, ANCHOR_MODEL).
+"""Fits the anchor model's logistic regression (src/cluster/score.rs, ANCHOR_REGRESSION).
 
 Developer tool, not used by the build or the tests. Needs numpy and scikit-learn
 (pip install numpy scikit-learn). Input: the TSV of examples/pair_features.rs.
@@ -41,7 +41,7 @@ def rust_constant(header, weights, with_model):
     if with_model:
         return (f"pub const MODEL_DECISION: ModelDecision = ModelDecision {{\n    anchors: Features {{\n{fields}    }},\n"
                 f"    cosine: {weights[11]},\n    cross_cosine: {weights[12]},\n    intercept: {weights[13]},\n}};")
-    return (f"pub const ANCHOR_MODEL: AnchorModel = AnchorModel {{\n    weights: Features {{\n{fields}    }},\n"
+    return (f"pub const ANCHOR_REGRESSION: AnchorRegression = AnchorRegression {{\n    weights: Features {{\n{fields}    }},\n"
             f"    intercept: {weights[11]},\n}};")
 
 

@@ -3,7 +3,7 @@
 //! broken down by language-pair class, and originals are checked.
 
 use crate::cluster::{Config, Matcher};
-use crate::model::{ArticleId, FeedId};
+use crate::domain::{ArticleId, FeedId};
 use crate::normalize::{self, Raw};
 use crate::store::Store;
 use crate::{Error, Result};

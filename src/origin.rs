@@ -7,7 +7,7 @@
 //! 4. completeness (copies trim; the original is the fullest text).
 
 use crate::Result;
-use crate::model::ArticleId;
+use crate::domain::ArticleId;
 use crate::normalize::url::site;
 use crate::store::articles::Sig;
 use chrono::DateTime;

@@ -3,8 +3,8 @@
 //! moment leaves the database as it was before or after the whole document).
 
 use crate::cluster::Matcher;
+use crate::domain::{Article, FeedId};
 use crate::fingerprint::{self, boilerplate};
-use crate::model::{Article, FeedId};
 use crate::normalize::{self, FeedContext};
 use crate::store::db::Tx;
 use crate::store::feeds::FetchRecord;
@@ -408,7 +408,7 @@ pub const EMBED_BATCH: usize = 64;
 pub fn embed_missing(
     store: &mut Store,
     model: &crate::embed::Model,
-    ids: &[crate::model::ArticleId],
+    ids: &[crate::domain::ArticleId],
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize> {
     store.write(|tx| Store::keep_model(tx, model.key()).map(|_| ()))?;

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use firsthand::cluster::{Config, Matcher};
-use firsthand::model::ArticleId;
+use firsthand::domain::ArticleId;
 use firsthand::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -5,7 +5,7 @@ use super::Matcher;
 use super::intmap::IntMap;
 use super::pairs;
 use crate::Result;
-use crate::model::ArticleId;
+use crate::domain::ArticleId;
 use crate::store::{Store, articles::Sig};
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -12,7 +12,7 @@
 
 use super::Matcher;
 use crate::Result;
-use crate::model::{ArticleId, StoryId};
+use crate::domain::{ArticleId, StoryId};
 use crate::store::db::Tx;
 use crate::store::{Store, articles::Sig};
 use std::collections::BTreeMap;

@@ -6,7 +6,7 @@ use super::intmap::{IntMap, IntSet};
 use super::pairs::Matrix;
 use super::score::{self, Match};
 use crate::Result;
-use crate::model::{ArticleId, Relation, StoryId};
+use crate::domain::{ArticleId, Relation, StoryId};
 use crate::origin;
 use crate::store::db::Tx;
 use crate::store::{Store, articles::Sig};

@@ -18,7 +18,7 @@ mod retrieve;
 pub mod score;
 
 use crate::Result;
-use crate::model::{ArticleId, Relation, StoryId};
+use crate::domain::{ArticleId, Relation, StoryId};
 use crate::store::db::{Db, Tx};
 use crate::store::{Store, articles::Sig};
 use intmap::{IntMap, IntSet};

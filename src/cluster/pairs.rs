@@ -7,7 +7,7 @@
 
 use super::intmap::IntMap;
 use super::score::Match;
-use crate::model::ArticleId;
+use crate::domain::ArticleId;
 use std::sync::Arc;
 
 /// A decision: the match, or `None` when the pair does not match.

@@ -6,7 +6,7 @@
 
 use super::intmap::IntMap;
 use crate::Result;
-use crate::model::ArticleId;
+use crate::domain::ArticleId;
 use crate::store::db::Db;
 use crate::store::index::lsh_keys;
 use crate::store::{Store, articles::Sig};

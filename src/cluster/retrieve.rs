@@ -6,7 +6,7 @@ use super::Matcher;
 use super::intmap::IntMap;
 use super::{MODEL_RETRIEVAL_FLOOR, RETRIEVAL_ANCHORS, score};
 use crate::Result;
-use crate::model::ArticleId;
+use crate::domain::ArticleId;
 use crate::store::db::Db;
 use crate::store::index::{MAX_RETRIEVAL_DF, RETRIEVAL_ROWS};
 use crate::store::{Store, articles::Sig};

@@ -25,7 +25,7 @@ pub const ANCHOR_MATCH: f64 = 0.6;
 /// `examples/pair_features.rs`). Refitting on the current anchors gives close weights
 /// and, 5-fold cross-validated, pairwise P 0.979 R 0.916 at 0.6 (in-sample P 0.973
 /// R 0.942): the same-story guard then lifts story precision to 0.99.
-pub const ANCHOR_MODEL: AnchorModel = AnchorModel {
+pub const ANCHOR_REGRESSION: AnchorRegression = AnchorRegression {
     weights: Features {
         containment: -7.193,
         coverage: 10.7488,
@@ -52,7 +52,7 @@ pub const MIN_SHARED_ANCHORS_MODEL: usize = 1;
 /// Probability from the model-assisted decision at or above which two texts match.
 pub const MODEL_MATCH: f64 = 0.6;
 /// The model-assisted decision: a logistic regression on the [`Features`] of a pair, the
-/// cosine and the cosine across languages. See [`ANCHOR_MODEL`] for how it is fitted
+/// cosine and the cosine across languages. See [`ANCHOR_REGRESSION`] for how it is fitted
 /// (with the model directory given to `examples/pair_features.rs`).
 /// Fitted on 459,156 pairs of dev-small (10,527 copies; vectors of multilingual-e5-small
 /// on 64 tokens of title + lead): 5-fold cross-validated P 0.983 R 0.956 at 0.6.
@@ -266,7 +266,7 @@ fn is_cjk(lang: &str) -> bool {
 }
 
 /// What the anchor model reads of a pair of texts (see [`anchor_features`]). The same
-/// struct holds a model's weights, one per feature (see [`AnchorModel`]).
+/// struct holds a model's weights, one per feature (see [`AnchorRegression`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Features {
     /// Containment: shared anchor weight over the smaller side's
@@ -335,14 +335,14 @@ impl Features {
 
 /// Weights of a logistic regression on the anchor [`Features`] alone.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AnchorModel {
+pub struct AnchorRegression {
     /// The weight of each feature.
     pub weights: Features,
     /// The constant term.
     pub intercept: f64,
 }
 
-impl AnchorModel {
+impl AnchorRegression {
     /// Probability that a pair with these features are copies.
     #[must_use]
     pub fn probability(&self, features: &Features) -> f64 {
@@ -405,10 +405,10 @@ fn logistic(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// Probability that two texts are copies, from their anchors ([`ANCHOR_MODEL`]).
+/// Probability that two texts are copies, from their anchors ([`ANCHOR_REGRESSION`]).
 #[must_use]
 pub fn anchor_probability(features: &Features) -> f64 {
-    ANCHOR_MODEL.probability(features)
+    ANCHOR_REGRESSION.probability(features)
 }
 
 /// Probability that two texts are copies, from their anchors and the model's cosine

@@ -3,7 +3,7 @@
 
 use super::{PARTIAL, now};
 use crate::cluster::{Config, Matcher};
-use crate::model::StoryId;
+use crate::domain::StoryId;
 use crate::store::Store;
 use crate::store::check::{Problem, Repairs};
 use serde::Serialize;

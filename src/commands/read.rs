@@ -77,7 +77,7 @@ pub fn readable_anchors(store: &Store, v: &mut StoryView) -> crate::Result<()> {
             return Ok(w.clone());
         }
         let (title, paragraphs, lang, _) =
-            Store::article_text(store.conn(), crate::model::ArticleId(id))?;
+            Store::article_text(store.conn(), crate::domain::ArticleId(id))?;
         let w = crate::fingerprint::anchors::with_text(&title, &paragraphs.join("\n"), &lang);
         texts.insert(id, w.clone());
         Ok(w)
@@ -163,7 +163,7 @@ pub fn origin_json(store: &Store, url: &str) -> crate::Result<serde_json::Value>
 }
 
 /// The credit chain from `start`: each member it credits, in turn (URLs).
-fn credit_chain(v: &StoryView, start: crate::model::ArticleId) -> Vec<String> {
+fn credit_chain(v: &StoryView, start: crate::domain::ArticleId) -> Vec<String> {
     let mut chain = Vec::new();
     let mut cur = v.members.iter().find(|m| m.id == start);
     while let Some(m) = cur {

@@ -3,7 +3,7 @@
 
 use super::now;
 use crate::cluster::{Config, Matcher};
-use crate::model::{ArticleId, StoryId};
+use crate::domain::{ArticleId, StoryId};
 use crate::store::Store;
 use std::collections::BTreeMap;
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! Normalisation: a parsed feed entry becomes an [`Article`](crate::model::Article) with
+//! Normalisation: a parsed feed entry becomes an [`Article`](crate::domain::Article) with
 //! plain-text paragraphs, canonical links, credit links, images and a detected language.
 
 pub mod credit;
@@ -8,7 +8,7 @@ pub mod mojibake;
 pub mod text;
 pub mod url;
 
-use crate::model::Article;
+use crate::domain::Article;
 use crate::parse::Entry;
 use std::collections::HashSet;
 use twox_hash::XxHash3_64;

@@ -341,7 +341,7 @@ mod tests {
     #[test]
     fn tables_fit_the_width_or_cut_nothing() {
         let feed = |url: &str| crate::store::feeds::Feed {
-            id: crate::model::FeedId(1),
+            id: crate::domain::FeedId(1),
             url: url.into(),
             title: None,
             status: "active".into(),

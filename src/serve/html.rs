@@ -101,7 +101,7 @@ pub fn query_value(v: &str) -> String {
 
 /// A relation as a coloured label.
 #[must_use]
-pub fn relation(r: crate::model::Relation) -> String {
+pub fn relation(r: crate::domain::Relation) -> String {
     format!("<span class=\"rel {0}\">{0}</span>", r.as_str())
 }
 

@@ -7,7 +7,7 @@ use super::html::{
 use super::query::Params;
 use super::timeline::Credits;
 use super::{App, Failure, html_response, with_store};
-use crate::model::StoryId;
+use crate::domain::StoryId;
 use crate::output::json::{self, languages_of, original_of, title_of};
 use crate::output::table::why_line;
 use crate::store::Store;

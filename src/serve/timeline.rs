@@ -282,7 +282,7 @@ fn draw_arrow(s: &mut String, v: &StoryView, from: (f64, f64), to: (f64, f64), i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleId, Relation, StoryId};
+    use crate::domain::{ArticleId, Relation, StoryId};
 
     fn member(id: i64, lang: &str, url: &str, after_min: i64, credits: &[&str]) -> MemberView {
         let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();

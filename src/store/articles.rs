@@ -2,8 +2,8 @@
 //! [`Sig`]s for matching and origin.
 
 use super::Store;
+use crate::domain::{Article, ArticleId, FeedId};
 use crate::fingerprint::Fingerprint;
-use crate::model::{Article, ArticleId, FeedId};
 use crate::store::db::{Db, OptionalExtension, Row, Tx, params};
 use crate::{Error, Result};
 use twox_hash::XxHash3_64;

@@ -20,7 +20,7 @@
 use super::Store;
 use super::index::IndexKeys;
 use crate::Result;
-use crate::model::StoryId;
+use crate::domain::StoryId;
 use crate::store::db::{Db, Tx, params};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

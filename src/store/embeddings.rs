@@ -4,7 +4,7 @@
 
 use super::Store;
 use crate::Result;
-use crate::model::ArticleId;
+use crate::domain::ArticleId;
 use crate::store::db::{Db, OptionalExtension, Tx};
 
 /// An article's text as the model reads it.

@@ -1,7 +1,7 @@
 //! Feed rows: subscriptions, their HTTP validators, schedule and error state.
 
 use super::{Store, time};
-use crate::model::FeedId;
+use crate::domain::FeedId;
 use crate::store::db::{OptionalExtension, Row, params};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -233,7 +233,7 @@ impl Store {
     ///
     /// # Errors
     /// [`Error::NoFeed`] when there is none.
-    pub fn remove_feed(&mut self, url_or_id: &str) -> Result<(Feed, Vec<crate::model::StoryId>)> {
+    pub fn remove_feed(&mut self, url_or_id: &str) -> Result<(Feed, Vec<crate::domain::StoryId>)> {
         let feed = self.feed(url_or_id)?;
         let stories = self.write(|tx| {
             let stories: Vec<i64> = tx
@@ -254,7 +254,7 @@ impl Store {
                 .query_map([feed.id.0], |r| r.get(0))?
                 .collect::<crate::Result<_>>()?;
             for id in ids {
-                Self::unindex_article(tx, crate::model::ArticleId(id))?;
+                Self::unindex_article(tx, crate::domain::ArticleId(id))?;
             }
             tx.execute("DELETE FROM feeds WHERE id = ?1", [feed.id.0])?;
             Self::live_stories(tx, &stories)

@@ -3,8 +3,8 @@
 
 use super::Store;
 use crate::Result;
+use crate::domain::ArticleId;
 use crate::fingerprint::{Fingerprint, minhash, simhash};
-use crate::model::ArticleId;
 use crate::store::db::{Db, OptionalExtension, Tx, params};
 use std::collections::BTreeMap;
 use twox_hash::XxHash3_64;

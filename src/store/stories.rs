@@ -2,7 +2,7 @@
 //! why it joined; merges (the old id keeps resolving); the read side for the CLI and web.
 
 use super::{Store, time};
-use crate::model::{ArticleId, Relation, StoryId};
+use crate::domain::{ArticleId, Relation, StoryId};
 use crate::store::db::{Db, OptionalExtension, Tx, params};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};

@@ -3,7 +3,7 @@
 
 use super::Store;
 use crate::Result;
-use crate::model::StoryId;
+use crate::domain::StoryId;
 use crate::store::db::{OptionalExtension, params};
 
 /// Which stories the index lists.

@@ -161,7 +161,7 @@ pub struct World {
     /// The store.
     pub store: Store,
     dir: tempfile::TempDir,
-    feeds: BTreeMap<String, firsthand::model::FeedId>,
+    feeds: BTreeMap<String, firsthand::domain::FeedId>,
 }
 
 impl World {
