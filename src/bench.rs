@@ -330,7 +330,7 @@ fn query_times(
     db: &Path,
 ) -> anyhow::Result<(Duration, Duration, Duration, Duration)> {
     let t = Instant::now();
-    let views = crate::commands::read::views(store, None, false, Some(50))?;
+    let views = crate::output::views::views(store, None, false, Some(50))?;
     let q_stories = t.elapsed();
     let t = Instant::now();
     let probe = views
@@ -346,7 +346,7 @@ fn query_times(
     };
     let t = if probe.is_some() { Instant::now() } else { t };
     if let Some(u) = &probe {
-        let _ = crate::commands::read::origin_json(store, u)?;
+        let _ = crate::output::views::origin_json(store, u)?;
     }
     let q_origin = t.elapsed();
     let t = Instant::now();

@@ -8,8 +8,8 @@
 mod web;
 
 use fantoccini::{ClientBuilder, Locator};
-use firsthand::commands::read::views;
 use firsthand::output::json;
+use firsthand::output::views::views;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

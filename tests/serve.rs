@@ -6,8 +6,8 @@
 
 mod web;
 
-use firsthand::commands::read::{origin_json, views};
 use firsthand::output::json;
+use firsthand::output::views::{origin_json, views};
 use firsthand::store::Store;
 use firsthand::store::stories::StoryView;
 use rusqlite::OptionalExtension;
@@ -198,7 +198,7 @@ fn merged_story_ids_redirect_and_resolve_in_the_api() {
     let api: serde_json::Value =
         serde_json::from_str(&w.get(&format!("/api/story/{}", gone.0)).body).unwrap();
     let mut v = v;
-    firsthand::commands::read::readable_anchors(&store, &mut v).unwrap();
+    firsthand::output::views::readable_anchors(&store, &mut v).unwrap();
     assert_eq!(api, serde_json::to_value(json::story(&v)).unwrap());
 }
 
@@ -222,7 +222,7 @@ fn api_json_equals_the_command_line() {
     for mut v in views(&store, None, true, None).unwrap() {
         let api = w.get(&format!("/api/story/{}", v.id.0));
         // Byte for byte what `story ID --json` prints (anchors as the texts write them).
-        firsthand::commands::read::readable_anchors(&store, &mut v).unwrap();
+        firsthand::output::views::readable_anchors(&store, &mut v).unwrap();
         let printed = serde_json::to_string_pretty(&json::story(&v)).unwrap() + "\n";
         assert_eq!(api.body, printed);
     }

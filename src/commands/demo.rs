@@ -69,7 +69,7 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
         "second poll: {} feeds, {} answered 304 (not modified)\n",
         second.feeds, second.not_modified
     );
-    let views = super::read::views(&store, None, false, None)?;
+    let views = crate::output::views::views(&store, None, false, None)?;
     let width = table::stdout_width();
     print!("{}", table::stories(&views, width));
     // The story with the most copies shows the most: print it whole.
@@ -79,7 +79,7 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
     {
         println!();
         let mut v = v.clone();
-        super::read::readable_anchors(&store, &mut v)?;
+        crate::output::views::readable_anchors(&store, &mut v)?;
         print!("{}", table::story(&v, width));
     }
     let named = views.iter().filter(|v| v.original.is_some()).count();

@@ -128,8 +128,4 @@ pub fn show_progress(p: crate::pipeline::Progress, total: i64) {
     }
 }
 
-/// Now, truncated to seconds.
-#[must_use]
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    crate::store::time(chrono::Utc::now().timestamp())
-}
+pub use crate::store::now;

@@ -5,3 +5,4 @@
 pub mod export;
 pub mod json;
 pub mod table;
+pub mod views;

@@ -225,7 +225,7 @@ pub fn why_line(reason: &serde_json::Value) -> Option<String> {
         .and_then(serde_json::Value::as_f64)
         .unwrap_or(0.0);
     // The anchors as the texts write them when the caller added them (see
-    // `commands::read::readable_anchors`), else their keys.
+    // `output::views::readable_anchors`), else their keys.
     let shared: Vec<&str> = reason
         .get("shared_text")
         .or_else(|| reason.get("shared_anchors"))

@@ -5,7 +5,7 @@
 use super::html::safe_href;
 use super::query::Params;
 use super::{App, Failure, mime, typed_response, with_store};
-use crate::commands::read::views;
+use crate::output::views::views;
 use crate::output::{export, json};
 use crate::store::stories::StoryView;
 use axum::extract::{Path, Query, State};
@@ -55,7 +55,7 @@ pub async fn story(State(app): State<App>, Path(id): Path<String>) -> Response {
     };
     let r = with_store(&app.db, move |s| {
         let mut v = s.story_view(s.resolve_story(id)?)?;
-        crate::commands::read::readable_anchors(s, &mut v)?;
+        crate::output::views::readable_anchors(s, &mut v)?;
         cli_json(&json::story(&v))
     })
     .await;
@@ -68,7 +68,7 @@ pub async fn story(State(app): State<App>, Path(id): Path<String>) -> Response {
 /// `GET /feed.atom?since=`: `firsthand export --format atom`.
 pub async fn atom(State(app): State<App>, Query(p): Query<Params>) -> Response {
     feed(&app, &p, mime::ATOM, |list| {
-        export::atom(list, crate::commands::now())
+        export::atom(list, crate::store::now())
     })
     .await
 }

@@ -94,7 +94,7 @@ pub fn build_db(
     let mut store = Store::open(db)?;
     let mut matcher = Matcher::new(Config::default());
     let base = crate::world::Options::default();
-    let now = crate::commands::now();
+    let now = crate::store::now();
     for r in 0..worlds {
         let opt = crate::world::Options {
             seed: base.seed + r as u64,

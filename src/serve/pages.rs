@@ -71,7 +71,7 @@ async fn index_page(app: &App, p: &Params) -> Result<String, Failure> {
     let page_no = p.page()?;
     let filter = StoryFilter {
         since: since.map(|d| {
-            crate::commands::now().timestamp() - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
+            crate::store::now().timestamp() - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
         }),
         min_members: if all { 1 } else { 2 },
         lang: p.lang(),
@@ -269,7 +269,7 @@ pub fn story_lookup(s: &Store, id: i64) -> Result<StoryPage, Failure> {
         return Ok(StoryPage::Redirect(resolved.0));
     }
     let mut v = s.story_view(StoryId(id))?;
-    crate::commands::read::readable_anchors(s, &mut v)?;
+    crate::output::views::readable_anchors(s, &mut v)?;
     Ok(StoryPage::Html(story_html(&v)))
 }
 
@@ -476,7 +476,7 @@ pub async fn origin(State(app): State<App>, Query(p): Query<Params>) -> Response
     };
     let u = url.clone();
     let r = with_store(&app.db, move |s| {
-        let j = crate::commands::read::origin_json(s, &u)?;
+        let j = crate::output::views::origin_json(s, &u)?;
         let title = j["story"]
             .as_i64()
             .map(|id| s.story_view(StoryId(id)))

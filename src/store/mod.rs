@@ -384,6 +384,12 @@ impl Store {
     }
 }
 
+/// Now, truncated to seconds (what the store records).
+#[must_use]
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    time(chrono::Utc::now().timestamp())
+}
+
 /// Unix seconds of a time.
 #[must_use]
 pub fn secs(t: chrono::DateTime<chrono::Utc>) -> i64 {

@@ -210,14 +210,14 @@ impl World {
     /// Story id of an article URL.
     pub fn story_of(&self, url: &str) -> i64 {
         let a = self.store.article_by_url(url).unwrap();
-        let v = firsthand::commands::read::origin_json(&self.store, url).unwrap();
+        let v = firsthand::output::views::origin_json(&self.store, url).unwrap();
         let _ = a;
         v["story"].as_i64().unwrap()
     }
 
     /// `origin URL --json` for an article.
     pub fn origin(&self, url: &str) -> serde_json::Value {
-        firsthand::commands::read::origin_json(&self.store, url).unwrap()
+        firsthand::output::views::origin_json(&self.store, url).unwrap()
     }
 
     /// The original's URL of the story holding `url`.
