@@ -12,7 +12,7 @@
 
 use crate::cli::BenchArgs;
 use crate::cluster::{Config, Matcher};
-use crate::eval::Doc;
+use crate::dataset::Doc;
 use crate::pipeline;
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -222,9 +222,9 @@ fn read_batch(
 /// # Errors
 /// Unreadable dataset, database or server failures.
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let mut docs = crate::eval::load(&args.dataset)?;
+    let mut docs = crate::dataset::load(&args.dataset)?;
     if let Some(n) = args.stories {
-        crate::eval::keep_stories(&mut docs, n);
+        crate::dataset::keep_stories(&mut docs, n);
     }
     if args.ingest_only {
         ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;

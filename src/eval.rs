@@ -7,86 +7,11 @@ use crate::domain::{ArticleId, FeedId};
 use crate::normalize::{self, Raw};
 use crate::store::Store;
 use crate::{Error, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-/// One labelled document.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Doc {
-    /// Unique id.
-    pub id: String,
-    /// Gold story.
-    pub cluster: String,
-    /// Language.
-    pub lang: String,
-    /// Paragraphs joined by newlines (the first is the headline).
-    pub text: String,
-    /// Whether this is the story's original.
-    #[serde(default)]
-    pub is_original: bool,
-    /// Optional link.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Optional title (else the first line).
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Optional publication time (RFC 3339).
-    #[serde(default)]
-    pub published: Option<String>,
-    /// Optional role/system, used to name a synthetic site.
-    #[serde(default)]
-    pub role: Option<String>,
-    /// MT system name.
-    #[serde(default)]
-    pub system: Option<String>,
-}
-
-/// Reads a JSONL (optionally gzip) labelled set.
-///
-/// # Errors
-/// [`Error::Read`] or [`Error::Dataset`] naming the bad line.
-pub fn load(path: &Path) -> Result<Vec<Doc>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::Read {
-        path: path.into(),
-        source: e,
-    })?;
-    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let mut out = Vec::new();
-    for (i, line) in BufReader::new(reader).lines().enumerate() {
-        let line = line.map_err(|e| Error::Read {
-            path: path.into(),
-            source: e,
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d: Doc = serde_json::from_str(&line).map_err(|e| Error::Dataset {
-            path: path.display().to_string(),
-            line: i + 1,
-            reason: e.to_string(),
-        })?;
-        out.push(d);
-    }
-    Ok(out)
-}
-
-/// Keeps the documents of the first `n` stories, in the order the set names them.
-pub fn keep_stories(docs: &mut Vec<Doc>, n: usize) {
-    let mut keep: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for d in docs.iter() {
-        if keep.len() >= n {
-            break;
-        }
-        keep.insert(d.cluster.clone());
-    }
-    docs.retain(|d| keep.contains(&d.cluster));
-}
+pub use crate::dataset::{Doc, keep_stories, load};
 
 /// Precision, recall, F1.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]

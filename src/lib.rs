@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod config;
+pub mod dataset;
 pub mod domain;
 pub mod embed;
 pub mod error;

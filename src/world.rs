@@ -5,7 +5,7 @@
 //! summaries only, every site with its own boilerplate line. Deterministic from a seed.
 //! [`serve`] puts it on 127.0.0.1 with ETag / 304 support.
 
-use crate::eval::Doc;
+use crate::dataset::Doc;
 use crate::output::export::xml_escape;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;

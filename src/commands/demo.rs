@@ -22,7 +22,7 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
         // Find out now, not after the demo, that the web view cannot listen there.
         drop(crate::serve::bind_check(listen)?);
     }
-    let docs: Vec<crate::eval::Doc> = SAMPLE
+    let docs: Vec<crate::dataset::Doc> = SAMPLE
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)

@@ -17,9 +17,9 @@ pub fn run(
     db: Option<&Path>,
     matching: &Config,
 ) -> anyhow::Result<ExitCode> {
-    let mut docs = crate::eval::load(path)?;
+    let mut docs = crate::dataset::load(path)?;
     if let Some(limit) = limit {
-        crate::eval::keep_stories(&mut docs, limit);
+        crate::dataset::keep_stories(&mut docs, limit);
     }
     eprintln!(
         "evaluating {} documents from {}…",

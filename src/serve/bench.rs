@@ -6,7 +6,7 @@
 
 use super::pages::{StoryPage, story_lookup};
 use crate::cluster::{Config, Matcher};
-use crate::eval::Doc;
+use crate::dataset::Doc;
 use crate::pipeline;
 use crate::store::Store;
 use std::path::Path;
