@@ -2,6 +2,7 @@
 //! [`Sig`]s for matching and origin.
 
 use super::Store;
+use super::keys::{blob, unblob, words};
 use crate::domain::{Article, ArticleId, FeedId};
 use crate::fingerprint::Fingerprint;
 use crate::store::db::{Db, OptionalExtension, Row, Tx, params};
@@ -60,7 +61,7 @@ impl Sig {
             .enumerate()
             .map(|(i, a)| {
                 (
-                    super::index::anchor_key(a),
+                    super::keys::anchor_key(a),
                     u32::try_from(i).unwrap_or(u32::MAX),
                 )
             })
@@ -77,23 +78,6 @@ pub fn ukey(feed_url: &str, identity: &str) -> i64 {
     crate::fingerprint::minhash::to_key(XxHash3_64::oneshot(
         format!("{feed_url}\u{0}{identity}").as_bytes(),
     ))
-}
-
-fn blob(sig: &[u32]) -> Vec<u8> {
-    sig.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-pub(crate) fn unblob(b: &[u8]) -> Vec<u32> {
-    b.chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
-
-pub(crate) fn words(s: &str) -> Vec<String> {
-    s.split(' ')
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn json_list(s: &str) -> Vec<String> {

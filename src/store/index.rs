@@ -2,12 +2,12 @@
 //! statistics, and per-site repeated lines. Lookups only; never a scan of all articles.
 
 use super::Store;
+use super::keys::anchor_key;
 use crate::Result;
 use crate::domain::ArticleId;
 use crate::fingerprint::{Fingerprint, minhash, simhash};
 use crate::store::db::{Db, OptionalExtension, Tx, params};
 use std::collections::BTreeMap;
-use twox_hash::XxHash3_64;
 
 /// Anchors seen in more documents than this are too common to retrieve by.
 pub const MAX_RETRIEVAL_DF: i64 = 1000;
@@ -15,18 +15,6 @@ pub const MAX_RETRIEVAL_DF: i64 = 1000;
 pub const RETRIEVAL_ROWS: usize = 50;
 /// Rows written per multi-row statement (SQLite allows 32,766 parameters).
 const ROWS_PER_STATEMENT: usize = 500;
-/// Seed of anchor keys.
-pub const ANCHOR_SEED: u64 = 0x616e_6368_6f72_7321; // "anchors!"
-
-/// Integer key of an anchor string.
-#[must_use]
-pub fn anchor_key(anchor: &str) -> i64 {
-    minhash::to_key(XxHash3_64::oneshot_with_seed(
-        ANCHOR_SEED,
-        anchor.as_bytes(),
-    ))
-}
-
 /// Bit of a language in the `langs` mask (64 buckets; collisions only merge rare languages).
 #[must_use]
 pub fn lang_bit(lang: &str) -> i64 {
@@ -76,10 +64,10 @@ impl IndexKeys {
         let anchors: String = r.get(4)?;
         Ok(Self::new(
             ArticleId(r.get(0)?),
-            &super::articles::unblob(&minhash),
+            &super::keys::unblob(&minhash),
             r.get::<_, i64>(2)?.cast_unsigned(),
             r.get(3)?,
-            &super::articles::words(&anchors),
+            &super::keys::words(&anchors),
             &r.get::<_, String>(5)?,
             &r.get::<_, String>(6)?,
         ))

@@ -11,6 +11,7 @@ pub mod db;
 pub mod embeddings;
 pub mod feeds;
 pub mod index;
+pub mod keys;
 pub mod locks;
 pub mod stories;
 pub mod web;
