@@ -21,7 +21,11 @@ pub fn run(
     let since = since.map_or(i64::MIN, |d| {
         now().timestamp() - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
     });
-    let n = recluster(store, since, now().timestamp(), matching)?;
+    // PostgreSQL: no poller places (or stores) meanwhile.
+    store.lock_placement()?;
+    let n = recluster(store, since, now().timestamp(), matching);
+    store.unlock_placement()?;
+    let n = n?;
     eprintln!("reclustered {n} article(s)");
     Ok(ExitCode::SUCCESS)
 }
