@@ -282,7 +282,7 @@ fn minutes(secs: i64) -> String {
 /// members (indexes into `members`) with their scores.
 ///
 /// # Errors
-/// SQLite failures (the per-site record).
+/// Database failures (the per-site record).
 pub fn decide(
     members: &[&Sig],
     pairs: &[(usize, usize, f64)],

@@ -210,7 +210,7 @@ pub fn fingerprint_masked(
 /// transaction. Placement into stories follows with [`place_pending`].
 ///
 /// # Errors
-/// SQLite failures; nothing is written then.
+/// Database failures; nothing is written then.
 pub fn store_document(
     store: &mut Store,
     feed_id: FeedId,
@@ -226,7 +226,7 @@ pub fn store_document(
 /// [`store_document`] for prepared articles.
 ///
 /// # Errors
-/// SQLite failures; nothing is written then.
+/// Database failures; nothing is written then.
 pub fn store_prepared(
     store: &mut Store,
     feed_id: FeedId,
@@ -241,7 +241,7 @@ pub fn store_prepared(
 /// [`store_prepared`] inside a transaction.
 ///
 /// # Errors
-/// SQLite failures.
+/// Database failures.
 pub fn store_prepared_in(
     tx: &Tx<'_>,
     feed_id: FeedId,
@@ -275,7 +275,7 @@ pub fn store_prepared_in(
 /// page), are never merged this way.
 ///
 /// # Errors
-/// SQLite failures.
+/// Database failures.
 pub fn store_articles(
     tx: &Tx<'_>,
     feed_id: FeedId,
@@ -361,7 +361,7 @@ pub const INDEX_BATCH: usize = 20_000;
 /// short transactions of sorted rows. Returns how many were indexed.
 ///
 /// # Errors
-/// SQLite failures.
+/// Database failures.
 pub fn index_pending(store: &mut Store) -> Result<usize> {
     let mut total = 0;
     loop {
@@ -380,7 +380,7 @@ pub const PRUNE_BATCH: usize = 2000;
 /// [`Store::prune_window`]), in short transactions. Returns how many articles left.
 ///
 /// # Errors
-/// SQLite failures.
+/// Database failures.
 pub fn prune_window(store: &mut Store, cfg: &crate::cluster::Config, now: i64) -> Result<usize> {
     // Articles still waiting for their index rows get them first, so that none is left
     // behind the window start, indexed and never pruned.
@@ -544,7 +544,7 @@ fn place_locked(
 /// Fingerprints stored text, asking the store which lines the site repeats (recluster).
 ///
 /// # Errors
-/// SQLite failures.
+/// Database failures.
 pub fn fingerprint_text(
     conn: &crate::store::db::Db,
     title: &str,
@@ -567,7 +567,7 @@ pub fn fingerprint_text(
 /// original and the reason in its evidence, which `check --repair` mends).
 ///
 /// # Errors
-/// [`crate::Error::NoFeed`] when there is none; SQLite failures.
+/// [`crate::Error::NoFeed`] when there is none; database failures.
 pub fn remove_feed(
     store: &mut Store,
     url_or_id: &str,

@@ -40,7 +40,7 @@ impl Matcher {
     /// core, or for a few articles, `place` is called without reading ahead.
     ///
     /// # Errors
-    /// SQLite failures, and what `place` returns.
+    /// Database failures, and what `place` returns.
     pub fn place_ahead(
         &mut self,
         store: &mut Store,

@@ -58,7 +58,7 @@ impl Matcher {
     /// before the transaction commits.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn place(&mut self, tx: &Tx<'_>, id: ArticleId, now: i64) -> Result<Vec<StoryId>> {
         let Some(matched) = self.matches(tx, id, now)? else {
             return Ok(Vec::new());

@@ -55,7 +55,7 @@ impl Matcher {
     /// anything).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn decide_again(&mut self, tx: &Tx<'_>, stories: &[StoryId], now: i64) -> Result<()> {
         for &story in stories {
             // A removed member may be what the others matched best: every reason again.
@@ -75,7 +75,7 @@ impl Matcher {
     /// original does. So the work per article placed does not grow with its story.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn finish(&mut self, tx: &Tx<'_>, now: i64) -> Result<()> {
         let fresh = std::mem::take(&mut self.fresh);
         for story in std::mem::take(&mut self.undecided) {

@@ -40,7 +40,7 @@ impl Recent {
     /// run over the whole pass, and retrieves the same candidates.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn read(conn: &Db, from: ArticleId) -> Result<Self> {
         let newest = Store::article_count(conn)?;
         let bucket_start = match Store::first_seen(conn, from)? {

@@ -146,7 +146,7 @@ impl Store {
     /// Inserts an article unless its feed already has one with the same identity.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn insert_article(tx: &Tx<'_>, new: &NewArticle<'_>) -> Result<Option<ArticleId>> {
         let a = new.article;
         let site = a
@@ -205,7 +205,7 @@ impl Store {
     /// Replaces an article's fingerprint (recluster).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn update_fingerprint(tx: &Tx<'_>, id: ArticleId, fp: &Fingerprint) -> Result<()> {
         tx.prepare_cached(
             "UPDATE articles SET text_hash = ?2, dup_hash = ?10, simhash = ?3, minhash = ?4, shingles = ?5, anchors = ?6,
@@ -229,7 +229,7 @@ impl Store {
     /// Loads signatures of `ids` (missing ids are skipped), in id order.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn sigs(conn: &crate::store::db::Db, ids: &[ArticleId]) -> Result<Vec<Sig>> {
         let mut st = conn.prepare_cached(&format!(
             "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
@@ -252,7 +252,7 @@ impl Store {
     /// waiting in `unindexed` count as indexed: placement indexes them before it begins.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn sigs_from(conn: &crate::store::db::Db, from: ArticleId) -> Result<Vec<(Sig, bool)>> {
         let window = Self::index_window_start(conn)?;
         let mut st = conn.prepare_cached(&format!(
@@ -289,7 +289,7 @@ impl Store {
     /// this `title`: then it is the same article (see [`crate::pipeline::store_articles`]).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn same_page_elsewhere(
         tx: &crate::store::db::Db,
         feed: FeedId,
@@ -309,7 +309,7 @@ impl Store {
     /// Ids of articles with this canonical URL or exact text (exact-duplicate retrieval).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn exact_candidates(
         tx: &crate::store::db::Db,
         canonical_url: Option<&str>,
@@ -339,7 +339,7 @@ impl Store {
     /// Articles whose link or canonical link is one of `urls` (at most 20 per URL).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn linked_articles(tx: &crate::store::db::Db, urls: &[String]) -> Result<Vec<ArticleId>> {
         let mut out = Vec::new();
         for u in urls {
@@ -363,7 +363,7 @@ impl Store {
     /// site, for recluster.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn article_ids_since(&self, since: i64) -> Result<Vec<ArticleId>> {
         let mut st = self
             .conn()
@@ -375,7 +375,7 @@ impl Store {
     /// Title, paragraphs, language and site of an article (to fingerprint it again).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn article_text(
         conn: &crate::store::db::Db,
         id: ArticleId,
@@ -398,7 +398,7 @@ impl Store {
     /// Queues an article for placement.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn add_pending(
         tx: &Tx<'_>,
         id: ArticleId,
@@ -415,7 +415,7 @@ impl Store {
     /// Marks an article placed.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn remove_pending(tx: &Tx<'_>, id: ArticleId) -> Result<()> {
         tx.prepare_cached("DELETE FROM pending WHERE article_id = ?1")?
             .execute([id.0])?;
@@ -425,7 +425,7 @@ impl Store {
     /// The next articles to place, in (publication time, key) order; undated last.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn pending(&self, limit: usize) -> Result<Vec<ArticleId>> {
         let mut st = self.conn().prepare_cached(
             "SELECT article_id FROM pending ORDER BY published IS NULL, published, ukey LIMIT ?1",
@@ -437,7 +437,7 @@ impl Store {
     /// How many articles wait for placement.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn pending_count(&self) -> Result<i64> {
         self.conn()
             .query_row("SELECT COUNT(*) FROM pending", (), |r| r.get(0))
@@ -446,7 +446,7 @@ impl Store {
     /// The lowest id of an article waiting for placement.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn first_pending(&self) -> Result<Option<ArticleId>> {
         Ok(self
             .conn()

@@ -269,7 +269,7 @@ impl Store {
     /// Every broken invariant (see the module), in a fixed order.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn check(&self) -> Result<Vec<Problem>> {
         let conn = self.conn();
         let mut out = Vec::new();
@@ -555,7 +555,7 @@ impl Store {
     /// Returns what it did, with the stories whose originals must be decided again.
     ///
     /// # Errors
-    /// SQLite failures; nothing is written then.
+    /// Database failures; nothing is written then.
     pub fn repair(tx: &Tx<'_>, problems: &[Problem]) -> Result<Repairs> {
         let mut done = Repairs::default();
         let mut redecide: BTreeSet<i64> = BTreeSet::new();
@@ -643,7 +643,7 @@ impl Store {
     /// Live stories among `ids` (merged or missing ones left out).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn live_stories(conn: &Db, ids: &[i64]) -> Result<Vec<StoryId>> {
         let mut st =
             conn.prepare_cached("SELECT 1 FROM stories WHERE id = ?1 AND merged_into IS NULL")?;

@@ -34,7 +34,7 @@ impl Store {
     /// `embedding_model`, a hash of its key); returns how many.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn keep_model(tx: &Tx<'_>, model: &str) -> Result<usize> {
         let h = (twox_hash::XxHash3_64::oneshot(model.as_bytes()) >> 1).cast_signed();
         let known: Option<i64> = tx
@@ -61,7 +61,7 @@ impl Store {
     /// Of `ids`, those without a vector, with their text, in id order.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn needing_vectors(conn: &Db, ids: &[ArticleId]) -> Result<Vec<ModelInput>> {
         let mut st = conn.prepare_cached(
             "SELECT a.title, a.body FROM articles a
@@ -88,7 +88,7 @@ impl Store {
     /// Writes vectors.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn put_vectors(tx: &Tx<'_>, model: &str, rows: &[(ArticleId, Vec<f32>)]) -> Result<()> {
         let mut st = tx.prepare_cached(
             "INSERT INTO embeddings (article_id, model, vec) VALUES (?1, ?2, ?3)
@@ -107,7 +107,7 @@ impl Store {
     /// Vectors of articles first seen at or after `since`, in id order.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn window_vectors(conn: &Db, since: i64) -> Result<Vec<Stored>> {
         let mut st = conn.prepare_cached(
             "SELECT a.id, a.lang, e.vec FROM embeddings e JOIN articles a ON a.id = e.article_id

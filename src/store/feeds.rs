@@ -127,7 +127,7 @@ impl Store {
     /// Adds a feed (or finds it); returns its id and whether it was new.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn add_feed(
         &mut self,
         url: &str,
@@ -140,7 +140,7 @@ impl Store {
     /// [`Store::add_feed`] inside a transaction.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn add_feed_in(
         tx: &crate::store::db::Tx<'_>,
         url: &str,
@@ -165,7 +165,7 @@ impl Store {
     /// All feeds, by id.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn feeds(&self) -> Result<Vec<Feed>> {
         let mut st = self
             .conn()
@@ -178,7 +178,7 @@ impl Store {
     /// A feed with a Retry-After still pending is not due even under `all`.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn due_feeds(&self, now: DateTime<Utc>, all: bool) -> Result<Vec<Feed>> {
         let mut st = self.conn().prepare_cached(&format!(
             "SELECT {COLUMNS} FROM feeds WHERE status = 'active' AND url NOT LIKE 'file:%'
@@ -194,7 +194,7 @@ impl Store {
     /// one that is not due yet will be.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn schedule(&self, now: DateTime<Utc>) -> Result<Schedule> {
         let (polled, due, next): (i64, i64, Option<i64>) = self
             .conn()
@@ -265,7 +265,7 @@ impl Store {
     /// Records one fetch on the feed row and in the fetch history.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn record_fetch(
         tx: &crate::store::db::Tx<'_>,
         feed: FeedId,
@@ -326,7 +326,7 @@ impl Store {
     /// Median gap between the feed's recent articles' publication times.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn publish_interval(conn: &crate::store::db::Db, feed: FeedId) -> Result<Option<i64>> {
         let mut st = conn.prepare_cached(
             "SELECT published FROM articles WHERE feed_id = ?1 AND published IS NOT NULL
@@ -350,7 +350,7 @@ impl Store {
     /// The last successful read of a feed before `t` (unix seconds).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn read_before(conn: &crate::store::db::Db, feed: i64, t: i64) -> Result<Option<i64>> {
         conn.prepare_cached(
             "SELECT MAX(at) FROM fetches WHERE feed_id = ?1 AND at < ?2 AND error IS NULL",
@@ -361,7 +361,7 @@ impl Store {
     /// Records the start of a poll pass; returns its row.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn start_poll(&mut self, now: DateTime<Utc>) -> Result<i64> {
         self.write(|tx| {
             tx.prepare_cached("INSERT INTO polls (started) VALUES (?1) RETURNING id")?
@@ -372,7 +372,7 @@ impl Store {
     /// Records the end of a poll pass.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn finish_poll(
         &mut self,
         id: i64,

@@ -130,7 +130,7 @@ impl Store {
     /// Indexes an article: LSH bands, SimHash blocks, anchors (and their statistics).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn index_article(
         tx: &Tx<'_>,
         id: ArticleId,
@@ -168,7 +168,7 @@ impl Store {
     /// order) and written in multi-row statements, the statistics summed per anchor.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn index_many(tx: &Tx<'_>, items: &[IndexKeys]) -> Result<()> {
         let lsh: Vec<(i64, i64)> = items
             .iter()
@@ -214,7 +214,7 @@ impl Store {
     /// [`Store::index_unindexed`]).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn mark_unindexed(tx: &Tx<'_>, id: ArticleId) -> Result<()> {
         tx.prepare_cached("INSERT OR IGNORE INTO unindexed (article_id) VALUES (?1)")?
             .execute([id.0])?;
@@ -225,7 +225,7 @@ impl Store {
     /// one transaction; returns how many.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn index_unindexed(tx: &Tx<'_>, limit: usize) -> Result<usize> {
         let mut st = tx.prepare_cached(&format!(
             "SELECT {KEY_COLUMNS}, a.first_seen FROM unindexed u JOIN articles a ON a.id = u.article_id
@@ -256,7 +256,7 @@ impl Store {
     /// Removes an article from the indexes (before it is indexed again).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn unindex_article(tx: &Tx<'_>, id: ArticleId) -> Result<()> {
         // Not indexed yet: nothing else to undo.
         if tx
@@ -297,7 +297,7 @@ impl Store {
     /// `limit` articles per call (the rest follow next time). Returns how many.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn prune_window(tx: &Tx<'_>, before: i64, limit: usize) -> Result<usize> {
         let from = Self::index_window_start(tx)?;
         let ids: Vec<(i64, i64)> = tx
@@ -330,7 +330,7 @@ impl Store {
     /// ([`lsh_keys`]), distinct, in id order.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn lsh_candidates(conn: &Db, keys: &[i64], below: i64) -> Result<Vec<ArticleId>> {
         let mut out = Vec::new();
         if keys.is_empty() {
@@ -354,7 +354,7 @@ impl Store {
     /// Statistics of anchors by key (absent ones read as df 0).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn anchor_stats_by_key(conn: &Db, keys: &[i64]) -> Result<Vec<AnchorStat>> {
         let mut st = conn.prepare_cached("SELECT df, langs FROM anchor_stats WHERE anchor = ?1")?;
         let mut out = Vec::with_capacity(keys.len());
@@ -376,7 +376,7 @@ impl Store {
     /// The `limit` newest articles below `below` holding the anchor `key`, newest first.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn anchor_rows(conn: &Db, key: i64, below: i64, limit: usize) -> Result<Vec<ArticleId>> {
         let mut st = conn.prepare_cached(
             "SELECT article_id FROM anchor_index WHERE anchor = ?1 AND article_id < ?2
@@ -393,7 +393,7 @@ impl Store {
     /// if any.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn first_seen_since(conn: &Db, start: i64) -> Result<Option<ArticleId>> {
         Ok(conn
             .prepare_cached("SELECT MIN(id) FROM articles WHERE first_seen >= ?1")?
@@ -404,7 +404,7 @@ impl Store {
     /// When an article was first seen.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn first_seen(conn: &Db, id: ArticleId) -> Result<Option<i64>> {
         conn.prepare_cached("SELECT first_seen FROM articles WHERE id = ?1")?
             .query_row([id.0], |r| r.get(0))
@@ -414,7 +414,7 @@ impl Store {
     /// Whether any article has an id below `id`.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn any_below(conn: &Db, id: ArticleId) -> Result<bool> {
         Ok(conn
             .prepare_cached("SELECT 1 FROM articles WHERE id < ?1 LIMIT 1")?
@@ -427,7 +427,7 @@ impl Store {
     /// of them (see [`Store::prune_window`]).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn index_window_start(conn: &Db) -> Result<i64> {
         Ok(conn
             .prepare_cached("SELECT value FROM meta WHERE key = 'index_window_start'")?
@@ -439,7 +439,7 @@ impl Store {
     /// Number of articles (an upper bound: the highest id), for idf.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn article_count(conn: &Db) -> Result<i64> {
         conn.query_row("SELECT COALESCE(MAX(id), 0) FROM articles", (), |r| {
             r.get(0)
@@ -450,7 +450,7 @@ impl Store {
     /// has now repeated under two or more articles.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn count_site_lines(tx: &Tx<'_>, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
         let mut h = hashes.to_vec();
         h.sort_unstable();
@@ -475,7 +475,7 @@ impl Store {
     /// Of `hashes`, those the site has repeated in at least two articles.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn repeated_site_lines(conn: &Db, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
         let mut st =
             conn.prepare_cached("SELECT count FROM site_lines WHERE site = ?1 AND line_hash = ?2")?;

@@ -61,7 +61,7 @@ impl Store {
     /// The story an article is in.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn story_of(conn: &Db, article: ArticleId) -> Result<Option<StoryId>> {
         Ok(conn
             .prepare_cached("SELECT story_id FROM members WHERE article_id = ?1")?
@@ -73,7 +73,7 @@ impl Store {
     /// Members of a story, by id.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn story_members(conn: &Db, story: StoryId) -> Result<Vec<ArticleId>> {
         let mut st = conn.prepare_cached(
             "SELECT article_id FROM members WHERE story_id = ?1 ORDER BY article_id",
@@ -85,7 +85,7 @@ impl Store {
     /// Members of a story with their order-independent key and language, by id.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn member_keys(conn: &Db, story: StoryId) -> Result<Vec<(ArticleId, i64, String)>> {
         let mut st = conn.prepare_cached(
             "SELECT a.id, a.ukey, a.lang FROM members m JOIN articles a ON a.id = m.article_id
@@ -100,7 +100,7 @@ impl Store {
     /// Members of a story with their stored relation, by id.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn member_relations(conn: &Db, story: StoryId) -> Result<Vec<(ArticleId, Relation)>> {
         let mut st = conn.prepare_cached(
             "SELECT article_id, relation FROM members WHERE story_id = ?1 ORDER BY article_id",
@@ -117,7 +117,7 @@ impl Store {
     /// A story's recorded original.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn story_original(conn: &Db, story: StoryId) -> Result<Option<ArticleId>> {
         Ok(conn
             .prepare_cached("SELECT original_id FROM stories WHERE id = ?1")?
@@ -130,7 +130,7 @@ impl Store {
     /// Sets a member's relation to its story's original, keeping why it is there.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn set_relation(tx: &Tx<'_>, article: ArticleId, relation: Relation) -> Result<()> {
         tx.prepare_cached("UPDATE members SET relation = ?2 WHERE article_id = ?1")?
             .execute(params![article.0, relation.as_str()])?;
@@ -140,7 +140,7 @@ impl Store {
     /// Creates an empty story.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn create_story(tx: &Tx<'_>, now: i64) -> Result<StoryId> {
         let id = tx
             .prepare_cached("INSERT INTO stories (created, updated) VALUES (?1, ?1) RETURNING id")?
@@ -151,7 +151,7 @@ impl Store {
     /// Puts an article in a story (moving it if it was elsewhere).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn set_member(
         tx: &Tx<'_>,
         article: ArticleId,
@@ -171,7 +171,7 @@ impl Store {
     /// Takes an article out of its story (to be placed again).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn remove_member(tx: &Tx<'_>, article: ArticleId) -> Result<()> {
         tx.prepare_cached("DELETE FROM members WHERE article_id = ?1")?
             .execute([article.0])?;
@@ -182,7 +182,7 @@ impl Store {
     /// (a new row reads "syndicated" until its story is decided).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn move_member(tx: &Tx<'_>, article: ArticleId, story: StoryId) -> Result<()> {
         tx.prepare_cached(
             "INSERT INTO members (article_id, story_id, relation) VALUES (?1, ?2, 'syndicated')
@@ -195,7 +195,7 @@ impl Store {
     /// Records a story's original and evidence.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn set_original(
         tx: &Tx<'_>,
         story: StoryId,
@@ -214,7 +214,7 @@ impl Store {
     /// Marks `from` as merged into `into` and logs why.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn merge_story(
         tx: &Tx<'_>,
         from: StoryId,
@@ -257,7 +257,7 @@ impl Store {
     /// single-article stories; `since` limits to stories updated since then.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn story_ids(
         &self,
         since: Option<i64>,
@@ -328,7 +328,7 @@ impl Store {
     /// [`SITE_RECORD_ARTICLES`] articles, so the cost does not grow with the store.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn site_record(conn: &Db, site: &str) -> Result<(i64, i64)> {
         conn.prepare_cached(
             "SELECT COALESCE(SUM(CASE WHEN m.relation = 'original' THEN 1 ELSE 0 END), 0),
@@ -350,7 +350,7 @@ impl Store {
     /// The order in which recluster places an article: publication time, then key.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn order_key(conn: &Db, id: ArticleId) -> Result<(Option<i64>, i64)> {
         conn.prepare_cached("SELECT published, ukey FROM articles WHERE id = ?1")?
             .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -359,7 +359,7 @@ impl Store {
     /// Article id → story id for every member (eval reads the result this way).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn all_members(&self) -> Result<Vec<(ArticleId, StoryId, Option<ArticleId>)>> {
         let mut st = self.conn().prepare_cached(
             "SELECT m.article_id, m.story_id, s.original_id FROM members m JOIN stories s ON s.id = m.story_id ORDER BY m.article_id",

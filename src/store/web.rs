@@ -80,7 +80,7 @@ impl Store {
     /// index); a language is checked story by story, so a page of matches stops early.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn find_stories(&self, f: &StoryFilter) -> Result<Vec<StoryId>> {
         let pattern = f.q.as_deref().map(|q| {
             let escaped = q
@@ -120,7 +120,7 @@ impl Store {
     /// stories of typical and largest size from it).
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn story_sizes(&self) -> Result<Vec<(StoryId, i64)>> {
         let mut st = self.conn().prepare_cached(
             "SELECT story_id, COUNT(*) AS n FROM members GROUP BY story_id ORDER BY n, story_id",
@@ -132,7 +132,7 @@ impl Store {
     /// The counts behind `/metrics`.
     ///
     /// # Errors
-    /// SQLite failures.
+    /// Database failures.
     pub fn counts(&self) -> Result<Counts> {
         let c = self.conn();
         let pairs = |sql: &str| -> Result<Vec<(String, i64)>> {
