@@ -482,7 +482,28 @@ pub fn to_postgres(sql: &str) -> String {
 /// A PostgreSQL client and the statements it prepared, by their SQLite text.
 pub struct Pg {
     client: RefCell<postgres::Client>,
-    prepared: RefCell<HashMap<String, postgres::Statement>>,
+    /// Each prepared statement, with its place in `runs`.
+    prepared: RefCell<HashMap<String, (postgres::Statement, usize)>>,
+    /// How often each prepared statement ran, with its text (`RUST_LOG=firsthand=debug`
+    /// shows the most frequent when the connection closes: each run is a round trip).
+    runs: RefCell<Vec<(String, u64)>>,
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let runs = self.runs.get_mut();
+        if runs.is_empty() || !tracing::enabled!(tracing::Level::DEBUG) {
+            return;
+        }
+        let total: u64 = runs.iter().map(|r| r.1).sum();
+        let mut top: Vec<(&String, &u64)> = runs.iter().map(|(s, n)| (s, n)).collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (sql, n) in top.iter().take(8) {
+            let first: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            tracing::debug!(runs = n, statement = %first.chars().take(100).collect::<String>(), "postgresql statement");
+        }
+        tracing::debug!(statements = total, "postgresql connection closed");
+    }
 }
 
 impl Pg {
@@ -499,6 +520,7 @@ impl Pg {
         Ok(Self {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
+            runs: RefCell::new(Vec::new()),
         })
     }
 
@@ -523,7 +545,7 @@ impl Pg {
         }
     }
 
-    fn statement(&self, sql: &str) -> Result<postgres::Statement> {
+    fn statement(&self, sql: &str) -> Result<(postgres::Statement, usize)> {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
@@ -533,10 +555,19 @@ impl Pg {
             .borrow_mut()
             .prepare(&text)
             .map_err(|source| Error::Statement { sql: text, source })?;
+        let mut runs = self.runs.borrow_mut();
+        runs.push((sql.to_string(), 0));
+        let at = runs.len() - 1;
         self.prepared
             .borrow_mut()
-            .insert(sql.to_string(), st.clone());
-        Ok(st)
+            .insert(sql.to_string(), (st.clone(), at));
+        Ok((st, at))
+    }
+
+    fn count(&self, at: usize) {
+        if let Some(r) = self.runs.borrow_mut().get_mut(at) {
+            r.1 += 1;
+        }
     }
 
     fn run(&self, st: &postgres::Statement, vals: &[Val<'_>]) -> Result<u64> {
@@ -578,8 +609,8 @@ pub enum Db {
 pub enum Stmt<'a> {
     /// SQLite's, from the connection's cache.
     Lite(rusqlite::CachedStatement<'a>),
-    /// PostgreSQL's, with the client that runs it.
-    Pg(&'a Pg, postgres::Statement),
+    /// PostgreSQL's, with the client that runs it (and its place in the client's counts).
+    Pg(&'a Pg, postgres::Statement, usize),
 }
 
 /// Rows of a query, read one at a time.
@@ -634,7 +665,10 @@ impl Stmt<'_> {
         let vals = p.vals();
         match self {
             Stmt::Lite(s) => Ok(s.execute(rusqlite::params_from_iter(vals.iter()))?),
-            Stmt::Pg(pg, st) => Ok(usize::try_from(pg.run(st, &vals)?).unwrap_or(usize::MAX)),
+            Stmt::Pg(pg, st, at) => {
+                pg.count(*at);
+                Ok(usize::try_from(pg.run(st, &vals)?).unwrap_or(usize::MAX))
+            }
         }
     }
 
@@ -648,7 +682,10 @@ impl Stmt<'_> {
             Stmt::Lite(s) => Ok(Rows::Lite(
                 s.query(rusqlite::params_from_iter(vals.iter()))?,
             )),
-            Stmt::Pg(pg, st) => Ok(Rows::Pg(pg.rows(st, &vals)?.into_iter(), None)),
+            Stmt::Pg(pg, st, at) => {
+                pg.count(*at);
+                Ok(Rows::Pg(pg.rows(st, &vals)?.into_iter(), None))
+            }
         }
     }
 
@@ -725,7 +762,10 @@ impl Db {
     pub fn prepare_cached(&self, sql: &str) -> Result<Stmt<'_>> {
         match self {
             Db::Lite(c) => Ok(Stmt::Lite(c.prepare_cached(sql)?)),
-            Db::Pg(pg) => Ok(Stmt::Pg(pg, pg.statement(sql)?)),
+            Db::Pg(pg) => {
+                let (st, at) = pg.statement(sql)?;
+                Ok(Stmt::Pg(pg, st, at))
+            }
         }
     }
 
@@ -736,7 +776,10 @@ impl Db {
     pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
         match self {
             Db::Lite(c) => Ok(Stmt::Lite(c.prepare_cached(sql)?)),
-            Db::Pg(pg) => Ok(Stmt::Pg(pg, pg.statement(sql)?)),
+            Db::Pg(pg) => {
+                let (st, at) = pg.statement(sql)?;
+                Ok(Stmt::Pg(pg, st, at))
+            }
         }
     }
 
