@@ -525,8 +525,9 @@ fn place_locked(
             store.write(|tx| {
                 for &id in chunk {
                     matcher.place(tx, id, now)?;
-                    Store::remove_pending(tx, id)?;
                 }
+                // Placement never reads `pending`: the chunk leaves it in one statement.
+                Store::remove_pending_many(tx, chunk)?;
                 matcher.finish(tx, now)
             })?;
             done += chunk.len();

@@ -437,6 +437,23 @@ impl Store {
         Ok(())
     }
 
+    /// Takes placed articles out of `pending`, up to 500 per statement (one round trip
+    /// to a server for a chunk of placed articles, not one per article).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn remove_pending_many(tx: &Tx<'_>, ids: &[ArticleId]) -> Result<()> {
+        for part in ids.chunks(500) {
+            let sql = format!(
+                "DELETE FROM pending WHERE article_id IN ({})",
+                vec!["?"; part.len()].join(", ")
+            );
+            let args: Vec<i64> = part.iter().map(|i| i.0).collect();
+            tx.prepare_cached(&sql)?.execute(args)?;
+        }
+        Ok(())
+    }
+
     /// The next articles to place, in (publication time, key) order; undated last.
     ///
     /// # Errors
