@@ -24,7 +24,7 @@ fn main() -> anyhow::Result<()> {
         .get(3)
         .map(|d| firsthand::embed::Model::load(std::path::Path::new(d)))
         .transpose()?;
-    let docs = firsthand::eval::load(std::path::Path::new(input))?;
+    let docs = firsthand::dataset::load(std::path::Path::new(input))?;
     let mut store = Store::memory()?;
     let now = 1_700_000_000;
     let (feed, _) = store.add_feed("https://x.example/feed", None, firsthand::store::time(now))?;

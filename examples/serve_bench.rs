@@ -14,7 +14,7 @@ fn main() -> anyhow::Result<()> {
     let worlds: usize = args.next().map_or(Ok(8), |w| w.parse())?;
     if !db.exists() {
         let data = PathBuf::from("../shared/data/wmt-dev/dev-full-news.jsonl.gz");
-        let docs = firsthand::eval::load(&data)?;
+        let docs = firsthand::dataset::load(&data)?;
         let t = Instant::now();
         let n = firsthand::serve::bench::build_db(&db, &docs, worlds, &mut |w, n| {
             eprintln!("world {w}/{worlds}: {n} articles ({:.0?})", t.elapsed());

@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-pub use crate::dataset::{Doc, keep_stories, load};
+use crate::dataset::Doc;
 
 /// Precision, recall, F1.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]

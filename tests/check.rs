@@ -11,8 +11,8 @@ use support::{cli, shared};
 
 /// The world of the first `clusters` dev stories, written as feed files into `dir`.
 fn world_files(clusters: usize, dir: &Path) -> (Vec<PathBuf>, usize) {
-    let mut docs = firsthand::eval::load(&shared().join("wmt-dev/dev-small.jsonl")).unwrap();
-    firsthand::eval::keep_stories(&mut docs, clusters);
+    let mut docs = firsthand::dataset::load(&shared().join("wmt-dev/dev-small.jsonl")).unwrap();
+    firsthand::dataset::keep_stories(&mut docs, clusters);
     let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
     let mut paths = Vec::new();
     for f in &world.feeds {

@@ -226,9 +226,10 @@ fn opml_import_export_list_and_remove() {
 
 /// Two sites carrying one article (the second crediting the first), from the sample set.
 fn copies(dir: &Path) -> (PathBuf, PathBuf) {
-    let docs =
-        firsthand::eval::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample.jsonl"))
-            .unwrap();
+    let docs = firsthand::dataset::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample.jsonl"),
+    )
+    .unwrap();
     let orig = docs
         .iter()
         .find(|d| d.is_original && d.lang == "en")

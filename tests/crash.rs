@@ -59,9 +59,7 @@ impl std::fmt::Debug for Kill {
 }
 
 fn diff(want: &StorySets, got: &StorySets) -> String {
-    let missing: Vec<_> = want.difference(got).collect();
-    let extra: Vec<_> = got.difference(want).collect();
-    format!("only in the clean run: {missing:#?}\nonly after the kill: {extra:#?}")
+    support::story_diff(want, got, "in the clean run", "after the kill")
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn json(run: &support::Run) -> Value {
 
 /// The texts of the bundled sample.
 fn sample_docs() -> Vec<String> {
-    firsthand::eval::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample.jsonl"))
+    firsthand::dataset::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample.jsonl"))
         .unwrap()
         .into_iter()
         .map(|d| d.text)
@@ -31,9 +31,10 @@ fn sample_docs() -> Vec<String> {
 /// Every document of the bundled sample as its own one-item feed file (its own site),
 /// as the demo's world has them: originals and their translations into other languages.
 fn sample_feeds(dir: &Path) -> Vec<PathBuf> {
-    let docs =
-        firsthand::eval::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample.jsonl"))
-            .unwrap();
+    let docs = firsthand::dataset::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample.jsonl"),
+    )
+    .unwrap();
     docs.iter()
         .enumerate()
         .map(|(i, d)| {

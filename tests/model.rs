@@ -75,8 +75,8 @@ fn translations_are_nearer_than_other_news() {
 #[test]
 fn with_the_model_matching_finds_at_least_as_much_at_the_same_precision() {
     let mut docs =
-        firsthand::eval::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
-    firsthand::eval::keep_stories(&mut docs, 25);
+        firsthand::dataset::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
+    firsthand::dataset::keep_stories(&mut docs, 25);
     let without = firsthand::eval::run(&docs, firsthand::cluster::Config::default(), None).unwrap();
     let with = firsthand::eval::run(
         &docs,

@@ -25,8 +25,8 @@ fn stories(store: &Store) -> BTreeSet<(Vec<i64>, Option<i64>)> {
 
 #[test]
 fn the_fast_path_builds_the_stories_placement_through_sqlite_builds() {
-    let mut docs = firsthand::eval::load(Path::new(DEV)).unwrap();
-    firsthand::eval::keep_stories(&mut docs, 200);
+    let mut docs = firsthand::dataset::load(Path::new(DEV)).unwrap();
+    firsthand::dataset::keep_stories(&mut docs, 200);
     let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
     let dir = tempfile::tempdir().unwrap();
     let fast_db = dir.path().join("fast.db");

@@ -11,7 +11,7 @@ mod support;
 
 use std::path::Path;
 use std::process::{Child, Stdio};
-use support::{PgServer, Run, StorySets, cli, command, story_sets, story_sets_at};
+use support::{PgServer, Run, StorySets, cli, command, story_sets};
 
 /// Runs `firsthand --db DB ARGS…` in `cwd` to completion.
 fn run_in(cwd: &Path, db: &str, args: &[&str]) -> Run {
@@ -80,9 +80,16 @@ fn without_times(out: &str) -> String {
 }
 
 fn diff(want: &StorySets, got: &StorySets) -> String {
-    let missing: Vec<_> = want.difference(got).collect();
-    let extra: Vec<_> = got.difference(want).collect();
-    format!("only on SQLite: {missing:#?}\nonly on PostgreSQL: {extra:#?}")
+    support::story_diff(want, got, "on SQLite", "on PostgreSQL")
+}
+
+/// The PostgreSQL database at `url` holds exactly the stories `want` of a SQLite run,
+/// `check` finds it sound, and nothing was written in `cwd`.
+fn assert_same_as_sqlite(want: &StorySets, url: &str, cwd: &Path) {
+    let got = story_sets(Path::new(url));
+    assert_eq!(want, &got, "{}", diff(want, &got));
+    run_in(cwd, url, &["check"]).code(0, "check");
+    assert_nothing_written(cwd);
 }
 
 #[test]
@@ -110,7 +117,7 @@ fn every_command_gives_on_postgresql_what_it_gives_on_sqlite() {
     );
     assert_eq!(a.stdout, b.stdout, "ingest's report");
     let want = story_sets(&lite);
-    let got = story_sets_at(&url);
+    let got = story_sets(Path::new(&url));
     assert!(want.len() > 500, "{} stories", want.len());
     assert_eq!(want, got, "{}", diff(&want, &got));
 
@@ -150,13 +157,21 @@ fn every_command_gives_on_postgresql_what_it_gives_on_sqlite() {
     // Matching again over the stored articles, and removing a feed.
     cli(&lite, &["recluster"]).code(0, "recluster (SQLite)");
     run_in(cwd.path(), &url, &["recluster"]).code(0, "recluster (PostgreSQL)");
-    assert_eq!(story_sets(&lite), story_sets_at(&url), "after recluster");
+    assert_eq!(
+        story_sets(&lite),
+        story_sets(Path::new(&url)),
+        "after recluster"
+    );
     let a = cli(&lite, &["feeds", "remove", "1"]);
     a.code(0, "remove (SQLite)");
     let b = run_in(cwd.path(), &url, &["feeds", "remove", "1"]);
     b.code(0, "remove (PostgreSQL)");
     assert_eq!(a.stdout, b.stdout, "feeds remove");
-    assert_eq!(story_sets(&lite), story_sets_at(&url), "after feeds remove");
+    assert_eq!(
+        story_sets(&lite),
+        story_sets(Path::new(&url)),
+        "after feeds remove"
+    );
     run_in(cwd.path(), &url, &["check"]).code(0, "check after remove");
 
     // The rows are in PostgreSQL, and nothing was written beside the runs.
@@ -209,10 +224,7 @@ fn two_pollers_fetch_each_feed_once_and_make_the_stories_of_one_sqlite_run() {
         ),
         feeds
     );
-    let got = story_sets_at(&url);
-    assert_eq!(want, got, "{}", diff(&want, &got));
-    run_in(cwd.path(), &url, &["check"]).code(0, "check");
-    assert_nothing_written(cwd.path());
+    assert_same_as_sqlite(&want, &url, cwd.path());
 }
 
 #[test]
@@ -253,10 +265,7 @@ fn a_poller_killed_midway_loses_nothing_and_the_next_poll_finishes_its_work() {
     assert_eq!(count(&pg, "killed", "SELECT COUNT(*) FROM articles"), n);
     assert_eq!(count(&pg, "killed", "SELECT COUNT(*) FROM members"), n);
     assert_eq!(count(&pg, "killed", "SELECT COUNT(*) FROM pending"), 0);
-    let got = story_sets_at(&url);
-    assert_eq!(want, got, "{}", diff(&want, &got));
-    run_in(cwd.path(), &url, &["check"]).code(0, "check");
-    assert_nothing_written(cwd.path());
+    assert_same_as_sqlite(&want, &url, cwd.path());
 }
 
 #[test]

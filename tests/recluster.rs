@@ -37,7 +37,7 @@ fn sample_world() -> firsthand::world::World {
         "/examples/sample.jsonl"
     ))
     .unwrap();
-    let docs: Vec<firsthand::eval::Doc> = sample
+    let docs: Vec<firsthand::dataset::Doc> = sample
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

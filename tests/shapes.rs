@@ -140,7 +140,8 @@ fn one_date_and_small_numbers_do_not_join_languages() {
 #[test]
 fn stories_of_many_copies_hold_together() {
     let mut docs =
-        firsthand::eval::load(&support::shared().join("wmt-dev/dev-full-news.jsonl.gz")).unwrap();
+        firsthand::dataset::load(&support::shared().join("wmt-dev/dev-full-news.jsonl.gz"))
+            .unwrap();
     // Stories in seven languages are the largest (75 versions, ~225 copies with reposts).
     let big: BTreeSet<String> = {
         let mut langs: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
@@ -363,8 +364,8 @@ fn the_seed_and_its_repost_are_one_story_among_distractors() {
 #[test]
 fn the_default_matcher_keeps_its_quality_floor() {
     let mut docs =
-        firsthand::eval::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
-    firsthand::eval::keep_stories(&mut docs, 200);
+        firsthand::dataset::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
+    firsthand::dataset::keep_stories(&mut docs, 200);
     let s = firsthand::eval::run(&docs, firsthand::cluster::Config::default(), None).unwrap();
     eprintln!(
         "dev-small, 200 stories: P {:.3} R {:.3} originals {:.3}",

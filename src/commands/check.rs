@@ -1,11 +1,12 @@
 //! `firsthand check [--repair] [--json]`: the store's invariants (see `store::check`),
 //! like `git fsck`. Exit 0 when sound, 1 when problems remain.
 
-use super::{PARTIAL, now};
+use super::PARTIAL;
 use crate::cluster::{Config, Matcher};
 use crate::domain::StoryId;
 use crate::store::Store;
 use crate::store::check::{Problem, Repairs};
+use crate::store::now;
 use serde::Serialize;
 use std::process::ExitCode;
 

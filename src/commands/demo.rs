@@ -43,7 +43,7 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
     );
     println!("demo: database {}\n", db.display());
     for f in &world.feeds {
-        store.add_feed(&format!("{base}{}", f.path), None, super::now())?;
+        store.add_feed(&format!("{base}{}", f.path), None, crate::store::now())?;
     }
     let args = PollArgs {
         all: true,

@@ -1,9 +1,10 @@
 //! `firsthand feeds add|list|remove|import|export`.
 
-use super::{PARTIAL, now};
+use super::PARTIAL;
 use crate::cli::FeedsCommand;
 use crate::output::table;
 use crate::store::Store;
+use crate::store::now;
 use anyhow::Context;
 use std::process::ExitCode;
 

@@ -1,8 +1,9 @@
 //! `firsthand ingest PATH…`: local feed files, as if polled.
 
-use super::{PARTIAL, now};
+use super::PARTIAL;
 use crate::cluster::{Config, Matcher};
 use crate::store::Store;
+use crate::store::now;
 use crate::{Error, pipeline};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

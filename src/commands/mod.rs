@@ -127,5 +127,3 @@ pub fn show_progress(p: crate::pipeline::Progress, total: i64) {
         crate::pipeline::Progress::Placed(n) => eprint!("\rmatching {n}/{total} new articles   "),
     }
 }
-
-pub use crate::store::now;

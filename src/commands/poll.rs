@@ -5,12 +5,13 @@
 //! validators and schedule), so a kill loses at most the fetches in flight. When the pass
 //! is stored, new articles are placed into stories in a fixed order.
 
-use super::{PARTIAL, now};
+use super::PARTIAL;
 use crate::cli::{PollArgs, RunArgs};
 use crate::cluster::{Config, Matcher};
 use crate::poll::{FetchOutcome, FetchRequest, Fetcher, PollConfig};
 use crate::store::Store;
 use crate::store::feeds::{Feed, FetchRecord, Schedule};
+use crate::store::now;
 use crate::{Error, pipeline};
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -1,10 +1,10 @@
 //! `firsthand recluster [--since D]`: fingerprint and match stored articles again, in a
 //! fixed order, so that the same articles give the same stories whatever order they came in.
 
-use super::now;
 use crate::cluster::{Config, Matcher};
 use crate::domain::{ArticleId, StoryId};
 use crate::store::Store;
+use crate::store::now;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;

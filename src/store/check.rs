@@ -226,14 +226,14 @@ fn sample(ids: &[i64]) -> (usize, Vec<i64>) {
 }
 
 fn ids(conn: &Db, sql: &str) -> Result<Vec<i64>> {
-    let mut st = conn.prepare(sql)?;
+    let mut st = conn.prepare_cached(sql)?;
     let rows = st.query_map((), |r| r.get(0))?;
     rows.collect::<crate::Result<_>>()
 }
 
 /// Where the merges from each story lead: `Ok(live)` or `Err(problem)`.
 fn merge_targets(conn: &Db) -> Result<BTreeMap<i64, Option<i64>>> {
-    let mut st = conn.prepare("SELECT id, merged_into FROM stories")?;
+    let mut st = conn.prepare_cached("SELECT id, merged_into FROM stories")?;
     let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect::<crate::Result<_>>()
 }
@@ -289,14 +289,14 @@ fn sqlite_checks(conn: &Db) -> Result<Vec<Problem>> {
     if conn.is_postgres() {
         return Ok(out);
     }
-    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    let mut st = conn.prepare_cached("PRAGMA integrity_check")?;
     for line in st.query_map((), |r| r.get::<_, String>(0))? {
         let line = line?;
         if line != "ok" {
             out.push(Problem::Integrity { message: line });
         }
     }
-    let mut st = conn.prepare("PRAGMA foreign_key_check")?;
+    let mut st = conn.prepare_cached("PRAGMA foreign_key_check")?;
     let rows = st.query_map((), |r| {
         Ok(Problem::ForeignKey {
             table: r.get(0)?,
@@ -344,7 +344,7 @@ fn membership(conn: &Db) -> Result<Vec<Problem>> {
             .into_iter()
             .map(|stories| Problem::MergeCycle { stories }),
     );
-    let mut st = conn.prepare(
+    let mut st = conn.prepare_cached(
         "SELECT m.article_id, m.story_id FROM members m
          LEFT JOIN stories s ON s.id = m.story_id
          WHERE s.id IS NULL OR s.merged_into IS NOT NULL ORDER BY m.article_id",
@@ -367,7 +367,7 @@ fn membership(conn: &Db) -> Result<Vec<Problem>> {
 
 fn originals(conn: &Db) -> Result<Vec<Problem>> {
     let mut out = Vec::new();
-    let mut st = conn.prepare(
+    let mut st = conn.prepare_cached(
         "SELECT s.id, s.original_id, m.story_id FROM stories s
          LEFT JOIN members m ON m.article_id = s.original_id
          WHERE s.merged_into IS NULL AND s.original_id IS NOT NULL
@@ -403,7 +403,7 @@ fn originals(conn: &Db) -> Result<Vec<Problem>> {
 /// The index keys every indexed article in the window should have.
 fn expected_keys(conn: &Db) -> Result<Vec<IndexKeys>> {
     let start = Store::index_window_start(conn)?;
-    let mut st = conn.prepare(&format!(
+    let mut st = conn.prepare_cached(&format!(
         "SELECT {} FROM articles a
          WHERE a.first_seen >= ?1
            AND NOT EXISTS (SELECT 1 FROM unindexed u WHERE u.article_id = a.id)
@@ -416,7 +416,7 @@ fn expected_keys(conn: &Db) -> Result<Vec<IndexKeys>> {
 
 /// Sorted `(key, article)` rows of an index table.
 fn table_rows(conn: &Db, sql: &str) -> Result<Vec<(i64, i64)>> {
-    let mut st = conn.prepare(sql)?;
+    let mut st = conn.prepare_cached(sql)?;
     let rows = st.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut v: Vec<(i64, i64)> = rows.collect::<crate::Result<_>>()?;
     v.sort_unstable();
@@ -484,7 +484,7 @@ fn index_rows(conn: &Db) -> Result<Vec<Problem>> {
     for (a, _) in &have {
         *rows.entry(*a).or_default() += 1;
     }
-    let mut st = conn.prepare("SELECT anchor, df FROM anchor_stats ORDER BY anchor")?;
+    let mut st = conn.prepare_cached("SELECT anchor, df FROM anchor_stats ORDER BY anchor")?;
     let stats = st.query_map((), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
     let mut wrong: Vec<(i64, i64, i64)> = Vec::new();
     let mut seen: BTreeSet<i64> = BTreeSet::new();
@@ -593,7 +593,7 @@ impl Store {
         // Members of dead stories (whatever the reason), and articles in no story, are
         // placed again: their stories' other members decide where they belong.
         let dead: Vec<(i64, i64)> = {
-            let mut st = tx.prepare(
+            let mut st = tx.prepare_cached(
                 "SELECT m.article_id, m.story_id FROM members m
                  LEFT JOIN stories s ON s.id = m.story_id
                  WHERE s.id IS NULL OR s.merged_into IS NOT NULL",

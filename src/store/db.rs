@@ -325,7 +325,10 @@ impl<'a> postgres::types::FromSql<'a> for PgVal<'a> {
         };
         let v = match *ty {
             Type::BOOL => Val::Int(i64::from(raw.first().is_some_and(|b| *b != 0))),
-            Type::INT2 => Val::Int(i64::from(i16::from_be_bytes([raw[0], raw[1]]))),
+            Type::INT2 => Val::Int(i64::from(i16::from_be_bytes(
+                raw.try_into()
+                    .map_err(|_| format!("int2 of {} bytes", raw.len()))?,
+            ))),
             Type::INT4 => Val::Int(i64::from(i32::from_be_bytes(
                 raw.try_into()
                     .map_err(|_| format!("int4 of {} bytes", raw.len()))?,
@@ -479,6 +482,13 @@ pub fn to_postgres(sql: &str) -> String {
     s
 }
 
+/// Values as the client takes a statement's parameters.
+fn pg_params<'a>(pv: &'a [PgVal<'_>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    pv.iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
+
 /// A PostgreSQL client and the statements it prepared, by their SQLite text.
 pub struct Pg {
     client: RefCell<postgres::Client>,
@@ -499,8 +509,8 @@ impl Drop for Pg {
         let mut top: Vec<(&String, &u64)> = runs.iter().map(|(s, n)| (s, n)).collect();
         top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (sql, n) in top.iter().take(8) {
-            let first: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-            tracing::debug!(runs = n, statement = %first.chars().take(100).collect::<String>(), "postgresql statement");
+            let line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            tracing::debug!(runs = n, statement = %line.chars().take(100).collect::<String>(), "postgresql statement");
         }
         tracing::debug!(statements = total, "postgresql connection closed");
     }
@@ -572,20 +582,12 @@ impl Pg {
 
     fn run(&self, st: &postgres::Statement, vals: &[Val<'_>]) -> Result<u64> {
         let pv: Vec<PgVal<'_>> = vals.iter().map(|v| PgVal(*v)).collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = pv
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client.borrow_mut().execute(st, &refs)?)
+        Ok(self.client.borrow_mut().execute(st, &pg_params(&pv))?)
     }
 
     fn rows(&self, st: &postgres::Statement, vals: &[Val<'_>]) -> Result<Vec<postgres::Row>> {
         let pv: Vec<PgVal<'_>> = vals.iter().map(|v| PgVal(*v)).collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = pv
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client.borrow_mut().query(st, &refs)?)
+        Ok(self.client.borrow_mut().query(st, &pg_params(&pv))?)
     }
 
     /// Runs statements without parameters (schema, transaction control).
@@ -760,20 +762,6 @@ impl Db {
     /// # Errors
     /// When the database refuses the statement.
     pub fn prepare_cached(&self, sql: &str) -> Result<Stmt<'_>> {
-        match self {
-            Db::Lite(c) => Ok(Stmt::Lite(c.prepare_cached(sql)?)),
-            Db::Pg(pg) => {
-                let (st, at) = pg.statement(sql)?;
-                Ok(Stmt::Pg(pg, st, at))
-            }
-        }
-    }
-
-    /// A prepared statement run only now (SQLite does not keep it; PostgreSQL does).
-    ///
-    /// # Errors
-    /// When the database refuses the statement.
-    pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
         match self {
             Db::Lite(c) => Ok(Stmt::Lite(c.prepare_cached(sql)?)),
             Db::Pg(pg) => {

@@ -237,7 +237,7 @@ impl Store {
         let feed = self.feed(url_or_id)?;
         let stories = self.write(|tx| {
             let stories: Vec<i64> = tx
-                .prepare(
+                .prepare_cached(
                     "SELECT DISTINCT m.story_id FROM members m JOIN articles a ON a.id = m.article_id
                      WHERE a.feed_id = ?1 ORDER BY m.story_id",
                 )?
@@ -250,7 +250,7 @@ impl Store {
             )?;
             // Index rows name their article without a foreign key: take them out first.
             let ids: Vec<i64> = tx
-                .prepare("SELECT id FROM articles WHERE feed_id = ?1")?
+                .prepare_cached("SELECT id FROM articles WHERE feed_id = ?1")?
                 .query_map([feed.id.0], |r| r.get(0))?
                 .collect::<crate::Result<_>>()?;
             for id in ids {

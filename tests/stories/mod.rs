@@ -4,7 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use firsthand::cluster::{Config, Matcher};
-use firsthand::eval::Doc;
+use firsthand::dataset::Doc;
 use firsthand::output::export::xml_escape;
 use firsthand::store::Store;
 use firsthand::store::feeds::FetchRecord;
@@ -18,7 +18,7 @@ pub fn dev() -> &'static [Doc] {
     DEV.get_or_init(|| {
         let p =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/wmt-dev/dev-small.jsonl");
-        firsthand::eval::load(&p).expect("../shared/data/wmt-dev/dev-small.jsonl")
+        firsthand::dataset::load(&p).expect("../shared/data/wmt-dev/dev-small.jsonl")
     })
 }
 

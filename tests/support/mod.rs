@@ -170,7 +170,8 @@ impl Served {
 
 /// The world of the first `clusters` gold stories of the dev set, served on 127.0.0.1.
 pub fn world(clusters: usize) -> Served {
-    let mut docs = firsthand::eval::load(&shared().join("wmt-dev/dev-small.jsonl")).expect("dev");
+    let mut docs =
+        firsthand::dataset::load(&shared().join("wmt-dev/dev-small.jsonl")).expect("dev");
     let mut keep = BTreeSet::new();
     for d in &docs {
         if keep.len() >= clusters {
@@ -481,7 +482,10 @@ fn pg_bindir() -> Option<PathBuf> {
     found.pop().map(|(_, b)| b)
 }
 
-/// `stories --json --all` of a database given by URL, as [`StorySets`].
-pub fn story_sets_at(db: &str) -> StorySets {
-    story_sets(Path::new(db))
+/// What two runs' stories differ in, for a failed comparison: the stories only `want`
+/// has (named `want_name`), then those only `got` has.
+pub fn story_diff(want: &StorySets, got: &StorySets, want_name: &str, got_name: &str) -> String {
+    let missing: Vec<_> = want.difference(got).collect();
+    let extra: Vec<_> = got.difference(want).collect();
+    format!("only {want_name}: {missing:#?}\nonly {got_name}: {extra:#?}")
 }

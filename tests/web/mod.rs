@@ -7,7 +7,7 @@
 
 use firsthand::cluster::{Config, Matcher};
 use firsthand::commands::{ingest, poll};
-use firsthand::eval::Doc;
+use firsthand::dataset::Doc;
 use firsthand::pipeline;
 use firsthand::store::Store;
 use std::path::PathBuf;
