@@ -125,10 +125,11 @@ pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
         .into_iter()
         .zip(lines)
         .map(|(article, lines)| {
-            let site_lines: Vec<bool> = lines
+            let counts: Vec<Option<i64>> = lines
                 .iter()
-                .map(|h| h.is_some_and(|h| seen.get(&h).copied().unwrap_or(0) >= 2))
+                .map(|h| h.map(|h| seen.get(&h).map_or(1, |&n| n as i64)))
                 .collect();
+            let site_lines = boilerplate::repeated_lines(&article.paragraphs, &counts);
             let fp = fingerprint_masked(
                 &article.title,
                 &article.paragraphs,
@@ -315,12 +316,13 @@ pub fn store_articles(
         // Count the article's lines for its site. Lines repeated within this document are
         // in `p.site_lines` already; the site may repeat more: fingerprint again then.
         let hashes: Vec<i64> = p.lines.iter().flatten().copied().collect();
-        let repeated = Store::count_site_lines(tx, &site_of(a), &hashes)?;
+        let counts = Store::count_site_lines(tx, &site_of(a), &hashes)?;
+        let repeated = boilerplate::repeated_lines(&a.paragraphs, &line_counts(&p.lines, &counts));
         let mask: Vec<bool> = p
-            .lines
+            .site_lines
             .iter()
-            .zip(&p.site_lines)
-            .map(|(h, local)| *local || h.is_some_and(|h| repeated.contains(&h)))
+            .zip(&repeated)
+            .map(|(local, site)| *local || *site)
             .collect();
         let refreshed;
         let fp = if mask == p.site_lines {
@@ -555,12 +557,23 @@ pub fn fingerprint_text(
 ) -> Result<fingerprint::Fingerprint> {
     let lines = line_hashes(paragraphs);
     let hashes: Vec<i64> = lines.iter().flatten().copied().collect();
-    let repeated = Store::repeated_site_lines(conn, site, &hashes)?;
-    let mask: Vec<bool> = lines
-        .iter()
-        .map(|h| h.is_some_and(|h| repeated.contains(&h)))
-        .collect();
+    let counts = Store::site_line_counts(conn, site, &hashes)?;
+    let mask = boilerplate::repeated_lines(paragraphs, &line_counts(&lines, &counts));
     Ok(fingerprint_masked(title, paragraphs, lang, &mask))
+}
+
+/// Each paragraph's count from the site's `(line hash, count)` pairs (sorted by hash).
+fn line_counts(lines: &[Option<i64>], counts: &[(i64, i64)]) -> Vec<Option<i64>> {
+    lines
+        .iter()
+        .map(|h| {
+            h.map(|h| {
+                counts
+                    .binary_search_by_key(&h, |c| c.0)
+                    .map_or(1, |i| counts[i].1)
+            })
+        })
+        .collect()
 }
 
 /// Removes a feed with its articles, and decides again the original of every story that

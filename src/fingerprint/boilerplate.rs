@@ -134,6 +134,44 @@ pub fn may_repeat(paragraph: &str) -> bool {
     paragraph.chars().count() <= MAX_LINE
 }
 
+/// The article's own text is the least-carried `1 / OWN_SHARE_DEN` of its characters.
+const OWN_SHARE_DEN: usize = 4;
+
+/// Which paragraphs are lines the site repeats, from how often the site (or a feed
+/// document) carries each: `counts[i]` for paragraph `i`, `None` for one too long to be
+/// boilerplate (content, counted once).
+///
+/// A line is the site's when the site carries it under two or more articles *and* more
+/// often than the article's own text: the count that the least-carried quarter of the
+/// article's characters reach. So a footer under every article is the site's, even a
+/// standard footer up to three times as long as the text; the text of an article the
+/// site carries twice (a repost, an update, two translations that share sentences) is
+/// not. Without the second test a second copy of an article on one site lost every line
+/// and could match nothing (large stories fell apart into such copies).
+#[must_use]
+pub fn repeated_lines(paragraphs: &[String], counts: &[Option<i64>]) -> Vec<bool> {
+    let mut weighted: Vec<(i64, usize)> = paragraphs
+        .iter()
+        .zip(counts)
+        .map(|(p, c)| (c.unwrap_or(1).max(1), p.len().max(1)))
+        .collect();
+    weighted.sort_unstable();
+    let total: usize = weighted.iter().map(|w| w.1).sum();
+    let mut acc = 0;
+    let mut own = 1;
+    for (c, len) in weighted {
+        acc += len;
+        own = c;
+        if OWN_SHARE_DEN * acc >= total {
+            break;
+        }
+    }
+    counts
+        .iter()
+        .map(|c| c.is_some_and(|c| c >= 2 && c > own))
+        .collect()
+}
+
 /// The content paragraphs: generic boilerplate and the paragraphs marked in `site_lines`
 /// (lines the site repeats, by [`line_hash`]) removed. What is left may be nothing: an
 /// aggregator's item of a title and a subscribe line has no text of its own, and two such
@@ -175,6 +213,52 @@ mod tests {
         ));
         assert!(!is_generic("#AI"));
         assert!(!is_generic("# 3 things to know"));
+    }
+
+    #[test]
+    fn a_footer_is_the_sites_but_a_second_copy_keeps_its_text() {
+        let paras: Vec<String> = [
+            "The first paragraph of the article, long enough to weigh.",
+            "The second paragraph of the article, also of some length.",
+            "Follow Example News on every platform",
+        ]
+        .map(String::from)
+        .to_vec();
+        // A new article under a footer the site has carried before.
+        assert_eq!(
+            repeated_lines(&paras, &[Some(1), Some(1), Some(7)]),
+            [false, false, true]
+        );
+        // The same article carried a second time: its text is not the site's, the
+        // footer (carried more often than the text) still is.
+        assert_eq!(
+            repeated_lines(&paras, &[Some(2), Some(2), Some(7)]),
+            [false, false, true]
+        );
+        // Two copies, and a footer seen only under them: nothing to tell apart, kept.
+        assert_eq!(
+            repeated_lines(&paras, &[Some(2), Some(2), Some(2)]),
+            [false, false, false]
+        );
+        // A long paragraph (no count) is content counted once: the short lines the site
+        // repeats are its lines even when they are most of the paragraphs.
+        let long = vec![
+            "x".repeat(500),
+            "Subscribe line".into(),
+            "Share line".into(),
+        ];
+        assert_eq!(
+            repeated_lines(&long, &[None, Some(3), Some(3)]),
+            [false, true, true]
+        );
+        // A standard footer twice as long as a new article's text is still the site's.
+        let short = vec![
+            "A short new text.".to_string(),
+            "Footer line one of the site, always the same".to_string(),
+        ];
+        assert_eq!(repeated_lines(&short, &[Some(1), Some(40)]), [false, true]);
+        // Lines carried once are never the site's.
+        assert_eq!(repeated_lines(&paras[..1], &[Some(1)]), [false]);
     }
 
     #[test]

@@ -446,12 +446,12 @@ impl Store {
         })
     }
 
-    /// Counts each distinct line of an article for its site; returns the lines the site
-    /// has now repeated under two or more articles.
+    /// Counts each distinct line of an article for its site; returns each line's count
+    /// now, as `(line hash, count)` sorted by hash.
     ///
     /// # Errors
     /// Database failures.
-    pub fn count_site_lines(tx: &Tx<'_>, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
+    pub fn count_site_lines(tx: &Tx<'_>, site: &str, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
         let mut h = hashes.to_vec();
         h.sort_unstable();
         h.dedup();
@@ -462,37 +462,37 @@ impl Store {
             "INSERT INTO site_lines (site, line_hash, count) VALUES (?1, ?2, 1)
              ON CONFLICT(site, line_hash) DO UPDATE SET count = site_lines.count + 1 RETURNING count",
         )?;
-        let mut repeated = Vec::new();
+        let mut counts = Vec::with_capacity(h.len());
         for x in h {
             let n: i64 = st.query_row(params![site, x], |r| r.get(0))?;
-            if n >= 2 {
-                repeated.push(x);
-            }
+            counts.push((x, n));
         }
-        Ok(repeated)
+        Ok(counts)
     }
 
-    /// Of `hashes`, those the site has repeated in at least two articles.
+    /// How often the site carries each of `hashes`, as `(line hash, count)` sorted by
+    /// hash (lines it never carried left out).
     ///
     /// # Errors
     /// Database failures.
-    pub fn repeated_site_lines(conn: &Db, site: &str, hashes: &[i64]) -> Result<Vec<i64>> {
+    pub fn site_line_counts(conn: &Db, site: &str, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
         let mut st =
             conn.prepare_cached("SELECT count FROM site_lines WHERE site = ?1 AND line_hash = ?2")?;
         let mut out = Vec::new();
         for &h in hashes {
-            let n: Option<i64> = st.query_row(params![site, h], |r| r.get(0)).optional()?;
-            if n.unwrap_or(0) >= 2 {
-                out.push(h);
+            if let Some(n) = st.query_row(params![site, h], |r| r.get(0)).optional()? {
+                out.push((h, n));
             }
         }
+        out.sort_unstable();
+        out.dedup_by_key(|c| c.0);
         Ok(out)
     }
 }
 /// [`Store::count_site_lines`] in one statement per 100 lines: a server answers each
 /// statement over the network, where SQLite's per-line statements cost next to nothing.
-fn count_site_lines_at_once(tx: &Tx<'_>, site: &str, sorted: &[i64]) -> Result<Vec<i64>> {
-    let mut repeated = Vec::new();
+fn count_site_lines_at_once(tx: &Tx<'_>, site: &str, sorted: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let mut counts = Vec::with_capacity(sorted.len());
     for part in sorted.chunks(100) {
         let sql = format!(
             "INSERT INTO site_lines (site, line_hash, count) VALUES {}
@@ -511,12 +511,9 @@ fn count_site_lines_at_once(tx: &Tx<'_>, site: &str, sorted: &[i64]) -> Result<V
             .collect();
         let mut st = tx.prepare_cached(&sql)?;
         for row in st.query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            let (x, n) = row?;
-            if n >= 2 {
-                repeated.push(x);
-            }
+            counts.push(row?);
         }
     }
-    repeated.sort_unstable();
-    Ok(repeated)
+    counts.sort_unstable();
+    Ok(counts)
 }
