@@ -33,9 +33,34 @@ fn main() -> firsthand::Result<()> {
         docs: Store::article_count(&reader)? as f64,
         model: false,
     };
+    // FIRSTHAND_ALL_PAIRS=1: the pairs that do not match too, with their evidence.
+    let all = std::env::var_os("FIRSTHAND_ALL_PAIRS").is_some();
     for (i, a) in sigs.iter().enumerate() {
         for b in &sigs[i + 1..] {
-            if let Some(m) = score::pair(a, b, &w) {
+            let m = score::pair(a, b, &w);
+            if m.is_none() && all {
+                let e = score::anchor_evidence(a, b, &w);
+                let j = firsthand::fingerprint::minhash::jaccard(&a.fp.minhash, &b.fp.minhash);
+                let c =
+                    firsthand::fingerprint::minhash::containment(j, a.fp.shingles, b.fp.shingles);
+                let p = score::anchor_probability(&score::anchor_features(a, b, &e, j));
+                println!(
+                    "{} {} ~ {} {}: no match j {j:.2} c {c:.2} shingles {}/{} anchors {:.2} cover {:.2} shared {} hard {} order {:.2} p {p:.2} {:?}",
+                    a.id.0,
+                    a.url.as_deref().unwrap_or(""),
+                    b.id.0,
+                    b.url.as_deref().unwrap_or(""),
+                    a.fp.shingles,
+                    b.fp.shingles,
+                    e.score,
+                    e.cover,
+                    e.shared_n,
+                    e.shared_hard,
+                    e.order,
+                    e.shared
+                );
+            }
+            if let Some(m) = m {
                 let e = score::anchor_evidence(a, b, &w);
                 println!(
                     "{} {} ~ {} {}: {:?} {:.2} j {:.2} c {:.2} anchors {:.2} cover {:.2} hard {} order {:.2} {:?}",
