@@ -31,6 +31,12 @@ use std::sync::Arc;
 /// Anchors of an article used to retrieve candidates (the rarest).
 pub const RETRIEVAL_ANCHORS: usize = 20;
 
+/// Anchors that are not names (numbers, dates, model numbers, links, handles) used to
+/// retrieve candidates besides the rarest: what a translation keeps. A long article's
+/// rarest anchors are its names, which a version in another script does not have, so
+/// without these a translation placed before its original was never found from it.
+pub const RETRIEVAL_HARD_ANCHORS: usize = 8;
+
 /// Lowest model cosine at which an article in another language is a candidate.
 pub const MODEL_RETRIEVAL_FLOOR: f32 = 0.75;
 

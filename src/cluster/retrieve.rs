@@ -4,9 +4,10 @@
 
 use super::Matcher;
 use super::intmap::IntMap;
-use super::{MODEL_RETRIEVAL_FLOOR, RETRIEVAL_ANCHORS, score};
+use super::{MODEL_RETRIEVAL_FLOOR, RETRIEVAL_ANCHORS, RETRIEVAL_HARD_ANCHORS, score};
 use crate::Result;
 use crate::domain::ArticleId;
+use crate::fingerprint::anchors::AnchorKind;
 use crate::store::db::Db;
 use crate::store::index::{MAX_RETRIEVAL_DF, RETRIEVAL_ROWS};
 use crate::store::{Store, articles::Sig};
@@ -97,9 +98,31 @@ impl Matcher {
         self.weigh(tx, &[&me])?;
         let w = &self.weights;
         // Retrieve by the rarest anchors: copies share them, and common ones only add rows.
-        let mut rare: Vec<(f64, i64)> = me.keys.iter().map(|k| (w.idf(k.0), k.0)).collect();
-        rare.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
-        rare.truncate(RETRIEVAL_ANCHORS);
+        let hard = |pos: u32| {
+            me.fp
+                .anchors
+                .get(pos as usize)
+                .is_some_and(|a| AnchorKind::of(a) != Some(AnchorKind::Name))
+        };
+        let mut all: Vec<(f64, i64, bool)> = me
+            .keys
+            .iter()
+            .map(|k| (w.idf(k.0), k.0, hard(k.1)))
+            .collect();
+        all.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        // The rarest, then the rarest of those a translation keeps.
+        let mut rare: Vec<(f64, i64)> = all
+            .iter()
+            .take(RETRIEVAL_ANCHORS)
+            .map(|a| (a.0, a.1))
+            .collect();
+        rare.extend(
+            all.iter()
+                .skip(RETRIEVAL_ANCHORS)
+                .filter(|a| a.2)
+                .take(RETRIEVAL_HARD_ANCHORS)
+                .map(|a| (a.0, a.1)),
+        );
         // Each anchor's newest rows, weighted by its idf.
         // (Sums in `rare` order whatever the map, and ranked by a total order below, so a
         // hash map gives the same candidates as an ordered one, without its cost.)
