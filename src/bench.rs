@@ -505,10 +505,24 @@ fn poll_bench() -> anyhow::Result<()> {
     };
     let stop = AtomicBool::new(false);
     let t = Instant::now();
-    let first = crate::commands::poll::pass(&mut store, &cfg, &Config::default(), true, &stop)?;
+    let first = crate::pipeline::pass::run(
+        &mut store,
+        &cfg,
+        &Config::default(),
+        true,
+        &stop,
+        &mut |_| {},
+    )?;
     let d1 = t.elapsed();
     let t = Instant::now();
-    let second = crate::commands::poll::pass(&mut store, &cfg, &Config::default(), true, &stop)?;
+    let second = crate::pipeline::pass::run(
+        &mut store,
+        &cfg,
+        &Config::default(),
+        true,
+        &stop,
+        &mut |_| {},
+    )?;
     let d2 = t.elapsed();
     #[allow(clippy::cast_precision_loss)]
     let rate = |n: usize, d: Duration| n as f64 / secs(d).max(1e-9);

@@ -302,17 +302,14 @@ pub fn run_world(
         per_host: 16,
         ..crate::poll::PollConfig::default()
     };
-    crate::commands::poll::pass(
+    crate::pipeline::pass::run(
         &mut store,
         &cfg,
         matching,
         true,
         &std::sync::atomic::AtomicBool::new(false),
-    )
-    .map_err(|e| Error::Fetch {
-        url: base.clone(),
-        reason: e.to_string(),
-    })?;
+        &mut |_| {},
+    )?;
     let seconds = started.elapsed().as_secs_f64();
     let labels: Vec<Label> = world
         .articles

@@ -19,6 +19,7 @@ pub mod eval;
 pub mod fingerprint;
 pub mod normalize;
 pub mod opml;
+mod ordered;
 pub mod origin;
 pub mod output;
 pub mod parse;

@@ -5,6 +5,7 @@
 
 use crate::cli::PollArgs;
 use crate::output::table;
+use crate::pipeline::pass;
 use crate::store::Store;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -57,14 +58,15 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
     };
     let stop = AtomicBool::new(false);
     let matching = crate::cluster::Config::default();
-    let first = super::poll::pass(&mut store, &cfg, &matching, true, &stop)?;
+    let mut progress = super::progress(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let first = pass::run(&mut store, &cfg, &matching, true, &stop, &mut progress)?;
     println!(
         "first poll:  {} feeds, {} new articles, {} failed",
         first.feeds,
         first.new_articles,
         first.failed.len()
     );
-    let second = super::poll::pass(&mut store, &cfg, &matching, true, &stop)?;
+    let second = pass::run(&mut store, &cfg, &matching, true, &stop, &mut progress)?;
     println!(
         "second poll: {} feeds, {} answered 304 (not modified)\n",
         second.feeds, second.not_modified

@@ -120,10 +120,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// One progress line of [`crate::pipeline::place_pending`] on stderr (a terminal).
-pub fn show_progress(p: crate::pipeline::Progress, total: i64) {
-    match p {
-        crate::pipeline::Progress::Vectors(n) => eprint!("\rmodel vectors {n}/{total}   "),
-        crate::pipeline::Progress::Placed(n) => eprint!("\rmatching {n}/{total} new articles   "),
+/// Prints what [`crate::pipeline::ingest::files`] and [`crate::pipeline::pass::run`]
+/// report on stderr: a refused file always, progress lines on a terminal.
+pub fn progress(tty: bool) -> impl FnMut(crate::pipeline::Event<'_>) {
+    use crate::pipeline::{Event, Progress};
+    move |e| match e {
+        Event::Refused(e) => eprintln!("error: {e}"),
+        _ if !tty => {}
+        Event::Read { done, of } => eprint!("\r{done} of {of} files read   "),
+        Event::Fetched {
+            done,
+            of,
+            new,
+            failed,
+        } => eprint!("\r[{done}/{of}] feeds, {new} new articles, {failed} errors   "),
+        Event::Stored | Event::Placed => eprintln!(),
+        Event::Placing(Progress::Vectors(n), total) => eprint!("\rmodel vectors {n}/{total}   "),
+        Event::Placing(Progress::Placed(n), total) => {
+            eprint!("\rmatching {n}/{total} new articles   ");
+        }
     }
 }

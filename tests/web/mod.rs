@@ -6,9 +6,9 @@
 #![allow(dead_code)]
 
 use firsthand::cluster::{Config, Matcher};
-use firsthand::commands::{ingest, poll};
 use firsthand::dataset::Doc;
 use firsthand::pipeline;
+use firsthand::pipeline::{ingest, pass};
 use firsthand::store::Store;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -63,12 +63,13 @@ pub fn start() -> Web {
             .unwrap();
     }
     let cfg = firsthand::poll::PollConfig::default();
-    let report = poll::pass(
+    let report = pass::run(
         &mut store,
         &cfg,
         &Config::default(),
         true,
         &AtomicBool::new(false),
+        &mut |_| {},
     )
     .unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
