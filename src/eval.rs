@@ -275,14 +275,7 @@ pub fn run_world(
     matching: &Config,
 ) -> Result<Scores> {
     let world = crate::world::build(docs, opt);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Io {
-            context: "cannot start the runtime".into(),
-            source: e,
-        })?;
+    let rt = crate::poll::runtime(1)?;
     let base = crate::world::serve(&rt, world.feeds.clone()).map_err(|e| Error::Io {
         context: "cannot serve the world".into(),
         source: e,

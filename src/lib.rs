@@ -6,10 +6,7 @@
 //! story assignment) → `origin` (original + evidence) → `store` (SQLite) → `output`.
 //! `pipeline` ties the synchronous stages together; only `poll` and `serve` are async.
 
-pub mod bench;
-pub mod cli;
 pub mod cluster;
-pub mod commands;
 pub mod config;
 pub mod dataset;
 pub mod domain;

@@ -1,9 +1,9 @@
 //! `firsthand ingest PATH…`: local feed files, as if polled.
 
 use super::PARTIAL;
-use crate::cluster::{Config, Matcher};
-use crate::pipeline;
-use crate::store::Store;
+use firsthand::cluster::{Config, Matcher};
+use firsthand::pipeline;
+use firsthand::store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,16 +1,16 @@
 //! `firsthand poll` (one pass) and `firsthand run` (passes until SIGINT/SIGTERM).
 //!
-//! A pass is [`crate::pipeline::pass::run`]; here its progress and report are printed,
+//! A pass is [`firsthand::pipeline::pass::run`]; here its progress and report are printed,
 //! and `run` repeats it on an interval until a signal.
 
 use super::PARTIAL;
 use crate::cli::{PollArgs, RunArgs};
-use crate::cluster::Config;
-use crate::pipeline::pass::{self, PassReport, lock};
-use crate::poll::PollConfig;
-use crate::store::Store;
-use crate::store::feeds::Schedule;
-use crate::store::now;
+use firsthand::cluster::Config;
+use firsthand::pipeline::pass::{self, PassReport, lock};
+use firsthand::poll::PollConfig;
+use firsthand::store::Store;
+use firsthand::store::feeds::Schedule;
+use firsthand::store::now;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ pub fn poll(store: &mut Store, args: &PollArgs, matching: &Config) -> anyhow::Re
     })
 }
 
-fn progress() -> impl FnMut(crate::pipeline::Event<'_>) {
+fn progress() -> impl FnMut(firsthand::pipeline::Event<'_>) {
     super::progress(std::io::stderr().is_terminal())
 }
 
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn the_pass_line_says_when_the_next_feed_is_due() {
-        let now = crate::store::time(1_700_000_000);
+        let now = firsthand::store::time(1_700_000_000);
         let r = PassReport {
             feeds: 2,
             new_articles: 5,

@@ -102,14 +102,7 @@ pub fn run(
         return Ok(report);
     }
     let poll_row = store.start_poll(started)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Io {
-            context: "cannot start the runtime".into(),
-            source: e,
-        })?;
+    let rt = crate::poll::runtime(2)?;
     let fetcher = Fetcher::new(cfg)?;
     let t_start = Instant::now();
     let due = feeds.len();
