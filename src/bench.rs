@@ -4,7 +4,7 @@
 //! Corpora are generated from a labelled set by realistic edits: story *k* is gold story
 //! *k mod n* with every number shifted by an amount derived from *k* and its sentences
 //! rotated (so stories about one topic share names but differ in figures, like real news),
-//! rendered by [`firsthand::world`] as feeds with same-language reposts, credits, wrong clocks
+//! rendered by [`firsthand_world`] as feeds with same-language reposts, credits, wrong clocks
 //! and boilerplate. Batches are read through the whole path (parse, normalise,
 //! fingerprint, store, match, origin) into one SQLite file until each size is reached; at
 //! each size the marginal cost of the next batch, query times and a cron start are timed.
@@ -145,18 +145,18 @@ impl Stages {
 fn read_batch(
     store: &mut Store,
     docs: &[Doc],
-    shape: firsthand::world::Shape,
+    shape: firsthand_world::Shape,
     seed: u64,
     start: chrono::DateTime<chrono::Utc>,
     now: i64,
 ) -> firsthand::Result<Stages> {
-    let world = firsthand::world::build(
+    let world = firsthand_world::build(
         docs,
-        &firsthand::world::Options {
+        &firsthand_world::Options {
             shape,
             seed,
             start,
-            ..firsthand::world::Options::default()
+            ..firsthand_world::Options::default()
         },
     );
     let mut st = Stages {
@@ -360,14 +360,14 @@ fn query_times(
 /// fresh database: the whole path as a user runs it, and the quality of what it built.
 fn ingest_bench(
     docs: &[Doc],
-    shape: firsthand::world::Shape,
+    shape: firsthand_world::Shape,
     keep: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let world = firsthand::world::build(
+    let world = firsthand_world::build(
         docs,
-        &firsthand::world::Options {
+        &firsthand_world::Options {
             shape,
-            ..firsthand::world::Options::default()
+            ..firsthand_world::Options::default()
         },
     );
     let tmp = tempfile::tempdir()?;
@@ -477,8 +477,8 @@ fn datasketch_bench(paths: &[PathBuf], dir: &Path, ours: f64) {
 
 /// Polls 2,000 small feeds from a local server twice (200, then 304).
 fn poll_bench() -> anyhow::Result<()> {
-    let feeds: Vec<firsthand::world::FeedFile> = (0..2000)
-        .map(|i| firsthand::world::FeedFile {
+    let feeds: Vec<firsthand_world::FeedFile> = (0..2000)
+        .map(|i| firsthand_world::FeedFile {
             path: format!("/f{i}/feed.xml"),
             content_type: "application/rss+xml",
             body: format!(
@@ -488,7 +488,7 @@ fn poll_bench() -> anyhow::Result<()> {
         })
         .collect();
     let rt = firsthand::poll::runtime(1)?;
-    let base = firsthand::world::serve(&rt, feeds.clone())?;
+    let base = firsthand_world::serve(&rt, feeds.clone())?;
     let dir = tempfile::tempdir()?;
     let mut store = Store::open(&dir.path().join("poll.db"))?;
     for f in &feeds {

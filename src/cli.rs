@@ -99,7 +99,7 @@ pub enum Command {
         /// link posts; outlet footers and promo lines), large (every version reposted
         /// twice: stories of up to ~225 copies)
         #[arg(long, value_enum, default_value = "mixed", requires = "world")]
-        shape: firsthand::world::Shape,
+        shape: firsthand_world::Shape,
         /// Write each article's gold and predicted story to this JSONL file
         #[arg(long, value_name = "PATH")]
         dump: Option<PathBuf>,
@@ -241,7 +241,7 @@ pub struct BenchArgs {
     /// syndication (aggregator reposts, near-empty items, footers), large (every version
     /// reposted twice: stories of up to ~225 copies)
     #[arg(long, value_enum, default_value = "mixed")]
-    pub shape: firsthand::world::Shape,
+    pub shape: firsthand_world::Shape,
 }
 
 /// `export` formats.

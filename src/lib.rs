@@ -24,6 +24,5 @@ pub mod pipeline;
 pub mod poll;
 pub mod serve;
 pub mod store;
-pub mod world;
 
 pub use error::{Error, Result};

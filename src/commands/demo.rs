@@ -28,9 +28,9 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
     let rt = firsthand::poll::runtime(1)?;
-    let base = firsthand::world::serve(&rt, world.feeds.clone())?;
+    let base = firsthand_world::serve(&rt, world.feeds.clone())?;
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("demo.db");
     let mut store = Store::open(&db)?;

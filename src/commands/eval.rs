@@ -12,7 +12,7 @@ pub fn run(
     path: &Path,
     json: bool,
     limit: Option<usize>,
-    world: Option<firsthand::world::Options>,
+    world: Option<firsthand_world::Options>,
     dump: Option<&Path>,
     db: Option<&Path>,
     matching: &Config,

@@ -84,10 +84,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &dataset,
             json,
             limit,
-            world.then_some(firsthand::world::Options {
+            world.then_some(firsthand_world::Options {
                 seed,
                 shape,
-                ..firsthand::world::Options::default()
+                ..firsthand_world::Options::default()
             }),
             dump.as_deref(),
             cli.db.as_deref(),

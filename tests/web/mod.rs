@@ -47,13 +47,13 @@ pub fn start() -> Web {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let feeds_base = firsthand::world::serve(&rt, world.feeds.clone()).unwrap();
+    let feeds_base = firsthand_world::serve(&rt, world.feeds.clone()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("web.db");
     let mut store = Store::open(&db).unwrap();
