@@ -4,17 +4,17 @@
 //! Corpora are generated from a labelled set by realistic edits: story *k* is gold story
 //! *k mod n* with every number shifted by an amount derived from *k* and its sentences
 //! rotated (so stories about one topic share names but differ in figures, like real news),
-//! rendered by [`crate::world`] as feeds with same-language reposts, credits, wrong clocks
+//! rendered by [`firsthand_world`] as feeds with same-language reposts, credits, wrong clocks
 //! and boilerplate. Batches are read through the whole path (parse, normalise,
 //! fingerprint, store, match, origin) into one SQLite file until each size is reached; at
 //! each size the marginal cost of the next batch, query times and a cron start are timed.
 //! Polling is measured separately against 2,000 feeds served on 127.0.0.1.
 
 use crate::cli::BenchArgs;
-use crate::cluster::{Config, Matcher};
-use crate::dataset::Doc;
-use crate::pipeline;
-use crate::store::Store;
+use firsthand::cluster::{Config, Matcher};
+use firsthand::dataset::Doc;
+use firsthand::pipeline;
+use firsthand::store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -145,18 +145,18 @@ impl Stages {
 fn read_batch(
     store: &mut Store,
     docs: &[Doc],
-    shape: crate::world::Shape,
+    shape: firsthand_world::Shape,
     seed: u64,
     start: chrono::DateTime<chrono::Utc>,
     now: i64,
-) -> crate::Result<Stages> {
-    let world = crate::world::build(
+) -> firsthand::Result<Stages> {
+    let world = firsthand_world::build(
         docs,
-        &crate::world::Options {
+        &firsthand_world::Options {
             shape,
             seed,
             start,
-            ..crate::world::Options::default()
+            ..firsthand_world::Options::default()
         },
     );
     let mut st = Stages {
@@ -169,7 +169,7 @@ fn read_batch(
         .iter()
         .map(|f| format!("https://bench.example{}", f.path))
         .collect();
-    let docs: Vec<crate::Result<pipeline::Document>> = {
+    let docs: Vec<firsthand::Result<pipeline::Document>> = {
         // Parse, normalise and fingerprint on all cores.
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let chunk = world.feeds.len().div_ceil(threads).max(1);
@@ -195,7 +195,7 @@ fn read_batch(
     st.prepare = t.elapsed();
     let t = Instant::now();
     // Stored as a poll stores: many documents per short transaction.
-    let docs: Vec<pipeline::Document> = docs.into_iter().collect::<crate::Result<_>>()?;
+    let docs: Vec<pipeline::Document> = docs.into_iter().collect::<firsthand::Result<_>>()?;
     for (part, us) in docs
         .chunks(STORE_BATCH_DOCS)
         .zip(urls.chunks(STORE_BATCH_DOCS))
@@ -203,7 +203,7 @@ fn read_batch(
         store.write(|tx| {
             for (doc, url) in part.iter().zip(us) {
                 let (feed, _) =
-                    Store::add_feed_in(tx, url, doc.title.as_deref(), crate::store::time(now))?;
+                    Store::add_feed_in(tx, url, doc.title.as_deref(), firsthand::store::time(now))?;
                 pipeline::store_articles(tx, feed, url, &doc.items, now)?;
             }
             Ok(())
@@ -222,9 +222,9 @@ fn read_batch(
 /// # Errors
 /// Unreadable dataset, database or server failures.
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let mut docs = crate::dataset::load(&args.dataset)?;
+    let mut docs = firsthand::dataset::load(&args.dataset)?;
     if let Some(n) = args.stories {
-        crate::dataset::keep_stories(&mut docs, n);
+        firsthand::dataset::keep_stories(&mut docs, n);
     }
     if args.ingest_only {
         ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;
@@ -330,7 +330,7 @@ fn query_times(
     db: &Path,
 ) -> anyhow::Result<(Duration, Duration, Duration, Duration)> {
     let t = Instant::now();
-    let views = crate::output::views::views(store, None, false, Some(50))?;
+    let views = firsthand::output::views::views(store, None, false, Some(50))?;
     let q_stories = t.elapsed();
     let t = Instant::now();
     let probe = views
@@ -346,7 +346,7 @@ fn query_times(
     };
     let t = if probe.is_some() { Instant::now() } else { t };
     if let Some(u) = &probe {
-        let _ = crate::output::views::origin_json(store, u)?;
+        let _ = firsthand::output::views::origin_json(store, u)?;
     }
     let q_origin = t.elapsed();
     let t = Instant::now();
@@ -360,14 +360,14 @@ fn query_times(
 /// fresh database: the whole path as a user runs it, and the quality of what it built.
 fn ingest_bench(
     docs: &[Doc],
-    shape: crate::world::Shape,
+    shape: firsthand_world::Shape,
     keep: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let world = crate::world::build(
+    let world = firsthand_world::build(
         docs,
-        &crate::world::Options {
+        &firsthand_world::Options {
             shape,
-            ..crate::world::Options::default()
+            ..firsthand_world::Options::default()
         },
     );
     let tmp = tempfile::tempdir()?;
@@ -399,17 +399,17 @@ fn ingest_bench(
     let t = Instant::now();
     crate::commands::ingest::run(&mut store, &paths, &Config::default())?;
     let d = t.elapsed();
-    let labels: Vec<crate::eval::Label> = world
+    let labels: Vec<firsthand::eval::Label> = world
         .articles
         .iter()
-        .map(|a| crate::eval::Label {
+        .map(|a| firsthand::eval::Label {
             url: a.url.clone(),
             cluster: a.cluster.clone(),
             is_original: a.is_original,
             lang: a.lang.clone(),
         })
         .collect();
-    let s = crate::eval::scores(&store, &labels, secs(d))?;
+    let s = firsthand::eval::scores(&store, &labels, secs(d))?;
     #[allow(clippy::cast_precision_loss)]
     let rate = world.articles.len() as f64 / secs(d).max(1e-9);
     println!(
@@ -455,7 +455,7 @@ fn datasketch_bench(paths: &[PathBuf], dir: &Path, ours: f64) {
     let run = std::process::Command::new("python3")
         .arg(&script)
         .arg(&texts)
-        .env("FIRSTHAND_CACHE", crate::config::cache_dir())
+        .env("FIRSTHAND_CACHE", firsthand::config::cache_dir())
         .stderr(std::process::Stdio::inherit())
         .output();
     let parsed = run
@@ -477,8 +477,8 @@ fn datasketch_bench(paths: &[PathBuf], dir: &Path, ours: f64) {
 
 /// Polls 2,000 small feeds from a local server twice (200, then 304).
 fn poll_bench() -> anyhow::Result<()> {
-    let feeds: Vec<crate::world::FeedFile> = (0..2000)
-        .map(|i| crate::world::FeedFile {
+    let feeds: Vec<firsthand_world::FeedFile> = (0..2000)
+        .map(|i| firsthand_world::FeedFile {
             path: format!("/f{i}/feed.xml"),
             content_type: "application/rss+xml",
             body: format!(
@@ -487,29 +487,34 @@ fn poll_bench() -> anyhow::Result<()> {
             .into_bytes(),
         })
         .collect();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let base = crate::world::serve(&rt, feeds.clone())?;
+    let rt = firsthand::poll::runtime(1)?;
+    let base = firsthand_world::serve(&rt, feeds.clone())?;
     let dir = tempfile::tempdir()?;
     let mut store = Store::open(&dir.path().join("poll.db"))?;
     for f in &feeds {
         store.add_feed(&format!("{base}{}", f.path), None, chrono::Utc::now())?;
     }
     // One host serves them all here: lift the per-host limit to the global one.
-    let cfg = crate::poll::PollConfig {
+    let cfg = firsthand::poll::PollConfig {
         concurrency: 32,
         per_host: 32,
-        ..crate::poll::PollConfig::default()
+        ..firsthand::poll::PollConfig::default()
     };
     let stop = AtomicBool::new(false);
-    let t = Instant::now();
-    let first = crate::commands::poll::pass(&mut store, &cfg, &Config::default(), true, &stop)?;
-    let d1 = t.elapsed();
-    let t = Instant::now();
-    let second = crate::commands::poll::pass(&mut store, &cfg, &Config::default(), true, &stop)?;
-    let d2 = t.elapsed();
+    let mut timed_pass = || -> anyhow::Result<_> {
+        let t = Instant::now();
+        let report = pipeline::pass::run(
+            &mut store,
+            &cfg,
+            &Config::default(),
+            true,
+            &stop,
+            &mut |_| {},
+        )?;
+        Ok((report, t.elapsed()))
+    };
+    let (first, d1) = timed_pass()?;
+    let (second, d2) = timed_pass()?;
     #[allow(clippy::cast_precision_loss)]
     let rate = |n: usize, d: Duration| n as f64 / secs(d).max(1e-9);
     println!(

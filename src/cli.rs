@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive only; no logic here).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use firsthand::config::parse_duration;
 use std::path::PathBuf;
 
 /// firsthand: recognises copies and translations of one article across feeds, keeps each
@@ -98,7 +99,7 @@ pub enum Command {
         /// link posts; outlet footers and promo lines), large (every version reposted
         /// twice: stories of up to ~225 copies)
         #[arg(long, value_enum, default_value = "mixed", requires = "world")]
-        shape: crate::world::Shape,
+        shape: firsthand_world::Shape,
         /// Write each article's gold and predicted story to this JSONL file
         #[arg(long, value_name = "PATH")]
         dump: Option<PathBuf>,
@@ -240,7 +241,7 @@ pub struct BenchArgs {
     /// syndication (aggregator reposts, near-empty items, footers), large (every version
     /// reposted twice: stories of up to ~225 copies)
     #[arg(long, value_enum, default_value = "mixed")]
-    pub shape: crate::world::Shape,
+    pub shape: firsthand_world::Shape,
 }
 
 /// `export` formats.
@@ -266,32 +267,4 @@ pub fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
         ));
     }
     Ok(d)
-}
-
-/// Parses "90s", "5m", "2h", "7d", "1w" (a bare number is seconds).
-///
-/// # Errors
-/// A message naming the bad value.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?}: expected e.g. 30s, 5m, 2h, 7d"))?;
-    let mult = match unit.trim() {
-        "" | "s" | "sec" | "secs" => 1,
-        "m" | "min" | "mins" => 60,
-        "h" | "hour" | "hours" => 3600,
-        "d" | "day" | "days" => 86_400,
-        "w" | "week" | "weeks" => 604_800,
-        other => {
-            return Err(format!(
-                "invalid duration unit {other:?} in {s:?}: use s, m, h, d or w"
-            ));
-        }
-    };
-    n.checked_mul(mult)
-        .map(std::time::Duration::from_secs)
-        .ok_or_else(|| format!("duration {s:?} is too large"))
 }

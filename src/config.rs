@@ -36,3 +36,31 @@ pub fn cache_dir() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
         .join("firsthand")
 }
+
+/// Parses "90s", "5m", "2h", "7d", "1w" (a bare number is seconds).
+///
+/// # Errors
+/// A message naming the bad value.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}: expected e.g. 30s, 5m, 2h, 7d"))?;
+    let mult = match unit.trim() {
+        "" | "s" | "sec" | "secs" => 1,
+        "m" | "min" | "mins" => 60,
+        "h" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 604_800,
+        other => {
+            return Err(format!(
+                "invalid duration unit {other:?} in {s:?}: use s, m, h, d or w"
+            ));
+        }
+    };
+    n.checked_mul(mult)
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("duration {s:?} is too large"))
+}

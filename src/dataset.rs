@@ -2,40 +2,11 @@
 //! originals. `eval` scores matching against it; `world` builds feeds from it.
 
 use crate::{Error, Result};
-use serde::Deserialize;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-/// One labelled document.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Doc {
-    /// Unique id.
-    pub id: String,
-    /// Gold story.
-    pub cluster: String,
-    /// Language.
-    pub lang: String,
-    /// Paragraphs joined by newlines (the first is the headline).
-    pub text: String,
-    /// Whether this is the story's original.
-    #[serde(default)]
-    pub is_original: bool,
-    /// Optional link.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Optional title (else the first line).
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Optional publication time (RFC 3339).
-    #[serde(default)]
-    pub published: Option<String>,
-    /// Optional role/system, used to name a synthetic site.
-    #[serde(default)]
-    pub role: Option<String>,
-    /// MT system name.
-    #[serde(default)]
-    pub system: Option<String>,
-}
+/// One labelled document (defined with the world kit that builds feeds from it).
+pub use firsthand_world::Doc;
 
 /// Reads a JSONL (optionally gzip) labelled set.
 ///

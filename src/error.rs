@@ -138,6 +138,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The poller could not start (its HTTP client, its settings).
+    #[error(transparent)]
+    Poll(#[from] crate::poll::PollError),
     /// A bug: a worker thread stopped without its result.
     #[error("internal error: {0}")]
     Internal(String),

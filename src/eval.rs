@@ -262,7 +262,7 @@ pub fn run(docs: &[Doc], cfg: Config, db: Option<&Path>) -> Result<Scores> {
     scores(&store, &labels, seconds)
 }
 
-/// Builds a world of feeds from the set ([`crate::world`]), serves it on 127.0.0.1,
+/// Builds a world of feeds from the set ([`firsthand_world`]), serves it on 127.0.0.1,
 /// polls it into a private database (or `db`, kept for inspection) like a user would,
 /// and scores the stories.
 ///
@@ -270,20 +270,13 @@ pub fn run(docs: &[Doc], cfg: Config, db: Option<&Path>) -> Result<Scores> {
 /// Server, runtime or database failures.
 pub fn run_world(
     docs: &[Doc],
-    opt: &crate::world::Options,
+    opt: &firsthand_world::Options,
     db: Option<&Path>,
     matching: &Config,
 ) -> Result<Scores> {
-    let world = crate::world::build(docs, opt);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Io {
-            context: "cannot start the runtime".into(),
-            source: e,
-        })?;
-    let base = crate::world::serve(&rt, world.feeds.clone()).map_err(|e| Error::Io {
+    let world = firsthand_world::build(docs, opt);
+    let rt = crate::poll::runtime(1)?;
+    let base = firsthand_world::serve(&rt, world.feeds.clone()).map_err(|e| Error::Io {
         context: "cannot serve the world".into(),
         source: e,
     })?;
@@ -302,17 +295,14 @@ pub fn run_world(
         per_host: 16,
         ..crate::poll::PollConfig::default()
     };
-    crate::commands::poll::pass(
+    crate::pipeline::pass::run(
         &mut store,
         &cfg,
         matching,
         true,
         &std::sync::atomic::AtomicBool::new(false),
-    )
-    .map_err(|e| Error::Fetch {
-        url: base.clone(),
-        reason: e.to_string(),
-    })?;
+        &mut |_| {},
+    )?;
     let seconds = started.elapsed().as_secs_f64();
     let labels: Vec<Label> = world
         .articles

@@ -6,10 +6,7 @@
 //! story assignment) → `origin` (original + evidence) → `store` (SQLite) → `output`.
 //! `pipeline` ties the synchronous stages together; only `poll` and `serve` are async.
 
-pub mod bench;
-pub mod cli;
 pub mod cluster;
-pub mod commands;
 pub mod config;
 pub mod dataset;
 pub mod domain;
@@ -19,6 +16,7 @@ pub mod eval;
 pub mod fingerprint;
 pub mod normalize;
 pub mod opml;
+mod ordered;
 pub mod origin;
 pub mod output;
 pub mod parse;
@@ -26,6 +24,5 @@ pub mod pipeline;
 pub mod poll;
 pub mod serve;
 pub mod store;
-pub mod world;
 
 pub use error::{Error, Result};

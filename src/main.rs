@@ -1,4 +1,10 @@
 //! The `firsthand` binary: parse the command line, run, print errors with their causes.
+//! The command line (`cli`), the subcommands' glue (`commands`) and the benchmarks
+//! (`bench`) live here; the library is the pipeline they call.
+
+mod bench;
+mod cli;
+mod commands;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
@@ -16,10 +22,10 @@ fn main() -> ExitCode {
          [default: $FIRSTHAND_DB, else {}]",
         firsthand::config::default_db_path().display()
     );
-    let matches = firsthand::cli::Cli::command()
+    let matches = cli::Cli::command()
         .mut_arg("db", |a| a.help(db_help))
         .get_matches();
-    let cli = match firsthand::cli::Cli::from_arg_matches(&matches) {
+    let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
@@ -30,7 +36,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match firsthand::commands::run(cli) {
+    match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
             let mut msg = format!("error: {e}");
@@ -41,7 +47,7 @@ fn main() -> ExitCode {
                 }
             }
             eprintln!("{msg}");
-            ExitCode::from(firsthand::commands::FATAL)
+            ExitCode::from(commands::FATAL)
         }
     }
 }

@@ -13,7 +13,7 @@ use support::{cli, shared};
 fn world_files(clusters: usize, dir: &Path) -> (Vec<PathBuf>, usize) {
     let mut docs = firsthand::dataset::load(&shared().join("wmt-dev/dev-small.jsonl")).unwrap();
     firsthand::dataset::keep_stories(&mut docs, clusters);
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
     let mut paths = Vec::new();
     for f in &world.feeds {
         let p = dir.join(f.path.trim_start_matches('/').replace('/', "-"));

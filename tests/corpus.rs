@@ -25,7 +25,7 @@ fn every_shared_feed_file_ingests_or_is_refused_by_name() {
     let mut store = Store::open(&dir.path().join("corpus.db")).unwrap();
     let (mut ok, mut refused, mut articles) = (0, 0, 0);
     for p in &all {
-        match firsthand::commands::ingest::file(&mut store, p) {
+        match firsthand::pipeline::ingest::file(&mut store, p) {
             Ok(r) => {
                 ok += 1;
                 articles += r.new;

@@ -33,7 +33,7 @@ fn ingest(name: &str) -> Result<Vec<Stored>, String> {
     let db = dir.path().join("f.db");
     let mut store = Store::open(&db).unwrap();
     let path = fixtures().join(name);
-    match firsthand::commands::ingest::file(&mut store, &path) {
+    match firsthand::pipeline::ingest::file(&mut store, &path) {
         Ok(_) => {}
         Err(e @ Error::NotAFeed { .. }) => {
             let msg = e.to_string();

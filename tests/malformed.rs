@@ -190,7 +190,7 @@ fn peak_rss_kib() -> u64 {
 /// Ingests `path`; Ok(new articles) or the refusal message (checked to be one line that
 /// names the file).
 fn ingest(store: &mut Store, path: &Path) -> Result<usize, String> {
-    match firsthand::commands::ingest::file(store, path) {
+    match firsthand::pipeline::ingest::file(store, path) {
         Ok(r) => Ok(r.new),
         // every file here was just written, so only the parser may refuse it: a read or
         // storage error is a failure, not a refusal

@@ -27,7 +27,7 @@ fn stories(store: &Store) -> BTreeSet<(Vec<i64>, Option<i64>)> {
 fn the_fast_path_builds_the_stories_placement_through_sqlite_builds() {
     let mut docs = firsthand::dataset::load(Path::new(DEV)).unwrap();
     firsthand::dataset::keep_stories(&mut docs, 200);
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
     let dir = tempfile::tempdir().unwrap();
     let fast_db = dir.path().join("fast.db");
     let now = chrono::Utc::now();

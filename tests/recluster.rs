@@ -31,7 +31,7 @@ fn partition(db: &std::path::Path) -> BTreeMap<i64, BTreeSet<String>> {
 }
 
 /// The demo's sample as a world of feeds.
-fn sample_world() -> firsthand::world::World {
+fn sample_world() -> firsthand_world::World {
     let sample = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/sample.jsonl"
@@ -41,7 +41,7 @@ fn sample_world() -> firsthand::world::World {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    firsthand::world::build(&docs, &firsthand::world::Options::default())
+    firsthand_world::build(&docs, &firsthand_world::Options::default())
 }
 
 #[test]

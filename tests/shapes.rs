@@ -218,9 +218,9 @@ fn stories_of_many_copies_hold_together() {
             .collect()
     };
     docs.retain(|d| big.contains(&d.cluster));
-    let opt = firsthand::world::Options {
-        shape: firsthand::world::Shape::Large,
-        ..firsthand::world::Options::default()
+    let opt = firsthand_world::Options {
+        shape: firsthand_world::Shape::Large,
+        ..firsthand_world::Options::default()
     };
     let s = firsthand::eval::run_world(&docs, &opt, None, &firsthand::cluster::Config::default())
         .unwrap();

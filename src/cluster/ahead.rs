@@ -7,7 +7,7 @@ use super::pairs;
 use crate::Result;
 use crate::domain::ArticleId;
 use crate::store::{Store, articles::Sig};
-use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// What a read-ahead worker found.
@@ -70,51 +70,39 @@ impl Matcher {
             None => None,
         };
         let chunks: Vec<&[ArticleId]> = ids.chunks(AHEAD_CHUNK).collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<ReadAhead>)>(threads * 2);
-        std::thread::scope(|scope| {
-            for conn in conns {
-                let (cfg, tx, chunks, next) = (self.cfg.clone(), tx.clone(), &chunks, &next);
-                let (vectors, recent) = (vectors.clone(), self.recent.clone());
-                scope.spawn(move || {
-                    let mut w = Matcher::new(cfg);
-                    w.weights.docs = docs;
-                    w.vectors = vectors;
-                    w.found = Some(ReadAhead::default());
-                    w.recent = recent;
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(chunk) = chunks.get(k) else { break };
-                        let read = chunk
-                            .iter()
-                            .try_for_each(|&id| w.matches(&conn, id, now).map(|_| ()))
-                            .map(|()| w.take_read_ahead());
-                        let failed = read.is_err();
-                        // The receiver is gone when placing failed: stop then.
-                        if tx.send((k, read)).is_err() || failed {
-                            break;
-                        }
-                    }
-                });
+        let workers: Vec<_> = conns
+            .into_iter()
+            .map(|conn| {
+                let mut w = Matcher::new(self.cfg.clone());
+                w.weights.docs = docs;
+                w.vectors.clone_from(&vectors);
+                w.found = Some(ReadAhead::default());
+                w.recent.clone_from(&self.recent);
+                (conn, w)
+            })
+            .collect();
+        let read_ahead = |(conn, w): &mut (_, Matcher), chunk: &&[ArticleId]| {
+            let read = chunk
+                .iter()
+                .try_for_each(|&id| w.matches(conn, id, now).map(|_| ()))
+                .map(|()| w.take_read_ahead());
+            // A worker that failed stops; placing stops at its failure.
+            if read.is_err() {
+                ControlFlow::Break(read)
+            } else {
+                ControlFlow::Continue(read)
             }
-            drop(tx);
-            // Owned here, so an early return drops it and the workers' sends fail.
-            let rx = rx;
-            let mut ready: BTreeMap<usize, Result<ReadAhead>> = BTreeMap::new();
+        };
+        crate::ordered::map(workers, &chunks, threads * 2, read_ahead, |found| {
             // Time this thread waited for the workers (it is the slower side otherwise).
             let mut waited = std::time::Duration::ZERO;
-            for (k, chunk) in chunks.iter().enumerate() {
+            for chunk in &chunks {
                 let from = std::time::Instant::now();
-                while !ready.contains_key(&k) {
-                    let Ok((i, r)) = rx.recv() else {
-                        return Err(crate::Error::Internal("a read-ahead worker stopped".into()));
-                    };
-                    ready.insert(i, r);
-                }
+                let Some(Ok(read)) = found.next() else {
+                    return Err(crate::Error::Internal("a read-ahead worker stopped".into()));
+                };
                 waited += from.elapsed();
-                if let Some(r) = ready.remove(&k) {
-                    self.absorb(r?);
-                }
+                self.absorb(read?);
                 place(self, store, chunk)?;
             }
             tracing::debug!(

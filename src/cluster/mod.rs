@@ -111,6 +111,12 @@ impl Matcher {
         self.cfg.model.as_ref()
     }
 
+    /// The settings it matches with.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
     /// The document count idf divides by, read once per run.
     fn docs(&mut self, conn: &Db) -> Result<f64> {
         if self.weights.docs < 0.0 {

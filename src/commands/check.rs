@@ -2,11 +2,11 @@
 //! like `git fsck`. Exit 0 when sound, 1 when problems remain.
 
 use super::PARTIAL;
-use crate::cluster::{Config, Matcher};
-use crate::domain::StoryId;
-use crate::store::Store;
-use crate::store::check::{Problem, Repairs};
-use crate::store::now;
+use firsthand::cluster::{Config, Matcher};
+use firsthand::domain::StoryId;
+use firsthand::store::Store;
+use firsthand::store::check::{Problem, Repairs};
+use firsthand::store::now;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -62,7 +62,7 @@ pub fn run(
 ///
 /// # Errors
 /// Database failures.
-pub fn check(store: &mut Store, repair: bool, matching: &Config) -> crate::Result<Report> {
+pub fn check(store: &mut Store, repair: bool, matching: &Config) -> firsthand::Result<Report> {
     let found = store.check()?;
     if !repair || found.is_empty() {
         return Ok(Report {
@@ -77,7 +77,7 @@ pub fn check(store: &mut Store, repair: bool, matching: &Config) -> crate::Resul
     // Requeued articles are placed as a poll places them; then the stories that lost or
     // gained members, or had a wrong original, are decided again.
     let mut matcher = Matcher::new(matching.clone());
-    let placed = crate::pipeline::place_pending(store, &mut matcher, t, &mut |_| {})?;
+    let placed = firsthand::pipeline::place_pending(store, &mut matcher, t, &mut |_| {})?;
     let mut matcher = Matcher::new(matching.clone());
     store.write(|tx| {
         let live: Vec<StoryId> = Store::live_stories(tx, &repairs.redecide)?;

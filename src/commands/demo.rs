@@ -4,8 +4,9 @@
 //! prints the stories with their originals.
 
 use crate::cli::PollArgs;
-use crate::output::table;
-use crate::store::Store;
+use firsthand::output::table;
+use firsthand::pipeline::pass;
+use firsthand::store::Store;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
@@ -20,19 +21,16 @@ const SAMPLE: &str = include_str!("../../examples/sample.jsonl");
 pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
     if let Some(listen) = serve {
         // Find out now, not after the demo, that the web view cannot listen there.
-        drop(crate::serve::bind_check(listen)?);
+        drop(firsthand::serve::bind_check(listen)?);
     }
-    let docs: Vec<crate::dataset::Doc> = SAMPLE
+    let docs: Vec<firsthand::dataset::Doc> = SAMPLE
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
-    let world = crate::world::build(&docs, &crate::world::Options::default());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let base = crate::world::serve(&rt, world.feeds.clone())?;
+    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
+    let rt = firsthand::poll::runtime(1)?;
+    let base = firsthand_world::serve(&rt, world.feeds.clone())?;
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("demo.db");
     let mut store = Store::open(&db)?;
@@ -43,33 +41,34 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
     );
     println!("demo: database {}\n", db.display());
     for f in &world.feeds {
-        store.add_feed(&format!("{base}{}", f.path), None, crate::store::now())?;
+        store.add_feed(&format!("{base}{}", f.path), None, firsthand::store::now())?;
     }
     let args = PollArgs {
         all: true,
         concurrency: 8,
         per_host: 4,
     };
-    let cfg = crate::poll::PollConfig {
+    let cfg = firsthand::poll::PollConfig {
         concurrency: args.concurrency,
         per_host: args.per_host,
-        ..crate::poll::PollConfig::default()
+        ..firsthand::poll::PollConfig::default()
     };
     let stop = AtomicBool::new(false);
-    let matching = crate::cluster::Config::default();
-    let first = super::poll::pass(&mut store, &cfg, &matching, true, &stop)?;
+    let matching = firsthand::cluster::Config::default();
+    let mut progress = super::progress(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let first = pass::run(&mut store, &cfg, &matching, true, &stop, &mut progress)?;
     println!(
         "first poll:  {} feeds, {} new articles, {} failed",
         first.feeds,
         first.new_articles,
         first.failed.len()
     );
-    let second = super::poll::pass(&mut store, &cfg, &matching, true, &stop)?;
+    let second = pass::run(&mut store, &cfg, &matching, true, &stop, &mut progress)?;
     println!(
         "second poll: {} feeds, {} answered 304 (not modified)\n",
         second.feeds, second.not_modified
     );
-    let views = crate::output::views::views(&store, None, false, None)?;
+    let views = firsthand::output::views::views(&store, None, false, None)?;
     let width = table::stdout_width();
     print!("{}", table::stories(&views, width));
     // The story with the most copies shows the most: print it whole.
@@ -79,7 +78,7 @@ pub fn run(serve: Option<&str>) -> anyhow::Result<ExitCode> {
     {
         println!();
         let mut v = v.clone();
-        crate::output::views::readable_anchors(&store, &mut v)?;
+        firsthand::output::views::readable_anchors(&store, &mut v)?;
         print!("{}", table::story(&v, width));
     }
     let named = views.iter().filter(|v| v.original.is_some()).count();

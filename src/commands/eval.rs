@@ -1,6 +1,6 @@
 //! `firsthand eval DATASET.jsonl [--json]`.
 
-use crate::cluster::Config;
+use firsthand::cluster::Config;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -12,14 +12,14 @@ pub fn run(
     path: &Path,
     json: bool,
     limit: Option<usize>,
-    world: Option<crate::world::Options>,
+    world: Option<firsthand_world::Options>,
     dump: Option<&Path>,
     db: Option<&Path>,
     matching: &Config,
 ) -> anyhow::Result<ExitCode> {
-    let mut docs = crate::dataset::load(path)?;
+    let mut docs = firsthand::dataset::load(path)?;
     if let Some(limit) = limit {
-        crate::dataset::keep_stories(&mut docs, limit);
+        firsthand::dataset::keep_stories(&mut docs, limit);
     }
     eprintln!(
         "evaluating {} documents from {}…",
@@ -27,8 +27,8 @@ pub fn run(
         path.display()
     );
     let s = match world {
-        Some(opt) => crate::eval::run_world(&docs, &opt, db, matching)?,
-        None => crate::eval::run(&docs, matching.clone(), db)?,
+        Some(opt) => firsthand::eval::run_world(&docs, &opt, db, matching)?,
+        None => firsthand::eval::run(&docs, matching.clone(), db)?,
     };
     if let Some(d) = dump {
         let mut out = String::new();

@@ -2,10 +2,10 @@
 
 use super::PARTIAL;
 use crate::cli::FeedsCommand;
-use crate::output::table;
-use crate::store::Store;
-use crate::store::now;
 use anyhow::Context;
+use firsthand::output::table;
+use firsthand::store::Store;
+use firsthand::store::now;
 use std::process::ExitCode;
 
 /// Whether a `feeds` subcommand brings feeds in, and so may create the database; the
@@ -36,7 +36,7 @@ pub fn run(
             Ok(ExitCode::SUCCESS)
         }
         FeedsCommand::Remove { feed } => {
-            let f = crate::pipeline::remove_feed(&mut open()?, &feed, now().timestamp())?;
+            let f = firsthand::pipeline::remove_feed(&mut open()?, &feed, now().timestamp())?;
             println!("removed feed {} ({})", f.id, f.url);
             Ok(ExitCode::SUCCESS)
         }
@@ -44,7 +44,7 @@ pub fn run(
             let text =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let text = String::from_utf8_lossy(&text);
-            let (outlines, skipped) = crate::opml::parse(&text, &file.display().to_string())?;
+            let (outlines, skipped) = firsthand::opml::parse(&text, &file.display().to_string())?;
             for s in &skipped {
                 eprintln!("{}: {s}", file.display());
             }
@@ -73,7 +73,7 @@ pub fn run(
                 .filter(|f| !f.url.starts_with("file:"))
                 .map(|f| (f.url, f.title))
                 .collect();
-            print!("{}", crate::opml::write(&list));
+            print!("{}", firsthand::opml::write(&list));
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -87,7 +87,7 @@ fn add(open: impl FnOnce() -> anyhow::Result<Store>, urls: &[String]) -> anyhow:
         if let Some(hint) = scheme_hint(url) {
             eprintln!("error: {url}: no scheme; did you mean {hint}?");
             failed += 1;
-        } else if let Err(e) = crate::poll::only_http(url) {
+        } else if let Err(e) = firsthand::poll::only_http(url) {
             eprintln!("error: {e}");
             failed += 1;
         } else {
@@ -101,9 +101,9 @@ fn add(open: impl FnOnce() -> anyhow::Result<Store>, urls: &[String]) -> anyhow:
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let fetcher = crate::poll::Fetcher::new(&crate::poll::PollConfig::default())?;
+    let fetcher = firsthand::poll::Fetcher::new(&firsthand::poll::PollConfig::default())?;
     for url in fetchable {
-        match rt.block_on(crate::poll::discover(&fetcher, url)) {
+        match rt.block_on(firsthand::poll::discover(&fetcher, url)) {
             Ok(found) if !found.is_empty() => {
                 let feed = &found[0];
                 let (id, new) = store.add_feed(feed, None, now())?;

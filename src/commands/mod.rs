@@ -11,7 +11,7 @@ pub mod recluster;
 pub mod serve;
 
 use crate::cli::{Cli, Command};
-use crate::store::Store;
+use firsthand::store::Store;
 use std::process::ExitCode;
 
 /// Exit code: some feeds or files failed, the rest went through.
@@ -24,14 +24,14 @@ pub const FATAL: u8 = 2;
 /// # Errors
 /// Fatal errors (the caller prints them and exits 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let db = crate::config::db_path(cli.db.clone());
+    let db = firsthand::config::db_path(cli.db.clone());
     let model_dir = cli.model.clone().filter(|p| !p.as_os_str().is_empty());
     // The model is loaded only by the commands that match articles.
-    let matching = || -> anyhow::Result<crate::cluster::Config> {
-        let mut cfg = crate::cluster::Config::default();
+    let matching = || -> anyhow::Result<firsthand::cluster::Config> {
+        let mut cfg = firsthand::cluster::Config::default();
         if let Some(dir) = &model_dir {
             let t = std::time::Instant::now();
-            let model = crate::embed::Model::load(dir)?;
+            let model = firsthand::embed::Model::load(dir)?;
             tracing::info!(dir = %dir.display(), secs = t.elapsed().as_secs_f64(), "model loaded");
             cfg.model = Some(std::sync::Arc::new(model));
         }
@@ -84,10 +84,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &dataset,
             json,
             limit,
-            world.then_some(crate::world::Options {
+            world.then_some(firsthand_world::Options {
                 seed,
                 shape,
-                ..crate::world::Options::default()
+                ..firsthand_world::Options::default()
             }),
             dump.as_deref(),
             cli.db.as_deref(),
@@ -99,7 +99,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.writable()?;
                 check::run(&mut store, true, json, &matching()?)
             } else {
-                check::run(&mut store, false, json, &crate::cluster::Config::default())
+                check::run(
+                    &mut store,
+                    false,
+                    json,
+                    &firsthand::cluster::Config::default(),
+                )
             }
         }
         Command::Serve { listen } => {
@@ -120,10 +125,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// One progress line of [`crate::pipeline::place_pending`] on stderr (a terminal).
-pub fn show_progress(p: crate::pipeline::Progress, total: i64) {
-    match p {
-        crate::pipeline::Progress::Vectors(n) => eprint!("\rmodel vectors {n}/{total}   "),
-        crate::pipeline::Progress::Placed(n) => eprint!("\rmatching {n}/{total} new articles   "),
+/// Prints what [`firsthand::pipeline::ingest::files`] and [`firsthand::pipeline::pass::run`]
+/// report on stderr: a refused file always, progress lines on a terminal.
+pub fn progress(tty: bool) -> impl FnMut(firsthand::pipeline::Event<'_>) {
+    use firsthand::pipeline::{Event, Progress};
+    move |e| match e {
+        Event::Refused(e) => eprintln!("error: {e}"),
+        _ if !tty => {}
+        Event::Read { done, of } => eprint!("\r{done} of {of} files read   "),
+        Event::Fetched {
+            done,
+            of,
+            new,
+            failed,
+        } => eprint!("\r[{done}/{of}] feeds, {new} new articles, {failed} errors   "),
+        Event::Stored | Event::Placed => eprintln!(),
+        Event::Placing(Progress::Vectors(n), total) => eprint!("\rmodel vectors {n}/{total}   "),
+        Event::Placing(Progress::Placed(n), total) => {
+            eprint!("\rmatching {n}/{total} new articles   ");
+        }
     }
 }

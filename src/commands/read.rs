@@ -1,10 +1,10 @@
 //! The read side: `stories`, `story ID`, `origin URL`, `export`.
 
 use crate::cli::{ExportFormat, StoriesArgs};
-use crate::output::views::{origin_json, readable_anchors, since_secs, views};
-use crate::output::{export, json, table};
-use crate::store::Store;
-use crate::store::now;
+use firsthand::output::views::{origin_json, readable_anchors, since_secs, views};
+use firsthand::output::{export, json, table};
+use firsthand::store::Store;
+use firsthand::store::now;
 use std::fmt::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -126,7 +126,7 @@ pub fn export(
         let list = chunk
             .iter()
             .map(|id| store.story_view(*id))
-            .collect::<crate::Result<Vec<_>>>()?;
+            .collect::<firsthand::Result<Vec<_>>>()?;
         for v in &list {
             if first {
                 // Stories come newest first: the first one's time is the feed's.

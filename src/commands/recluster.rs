@@ -1,10 +1,10 @@
 //! `firsthand recluster [--since D]`: fingerprint and match stored articles again, in a
 //! fixed order, so that the same articles give the same stories whatever order they came in.
 
-use crate::cluster::{Config, Matcher};
-use crate::domain::{ArticleId, StoryId};
-use crate::store::Store;
-use crate::store::now;
+use firsthand::cluster::{Config, Matcher};
+use firsthand::domain::{ArticleId, StoryId};
+use firsthand::store::Store;
+use firsthand::store::now;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -42,17 +42,17 @@ pub fn recluster(
     since: i64,
     now: i64,
     matching: &Config,
-) -> crate::Result<usize> {
+) -> firsthand::Result<usize> {
     let ids = store.article_ids_since(since)?;
     if let Some(model) = &matching.model {
-        crate::pipeline::embed_missing(store, model, &ids, &mut |_| {})?;
+        firsthand::pipeline::embed_missing(store, model, &ids, &mut |_| {})?;
     }
     let mut matcher = Matcher::new(matching.clone());
     store.write(|tx| {
         let mut order = Vec::with_capacity(ids.len());
         for &id in &ids {
             let (title, paragraphs, lang, site) = Store::article_text(tx, id)?;
-            let fp = crate::pipeline::fingerprint_text(
+            let fp = firsthand::pipeline::fingerprint_text(
                 tx,
                 &title,
                 &paragraphs,

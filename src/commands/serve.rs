@@ -8,6 +8,6 @@ use std::process::ExitCode;
 /// # Errors
 /// Bind or database failures.
 pub fn run(db: &Path, listen: &str) -> anyhow::Result<ExitCode> {
-    crate::serve::run(db, listen)?;
+    firsthand::serve::run(db, listen)?;
     Ok(ExitCode::SUCCESS)
 }

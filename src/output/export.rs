@@ -6,25 +6,9 @@ use crate::store::stories::StoryView;
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 
-/// Escapes text for XML element content and attribute values.
-#[must_use]
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for XML element content and attribute values (one function with the
+/// world kit's feeds).
+pub use firsthand_world::xml_escape;
 
 /// Only http(s) URLs become links: anything else (javascript:, data:) is dropped.
 #[must_use]
@@ -190,13 +174,5 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&json_feed(&[])).unwrap();
         assert_eq!(v["items"], serde_json::json!([]));
         assert_eq!(v["version"], "https://jsonfeed.org/version/1.1");
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            xml_escape("<script>\"x\" & 'y'</script>\u{1}"),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
-        );
     }
 }

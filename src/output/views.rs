@@ -8,11 +8,11 @@ use crate::store::{Store, now};
 use std::time::Duration;
 
 /// Unix seconds of `since` ago, if given.
-pub(crate) fn since_secs(since: Option<Duration>) -> Option<i64> {
+#[must_use]
+pub fn since_secs(since: Option<Duration>) -> Option<i64> {
     since.map(|d| now().timestamp() - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2))
 }
 
-/// Unix seconds of `since` ago, if given.
 /// Story views for a listing.
 ///
 /// # Errors

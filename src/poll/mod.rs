@@ -122,6 +122,22 @@ pub(crate) fn human_size(n: usize) -> String {
     }
 }
 
+/// A multi-threaded tokio runtime with `workers` threads, for fetching (and for the
+/// local servers of the tests and `eval --world`).
+///
+/// # Errors
+/// [`crate::Error::Io`] when it cannot start.
+pub fn runtime(workers: usize) -> crate::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .map_err(|e| crate::Error::Io {
+            context: "cannot start the runtime".into(),
+            source: e,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

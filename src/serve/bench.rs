@@ -1,6 +1,6 @@
 //! How fast a story page renders on a large database (the goal: under 50 ms on 100,000
 //! articles), and a way to build such a database: worlds of feeds generated from a
-//! labelled set (`crate::world`), each repetition's text disguised so that it forms
+//! labelled set (`firsthand_world`), each repetition's text disguised so that it forms
 //! stories of its own, ingested through the normal pipeline. `examples/serve_bench.rs`
 //! runs both.
 
@@ -93,19 +93,19 @@ pub fn build_db(
 ) -> anyhow::Result<i64> {
     let mut store = Store::open(db)?;
     let mut matcher = Matcher::new(Config::default());
-    let base = crate::world::Options::default();
+    let base = firsthand_world::Options::default();
     let now = crate::store::now();
     for r in 0..worlds {
-        let opt = crate::world::Options {
+        let opt = firsthand_world::Options {
             seed: base.seed + r as u64,
             start: base.start + chrono::Duration::days(7 * i64::try_from(r).unwrap_or(0)),
             ..base
         };
         let world = if r == 0 {
-            crate::world::build(docs, &opt)
+            firsthand_world::build(docs, &opt)
         } else {
             let docs: Vec<Doc> = docs.iter().map(|d| disguise(d, r)).collect();
-            crate::world::build(&docs, &opt)
+            firsthand_world::build(&docs, &opt)
         };
         for f in &world.feeds {
             // Never fetched: the feeds go straight into the pipeline.

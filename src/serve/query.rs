@@ -38,7 +38,7 @@ impl Params {
     pub fn since(&self) -> Result<Option<Duration>, Failure> {
         text(self.since.as_ref())
             .map(|s| {
-                crate::cli::parse_duration(&s)
+                crate::config::parse_duration(&s)
                     .map_err(|e| Failure::BadRequest(format!("since: {e}")))
             })
             .transpose()

@@ -1,5 +1,5 @@
 //! Many pollers on one PostgreSQL database. SQLite needs none of this: one poll runs at a
-//! time on a file (`commands::poll::lock`), and every method here is a no-op or takes
+//! time on a file (`pipeline::pass::lock`), and every method here is a no-op or takes
 //! everything there.
 //!
 //! On PostgreSQL, with session advisory locks (released by the server when a poller's

@@ -146,7 +146,7 @@ pub struct Served {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     /// What is served.
-    pub world: firsthand::world::World,
+    pub world: firsthand_world::World,
 }
 
 impl Served {
@@ -180,13 +180,13 @@ pub fn world(clusters: usize) -> Served {
         keep.insert(d.cluster.clone());
     }
     docs.retain(|d| keep.contains(&d.cluster));
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .expect("runtime");
-    let base = firsthand::world::serve(&rt, world.feeds.clone()).expect("serve world");
+    let base = firsthand_world::serve(&rt, world.feeds.clone()).expect("serve world");
     Served {
         _rt: rt,
         base,

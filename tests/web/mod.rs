@@ -6,9 +6,9 @@
 #![allow(dead_code)]
 
 use firsthand::cluster::{Config, Matcher};
-use firsthand::commands::{ingest, poll};
 use firsthand::dataset::Doc;
 use firsthand::pipeline;
+use firsthand::pipeline::{ingest, pass};
 use firsthand::store::Store;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -47,13 +47,13 @@ pub fn start() -> Web {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let world = firsthand::world::build(&docs, &firsthand::world::Options::default());
+    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let feeds_base = firsthand::world::serve(&rt, world.feeds.clone()).unwrap();
+    let feeds_base = firsthand_world::serve(&rt, world.feeds.clone()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("web.db");
     let mut store = Store::open(&db).unwrap();
@@ -63,12 +63,13 @@ pub fn start() -> Web {
             .unwrap();
     }
     let cfg = firsthand::poll::PollConfig::default();
-    let report = poll::pass(
+    let report = pass::run(
         &mut store,
         &cfg,
         &Config::default(),
         true,
         &AtomicBool::new(false),
+        &mut |_| {},
     )
     .unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);

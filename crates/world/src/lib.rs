@@ -4,12 +4,72 @@
 //! some crediting their source with a link, some with wrong clocks or no dates, some
 //! summaries only, every site with its own boilerplate line. Deterministic from a seed.
 //! [`serve`] puts it on 127.0.0.1 with ETag / 304 support.
+//!
+//! A test kit: firsthand's demo, `eval --world`, benchmarks and tests use it, and it uses
+//! nothing of firsthand (the labelled [`Doc`] and [`xml_escape`] live here, and firsthand
+//! re-uses them), so that both can depend on it.
 
-use crate::dataset::Doc;
-use crate::output::export::xml_escape;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 use twox_hash::XxHash3_64;
+
+/// One labelled document.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Doc {
+    /// Unique id.
+    pub id: String,
+    /// Gold story.
+    pub cluster: String,
+    /// Language.
+    pub lang: String,
+    /// Paragraphs joined by newlines (the first is the headline).
+    pub text: String,
+    /// Whether this is the story's original.
+    #[serde(default)]
+    pub is_original: bool,
+    /// Optional link.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Optional title (else the first line).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Optional publication time (RFC 3339).
+    #[serde(default)]
+    pub published: Option<String>,
+    /// Optional role/system, used to name a synthetic site.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// MT system name.
+    #[serde(default)]
+    pub system: Option<String>,
+}
+
+/// Escapes text for XML element content and attribute values.
+#[must_use]
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Characters XML 1.0 forbids.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The site of a URL: its host without `www.`, lowercase (as firsthand names sites).
+fn site(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?.to_ascii_lowercase();
+    Some(host.strip_prefix("www.").unwrap_or(&host).to_string())
+}
 
 /// One article placed in the world, with its gold labels.
 #[derive(Debug, Clone)]
@@ -560,7 +620,7 @@ fn html_body(st: &Site, it: &Item) -> String {
         h.push_str(&format!(
             "<p>{word}: <a href=\"{}\">{}</a></p>",
             xml_escape(target),
-            xml_escape(&crate::normalize::url::site(target).unwrap_or_default())
+            xml_escape(&site(target).unwrap_or_default())
         ));
     }
     if let Some(target) = &it.link_post {
@@ -713,4 +773,26 @@ pub fn serve(rt: &tokio::runtime::Runtime, feeds: Vec<FeedFile>) -> std::io::Res
         let _ = axum::serve(listener, app).await;
     });
     Ok(format!("http://{addr}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            xml_escape("<script>\"x\" & 'y'</script>\u{1}"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn a_site_is_its_host_without_www() {
+        assert_eq!(
+            site("https://WWW.Example.com/a").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(site("not a url"), None);
+    }
 }

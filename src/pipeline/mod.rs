@@ -1,6 +1,15 @@
 //! The synchronous pipeline after the bytes: parse → normalise → fingerprint → store →
 //! match → origin, for one feed document in one short transaction (so a kill at any
-//! moment leaves the database as it was before or after the whole document).
+//! moment leaves the database as it was before or after the whole document). The stage
+//! that brings documents in ([`intake`]) is shared by [`ingest`] (local files) and a poll
+//! [`pass`] (fetched feeds).
+
+mod fetched;
+pub mod ingest;
+mod intake;
+pub mod pass;
+
+pub use intake::Event;
 
 use crate::cluster::Matcher;
 use crate::domain::{Article, FeedId};
