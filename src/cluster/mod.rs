@@ -37,6 +37,9 @@ pub const RETRIEVAL_ANCHORS: usize = 20;
 /// without these a translation placed before its original was never found from it.
 pub const RETRIEVAL_HARD_ANCHORS: usize = 8;
 
+/// Candidates kept from [`RETRIEVAL_HARD_ANCHORS`] (besides those of the rarest anchors).
+pub const RETRIEVAL_HARD_CANDIDATES: usize = 8;
+
 /// Lowest model cosine at which an article in another language is a candidate.
 pub const MODEL_RETRIEVAL_FLOOR: f32 = 0.75;
 

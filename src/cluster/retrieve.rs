@@ -4,7 +4,10 @@
 
 use super::Matcher;
 use super::intmap::IntMap;
-use super::{MODEL_RETRIEVAL_FLOOR, RETRIEVAL_ANCHORS, RETRIEVAL_HARD_ANCHORS, score};
+use super::{
+    MODEL_RETRIEVAL_FLOOR, RETRIEVAL_ANCHORS, RETRIEVAL_HARD_ANCHORS, RETRIEVAL_HARD_CANDIDATES,
+    score,
+};
 use crate::Result;
 use crate::domain::ArticleId;
 use crate::fingerprint::anchors::AnchorKind;
@@ -110,30 +113,56 @@ impl Matcher {
             .map(|k| (w.idf(k.0), k.0, hard(k.1)))
             .collect();
         all.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
-        // The rarest, then the rarest of those a translation keeps.
-        let mut rare: Vec<(f64, i64)> = all
+        // The rarest; then, with a budget of their own, the rarest of those a translation
+        // keeps (so they add candidates and take none from the rarest).
+        let rare: Vec<(f64, i64)> = all
             .iter()
             .take(RETRIEVAL_ANCHORS)
             .map(|a| (a.0, a.1))
             .collect();
-        rare.extend(
-            all.iter()
-                .skip(RETRIEVAL_ANCHORS)
-                .filter(|a| a.2)
-                .take(RETRIEVAL_HARD_ANCHORS)
-                .map(|a| (a.0, a.1)),
-        );
-        // Each anchor's newest rows, weighted by its idf.
-        // (Sums in `rare` order whatever the map, and ranked by a total order below, so a
-        // hash map gives the same candidates as an ordered one, without its cost.)
+        let kept: Vec<(f64, i64)> = all
+            .iter()
+            .skip(RETRIEVAL_ANCHORS)
+            .filter(|a| a.2)
+            .take(RETRIEVAL_HARD_ANCHORS)
+            .map(|a| (a.0, a.1))
+            .collect();
+        let keep = self.cfg.anchor_candidates;
+        cands.extend(self.by_anchors(tx, id, &rare, keep, below)?);
+        cands.extend(self.by_anchors(tx, id, &kept, RETRIEVAL_HARD_CANDIDATES, below)?);
+        if self.cfg.model.is_some() {
+            cands.extend(self.nearest(tx, &me, now)?);
+        }
+        cands.remove(&id);
+        let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
+        if let Some(f) = &mut self.found {
+            f.cands.insert(id, cand_ids.clone());
+        }
+        self.decide_candidates(tx, &me, &cand_ids, now).map(Some)
+    }
+
+    /// The `keep` articles that share the most weight of `anchors` (each anchor's newest
+    /// rows, weighted by its idf), besides `id` itself.
+    fn by_anchors(
+        &self,
+        tx: &Db,
+        id: ArticleId,
+        anchors: &[(f64, i64)],
+        keep: usize,
+        below: Option<i64>,
+    ) -> Result<Vec<ArticleId>> {
+        let w = &self.weights;
+        let recent = self.recent.as_ref();
+        // (Sums in `anchors` order whatever the map, and ranked by a total order below, so
+        // a hash map gives the same candidates as an ordered one, without its cost.)
         let mut by_anchor: IntMap<ArticleId, f64> = IntMap::default();
-        by_anchor.reserve(rare.len() * RETRIEVAL_ROWS);
-        for &(weight, key) in &rare {
+        by_anchor.reserve(anchors.len() * RETRIEVAL_ROWS);
+        for &(weight, key) in anchors {
             let stat = w.stats.get(&key).copied().unwrap_or_default();
             if stat.df > MAX_RETRIEVAL_DF || weight <= 0.0 {
                 continue;
             }
-            let held = recent.as_ref().map_or(&[][..], |r| r.anchor(key));
+            let held = recent.map_or(&[][..], |r| r.anchor(key));
             let newest = held.iter().rev().take(RETRIEVAL_ROWS);
             let from_held = newest.len();
             for &a in newest {
@@ -146,12 +175,7 @@ impl Matcher {
             }
         }
         // Ties by the order-independent key where it is at hand (held articles).
-        let tie = |a: ArticleId| {
-            recent
-                .as_ref()
-                .and_then(|r| r.sig(a))
-                .map_or(a.0, |s| s.ukey)
-        };
+        let tie = |a: ArticleId| recent.and_then(|r| r.sig(a)).map_or(a.0, |s| s.ukey);
         let mut ranked: Vec<(ArticleId, f64, i64)> = by_anchor
             .into_iter()
             .filter(|(a, _)| *a != id)
@@ -160,21 +184,11 @@ impl Matcher {
         let order = |a: &(ArticleId, f64, i64), b: &(ArticleId, f64, i64)| {
             b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0))
         };
-        let keep = self.cfg.anchor_candidates;
         if ranked.len() > keep && keep > 0 {
             ranked.select_nth_unstable_by(keep - 1, order);
         }
         ranked.truncate(keep);
-        cands.extend(ranked.into_iter().map(|r| r.0));
-        if self.cfg.model.is_some() {
-            cands.extend(self.nearest(tx, &me, now)?);
-        }
-        cands.remove(&id);
-        let cand_ids: Vec<ArticleId> = cands.into_iter().collect();
-        if let Some(f) = &mut self.found {
-            f.cands.insert(id, cand_ids.clone());
-        }
-        self.decide_candidates(tx, &me, &cand_ids, now).map(Some)
+        Ok(ranked.into_iter().map(|r| r.0).collect())
     }
 
     /// The candidates of `me` (in the window) that match it.
