@@ -175,6 +175,59 @@ fn an_article_a_site_carries_twice_keeps_its_text() {
     }
 }
 
+/// Two real articles of different stories, an English one and a Japanese one, that share
+/// three common numbers (a year, 70, 90), each taken up by two aggregators: four copies
+/// in each language do not make the weak link between them stronger. They stay two
+/// stories; a third language that matched both would be needed to join them.
+#[test]
+fn weak_evidence_does_not_bridge_two_stories_of_one_language_each() {
+    let original = |cluster_id: &str| {
+        stories::cluster(cluster_id)
+            .into_iter()
+            .find(|d| d.is_original)
+            .unwrap()
+    };
+    let en = original("wmttest2022:en:bbc.381669");
+    let ja = original("wmttest2022:ja:yahoo-ja.265919");
+    let mut w = World::new();
+    // Other news first, so that the numbers are as common as they are in a store.
+    let background: Vec<Item> = dev()
+        .iter()
+        .filter(|d| d.cluster != en.cluster && d.cluster != ja.cluster)
+        .take(1500)
+        .enumerate()
+        .map(|(k, d)| Item::from_doc(&format!("https://news{}.example/{k}", k % 40), d))
+        .collect();
+    for (k, part) in background.chunks(100).enumerate() {
+        w.read(&format!("news{k}.example"), part, T0 - 86_400);
+    }
+    let mut urls = Vec::new();
+    for (k, (doc, site)) in [(en, "en"), (ja, "ja")].into_iter().enumerate() {
+        let first = Item::from_doc(&format!("https://outlet-{site}.example/a"), doc);
+        let t = T0 + k as i64 * HOUR;
+        w.read(
+            &format!("outlet-{site}.example"),
+            std::slice::from_ref(&first),
+            t,
+        );
+        for agg in 0..2 {
+            let mut copy = first.clone();
+            copy.url = format!("https://agg{agg}-{site}.example/a");
+            w.read(&format!("agg{agg}-{site}.example"), &[copy], t + 600);
+        }
+        urls.push(first.url);
+    }
+    assert_eq!(
+        w.story_of(&urls[0]),
+        w.story_of("https://agg1-en.example/a")
+    );
+    assert_eq!(
+        w.story_of(&urls[1]),
+        w.story_of("https://agg1-ja.example/a")
+    );
+    assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[1]));
+}
+
 /// A Russian and a Chinese article of different stories that share a date and two small
 /// numbers, and nothing else.
 #[test]

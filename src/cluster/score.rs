@@ -87,6 +87,9 @@ pub enum Kind {
     Copy,
     /// Anchors (numbers, names, dates…) shared in order.
     Anchors,
+    /// Anchors that are all names, in one language: texts that share people and places
+    /// but no wording (two translations of one article, or two reports of one event).
+    Names,
     /// An article with no text of its own links to the other (a link post, a credit).
     Link,
     /// An article with no text of its own has the other's title.
@@ -558,7 +561,12 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         None => anchor_probability(&f),
     };
     if p >= threshold {
-        let mut m = base((0.3 + 0.6 * p).min(0.95), Kind::Anchors);
+        let kind = if same_lang && e.shared_hard == 0 {
+            Kind::Names
+        } else {
+            Kind::Anchors
+        };
+        let mut m = base((0.3 + 0.6 * p).min(0.95), kind);
         m.anchors = e.score;
         m.shared = e.shared;
         m.cosine = cos.map(|c| (c * 1000.0).round() / 1000.0);
