@@ -95,7 +95,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     writeln!(
         out,
-        "same\tlang_a\tlang_b\tjaccard\t{}\tcos\tshared\tanchors\thard_cover",
+        "same\tlang_a\tlang_b\tjaccard\t{}\tcos\tshared\tanchors\thard_cover\tcluster_a\tcluster_b",
         feature_names.join("\t")
     )?;
     // Nearest in other languages, as `Matcher` retrieves them (pairs kept as (low, high)).
@@ -139,14 +139,16 @@ fn main() -> anyhow::Result<()> {
             let cos = score::cosine(a, b, &w).unwrap_or(-1.0);
             writeln!(
                 out,
-                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}\t{}\t{:.4}",
+                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}\t{}\t{:.4}\t{}\t{}",
                 u8::from(docs[i].cluster == docs[j].cluster),
                 a.lang,
                 b.lang,
                 cols.join("\t"),
                 e.shared_n,
                 e.shared.join(" "),
-                hard_cover(a, b, &w)
+                hard_cover(a, b, &w),
+                docs[i].cluster,
+                docs[j].cluster
             )?;
         }
     }
