@@ -100,7 +100,8 @@ pub fn document_with_charset(
 }
 
 /// An article ready to store: normalised, its lines hashed, and fingerprinted with the
-/// boilerplate its own document shows (lines repeated under two or more of its entries).
+/// boilerplate its own document shows (lines its entries repeat more often than its own
+/// text: [`boilerplate::repeated_lines`]).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// The article.
@@ -120,7 +121,7 @@ pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
         .iter()
         .map(|a| line_hashes(&a.paragraphs))
         .collect();
-    // Lines under two or more entries of this document.
+    // How many entries of this document carry each line.
     let mut seen: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
     for l in &lines {
         let mut distinct: Vec<i64> = l.iter().flatten().copied().collect();
@@ -136,7 +137,12 @@ pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
         .map(|(article, lines)| {
             let counts: Vec<Option<i64>> = lines
                 .iter()
-                .map(|h| h.map(|h| seen.get(&h).map_or(1, |&n| n as i64)))
+                .map(|h| {
+                    h.map(|h| {
+                        seen.get(&h)
+                            .map_or(1, |&n| i64::try_from(n).unwrap_or(i64::MAX))
+                    })
+                })
                 .collect();
             let site_lines = boilerplate::repeated_lines(&article.paragraphs, &counts);
             let fp = fingerprint_masked(
