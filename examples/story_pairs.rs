@@ -38,47 +38,41 @@ fn main() -> firsthand::Result<()> {
     for (i, a) in sigs.iter().enumerate() {
         for b in &sigs[i + 1..] {
             let m = score::pair(a, b, &w);
-            if m.is_none() && all {
-                let e = score::anchor_evidence(a, b, &w);
-                let j = firsthand::fingerprint::minhash::jaccard(&a.fp.minhash, &b.fp.minhash);
-                let c =
-                    firsthand::fingerprint::minhash::containment(j, a.fp.shingles, b.fp.shingles);
-                let p = score::anchor_probability(&score::anchor_features(a, b, &e, j));
-                println!(
-                    "{} {} ~ {} {}: no match j {j:.2} c {c:.2} shingles {}/{} anchors {:.2} cover {:.2} shared {} hard {} order {:.2} p {p:.2} {:?}",
-                    a.id.0,
-                    a.url.as_deref().unwrap_or(""),
-                    b.id.0,
-                    b.url.as_deref().unwrap_or(""),
-                    a.fp.shingles,
-                    b.fp.shingles,
-                    e.score,
-                    e.cover,
-                    e.shared_n,
-                    e.shared_hard,
-                    e.order,
-                    e.shared
-                );
+            if m.is_none() && !all {
+                continue;
             }
-            if let Some(m) = m {
-                let e = score::anchor_evidence(a, b, &w);
-                println!(
-                    "{} {} ~ {} {}: {:?} {:.2} j {:.2} c {:.2} anchors {:.2} cover {:.2} hard {} order {:.2} {:?}",
-                    a.id.0,
-                    a.url.as_deref().unwrap_or(""),
-                    b.id.0,
-                    b.url.as_deref().unwrap_or(""),
-                    m.kind,
-                    m.score,
-                    m.jaccard,
-                    m.containment,
-                    e.score,
-                    e.cover,
-                    e.shared_hard,
-                    e.order,
-                    m.shared
-                );
-            }
+            let e = score::anchor_evidence(a, b, &w);
+            let decision = match &m {
+                Some(m) => format!(
+                    "{:?} {:.2} j {:.2} c {:.2}",
+                    m.kind, m.score, m.jaccard, m.containment
+                ),
+                None => {
+                    let j = firsthand::fingerprint::minhash::jaccard(&a.fp.minhash, &b.fp.minhash);
+                    let c = firsthand::fingerprint::minhash::containment(
+                        j,
+                        a.fp.shingles,
+                        b.fp.shingles,
+                    );
+                    let p = score::anchor_probability(&score::anchor_features(a, b, &e, j));
+                    format!(
+                        "no match j {j:.2} c {c:.2} shingles {}/{} shared {} p {p:.2}",
+                        a.fp.shingles, b.fp.shingles, e.shared_n
+                    )
+                }
+            };
+            let shared = m.as_ref().map_or(&e.shared, |m| &m.shared);
+            println!(
+                "{} {} ~ {} {}: {decision} anchors {:.2} cover {:.2} hard {} order {:.2} {shared:?}",
+                a.id.0,
+                a.url.as_deref().unwrap_or(""),
+                b.id.0,
+                b.url.as_deref().unwrap_or(""),
+                e.score,
+                e.cover,
+                e.shared_hard,
+                e.order,
+            );
         }
     }
     Ok(())
