@@ -95,7 +95,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     writeln!(
         out,
-        "same\tlang_a\tlang_b\tjaccard\t{}\tcos\tshared\tanchors\thard_cover\tcluster_a\tcluster_b",
+        "same\tlang_a\tlang_b\tjaccard\t{}\tcos\tshared\tanchors\tcluster_a\tcluster_b",
         feature_names.join("\t")
     )?;
     // Nearest in other languages, as `Matcher` retrieves them (pairs kept as (low, high)).
@@ -139,47 +139,17 @@ fn main() -> anyhow::Result<()> {
             let cos = score::cosine(a, b, &w).unwrap_or(-1.0);
             writeln!(
                 out,
-                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}\t{}\t{:.4}\t{}\t{}",
+                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}\t{}\t{}\t{}",
                 u8::from(docs[i].cluster == docs[j].cluster),
                 a.lang,
                 b.lang,
                 cols.join("\t"),
                 e.shared_n,
                 e.shared.join(" "),
-                hard_cover(a, b, &w),
                 docs[i].cluster,
                 docs[j].cluster
             )?;
         }
     }
     Ok(())
-}
-
-/// Shared weight of the anchors that are not names over the larger side's (+ smoothing).
-fn hard_cover(
-    a: &firsthand::store::articles::Sig,
-    b: &firsthand::store::articles::Sig,
-    w: &score::Weights,
-) -> f64 {
-    use firsthand::fingerprint::anchors::AnchorKind;
-    let cross = a.lang != b.lang;
-    let hard = |s: &firsthand::store::articles::Sig, k: &(i64, u32)| {
-        let name = s.fp.anchors.get(k.1 as usize).map_or("", String::as_str);
-        AnchorKind::of(name) != Some(AnchorKind::Name) && (!cross || w.multilingual(k.0))
-    };
-    let weight = |s: &firsthand::store::articles::Sig| -> f64 {
-        s.keys
-            .iter()
-            .filter(|k| hard(s, k))
-            .map(|k| w.idf(k.0))
-            .sum()
-    };
-    let bk: std::collections::HashSet<i64> = b.keys.iter().map(|k| k.0).collect();
-    let shared: f64 = a
-        .keys
-        .iter()
-        .filter(|k| hard(a, k) && bk.contains(&k.0))
-        .map(|k| w.idf(k.0))
-        .sum();
-    shared / (weight(a).max(weight(b)) + score::ANCHOR_SMOOTHING)
 }

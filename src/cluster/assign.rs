@@ -149,10 +149,8 @@ impl Matcher {
                 changed.push(old);
             }
         }
-        let multilingual = self
-            .lowest
-            .get(&story)
-            .is_some_and(|l| l.0.len() >= 2 || l.0.keys().any(|k| k != &me.lang));
+        // (The article is counted in the story's languages by now, when they are held.)
+        let multilingual = self.lowest.get(&story).is_some_and(Lowest::multilingual);
         for other in &joining {
             if other.story == story || Some(other.story) == retired {
                 continue;
@@ -198,7 +196,7 @@ impl Matcher {
                 }
             }
         }
-        let multilingual = self.lowest.get(&story).is_some_and(|l| l.0.len() >= 2);
+        let multilingual = self.lowest.get(&story).is_some_and(Lowest::multilingual);
         Ok(Fit {
             story,
             matched,
@@ -306,6 +304,11 @@ impl Lowest {
             list.insert(at, (ukey, id));
             list.truncate(SAMPLE);
         }
+    }
+
+    /// Whether the story holds more than one language.
+    fn multilingual(&self) -> bool {
+        self.0.len() >= 2
     }
 
     /// Counts in every member of another story (merged into this one).

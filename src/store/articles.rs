@@ -235,28 +235,16 @@ impl Store {
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        if conn.is_postgres() {
-            // A server answers each statement over the network: ids in lists of up to 100.
-            for part in sorted.chunks(100) {
-                let mut st = conn.prepare_cached(&format!(
-                    "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
-                       LEFT JOIN embeddings e ON e.article_id = a.id WHERE a.id IN ({}) ORDER BY a.id",
-                    vec!["?"; part.len()].join(", ")
-                ))?;
-                let ids: Vec<i64> = part.iter().map(|i| i.0).collect();
-                for s in st.query_map(ids, Sig::from_row)? {
-                    out.push(s?);
-                }
-            }
-            return Ok(out);
-        }
-        let mut st = conn.prepare_cached(&format!(
-            "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
-               LEFT JOIN embeddings e ON e.article_id = a.id WHERE a.id = ?1"
-        ))?;
-        for id in sorted {
-            if let Some(s) = st.query_row([id.0], Sig::from_row).optional()? {
-                out.push(s);
+        // Ids in lists of up to 100: a server answers each statement over the network.
+        for part in sorted.chunks(100) {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {SIG_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
+                   LEFT JOIN embeddings e ON e.article_id = a.id WHERE a.id IN ({}) ORDER BY a.id",
+                vec!["?"; part.len()].join(", ")
+            ))?;
+            let ids: Vec<i64> = part.iter().map(|i| i.0).collect();
+            for s in st.query_map(ids, Sig::from_row)? {
+                out.push(s?);
             }
         }
         Ok(out)

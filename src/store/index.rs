@@ -6,7 +6,7 @@ use super::keys::anchor_key;
 use crate::Result;
 use crate::domain::ArticleId;
 use crate::fingerprint::{Fingerprint, minhash, simhash};
-use crate::store::db::{Db, OptionalExtension, Tx, params};
+use crate::store::db::{Db, OptionalExtension, Tx, Val, params};
 use std::collections::BTreeMap;
 
 /// Anchors seen in more documents than this are too common to retrieve by.
@@ -447,7 +447,8 @@ impl Store {
     }
 
     /// Counts each distinct line of an article for its site; returns each line's count
-    /// now, as `(line hash, count)` sorted by hash.
+    /// now, as `(line hash, count)` sorted by hash. One statement per 100 lines (a server
+    /// answers each statement over the network).
     ///
     /// # Errors
     /// Database failures.
@@ -455,18 +456,24 @@ impl Store {
         let mut h = hashes.to_vec();
         h.sort_unstable();
         h.dedup();
-        if tx.is_postgres() {
-            return count_site_lines_at_once(tx, site, &h);
-        }
-        let mut st = tx.prepare_cached(
-            "INSERT INTO site_lines (site, line_hash, count) VALUES (?1, ?2, 1)
-             ON CONFLICT(site, line_hash) DO UPDATE SET count = site_lines.count + 1 RETURNING count",
-        )?;
         let mut counts = Vec::with_capacity(h.len());
-        for x in h {
-            let n: i64 = st.query_row(params![site, x], |r| r.get(0))?;
-            counts.push((x, n));
+        for part in h.chunks(100) {
+            let sql = format!(
+                "INSERT INTO site_lines (site, line_hash, count) VALUES {}
+                 ON CONFLICT(site, line_hash) DO UPDATE SET count = site_lines.count + 1
+                 RETURNING line_hash, count",
+                vec!["(?, ?, 1)"; part.len()].join(", ")
+            );
+            let args: Vec<Val<'_>> = part
+                .iter()
+                .flat_map(|&x| [Val::Text(site), Val::Int(x)])
+                .collect();
+            let mut st = tx.prepare_cached(&sql)?;
+            for row in st.query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+                counts.push(row?);
+            }
         }
+        counts.sort_unstable();
         Ok(counts)
     }
 
@@ -476,44 +483,17 @@ impl Store {
     /// # Errors
     /// Database failures.
     pub fn site_line_counts(conn: &Db, site: &str, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut h = hashes.to_vec();
+        h.sort_unstable();
+        h.dedup();
         let mut st =
             conn.prepare_cached("SELECT count FROM site_lines WHERE site = ?1 AND line_hash = ?2")?;
         let mut out = Vec::new();
-        for &h in hashes {
-            if let Some(n) = st.query_row(params![site, h], |r| r.get(0)).optional()? {
-                out.push((h, n));
+        for x in h {
+            if let Some(n) = st.query_row(params![site, x], |r| r.get(0)).optional()? {
+                out.push((x, n));
             }
         }
-        out.sort_unstable();
-        out.dedup_by_key(|c| c.0);
         Ok(out)
     }
-}
-/// [`Store::count_site_lines`] in one statement per 100 lines: a server answers each
-/// statement over the network, where SQLite's per-line statements cost next to nothing.
-fn count_site_lines_at_once(tx: &Tx<'_>, site: &str, sorted: &[i64]) -> Result<Vec<(i64, i64)>> {
-    let mut counts = Vec::with_capacity(sorted.len());
-    for part in sorted.chunks(100) {
-        let sql = format!(
-            "INSERT INTO site_lines (site, line_hash, count) VALUES {}
-             ON CONFLICT(site, line_hash) DO UPDATE SET count = site_lines.count + 1
-             RETURNING line_hash, count",
-            vec!["(?, ?, 1)"; part.len()].join(", ")
-        );
-        let args: Vec<crate::store::db::Val<'_>> = part
-            .iter()
-            .flat_map(|&x| {
-                [
-                    crate::store::db::Val::Text(site),
-                    crate::store::db::Val::Int(x),
-                ]
-            })
-            .collect();
-        let mut st = tx.prepare_cached(&sql)?;
-        for row in st.query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            counts.push(row?);
-        }
-    }
-    counts.sort_unstable();
-    Ok(counts)
 }
