@@ -24,8 +24,12 @@ use std::time::{Duration, Instant};
 /// Feed documents stored per transaction.
 const STORE_BATCH_DOCS: usize = 16;
 
-/// Articles read per measured batch.
+/// Documents read per batch, before the world's shape adds its copies.
 const BATCH: usize = 5_000;
+
+/// The respelling round of the first measured batch (growth batches use rounds from 0 on,
+/// far fewer than this).
+const PROBE_ROUND: usize = 1_000;
 
 /// Peak resident memory of this process so far (Linux; 0 elsewhere).
 #[must_use]
@@ -92,12 +96,13 @@ fn respell(text: &str, round: usize) -> String {
         .collect()
 }
 
-/// Story variants `from..to` of the labelled set: `(cluster id, its documents)`.
-fn variants(clusters: &[Vec<&Doc>], from: usize, to: usize) -> Vec<Doc> {
+/// Story variants `from..to` of the labelled set: `(cluster id, its documents)`; story
+/// `k` in round `k / stories`, or in `round` when given.
+fn variants(clusters: &[Vec<&Doc>], from: usize, to: usize, round: Option<usize>) -> Vec<Doc> {
     let mut out = Vec::new();
     for k in from..to {
         let base = &clusters[k % clusters.len()];
-        let round = k / clusters.len();
+        let round = round.unwrap_or(k / clusters.len());
         let delta = (round as u64) * 7;
         for d in base {
             let text = if round == 0 {
@@ -268,31 +273,52 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         "cron",
         "peak MiB"
     );
-    for &size in &sizes {
-        // Grow to just below the size, then measure the next batch.
+    // The batch measured at every size: the same stories each time, in a round of their
+    // own per size (new articles, respelled like every later round), so that sizes differ
+    // in what is stored and not in the texts placed (stories differ in length and copies).
+    let mut probe_stories = 0usize;
+    for (probe_no, &size) in sizes.iter().enumerate() {
+        // Grow to the size, then measure the probe batch.
         loop {
-            let want = (BATCH as f64 / per_story / expand).ceil() as usize;
-            let batch = variants(&clusters, next_story, next_story + want.max(1));
+            let probe = stored >= size;
+            if probe && probe_stories == 0 {
+                probe_stories = (BATCH as f64 / per_story / expand).ceil().max(1.0) as usize;
+            }
+            let want = if probe {
+                probe_stories
+            } else {
+                (BATCH as f64 / per_story / expand).ceil().max(1.0) as usize
+            };
+            let batch = if probe {
+                variants(&clusters, 0, want, Some(PROBE_ROUND + probe_no))
+            } else {
+                variants(&clusters, next_story, next_story + want, None)
+            };
             let docs_in = batch.len().max(1) as f64;
-            next_story += want.max(1);
+            if !probe {
+                next_story += want;
+            }
             let now = 1_700_000_000 + i64::try_from(batch_no).unwrap_or(0) * 3600;
             let when = start + chrono::Duration::hours(i64::try_from(batch_no).unwrap_or(0));
             let st = read_batch(&mut store, &batch, args.shape, batch_no, when, now)?;
             batch_no += 1;
-            // Articles per document of the world's shape (reposts, copies), learnt from
-            // the batch: batches stay near BATCH articles whatever the shape.
-            expand = (st.articles as f64 / docs_in).max(0.1);
+            if !probe {
+                // Articles per document of the world's shape (reposts, copies), learnt
+                // from the batch: batches stay near BATCH articles whatever the shape.
+                expand = (st.articles as f64 / docs_in).max(0.1);
+            }
+            let before = stored;
             stored += st.articles;
             total.articles += st.articles;
             total.prepare += st.prepare;
             total.store += st.store;
             total.place += st.place;
-            if stored >= size {
+            if probe {
                 let (q_stories, q_story, q_origin, cron) = query_times(&store, &db)?;
                 #[allow(clippy::cast_precision_loss)]
                 let per_art_us = secs(st.total()) * 1e6 / st.articles.max(1) as f64;
                 println!(
-                    "{stored:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
+                    "{before:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
                     st.rate(),
                     secs(st.prepare),
                     secs(st.store),

@@ -221,7 +221,9 @@ pub struct StoriesArgs {
 /// `bench` options.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Corpus sizes (articles)
+    /// Stored sizes (articles) at which one batch is measured: the store grows with
+    /// variants of the set's stories, and the measured batch holds the same stories at
+    /// every size
     #[arg(long, value_delimiter = ',', default_value = "10000")]
     pub sizes: Vec<usize>,
     /// Labelled JSONL the corpus is generated from

@@ -168,8 +168,18 @@ impl Matcher {
             for &a in newest {
                 *by_anchor.entry(a).or_default() += weight;
             }
-            if let (Some(b), true) = (below, from_held < RETRIEVAL_ROWS) {
-                for a in Store::anchor_rows(tx, key, b, RETRIEVAL_ROWS - from_held)? {
+            // Rows below the held ones: the statistics count every row of the anchor, and
+            // the held ones are all rows from `below` on. The rarest anchors are mostly
+            // held only, and a B-tree seek that finds nothing costs as much as one that
+            // finds rows (more, the larger the store).
+            let older = w.stats.get(&key).map_or(usize::MAX, |s| {
+                usize::try_from(s.df)
+                    .unwrap_or(0)
+                    .saturating_sub(held.len())
+            });
+            let want = (RETRIEVAL_ROWS - from_held).min(older);
+            if let (Some(b), true) = (below, want > 0) {
+                for a in Store::anchor_rows(tx, key, b, want)? {
                     *by_anchor.entry(a).or_default() += weight;
                 }
             }
