@@ -251,7 +251,10 @@ impl Store {
             source: e.into(),
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        // Half the writer's cache: in WAL mode a reader drops its whole cache when it next
+        // reads after another connection committed, and the placing connection commits
+        // every chunk, so a reader's cache never holds more than a chunk's reading.
+        conn.pragma_update(None, "cache_size", -32_768)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Some(Db::Lite(conn)))
     }
