@@ -190,6 +190,27 @@ fn translations_join_across_scripts_and_name_the_source() {
 }
 
 #[test]
+fn translations_into_one_language_by_different_hands_join() {
+    // A Guardian column's human Japanese translation and two machine translations: the
+    // human one shares a seventh of its wording and one anchor with each machine one (too
+    // few anchors for the anchor path, too little wording for a copy).
+    let docs = cluster("newstest2021:en:guardian.306645");
+    let ja: Vec<_> = docs.iter().filter(|d| d.lang == "ja").collect();
+    assert_eq!(ja.len(), 3);
+    let mut w = World::new();
+    let mut urls = Vec::new();
+    for (k, d) in ja.iter().enumerate() {
+        let site = format!("ja{k}.example");
+        let it = Item::from_doc(&format!("https://{site}/column"), d);
+        w.read(&site, std::slice::from_ref(&it), T0 + 3600 * k as i64);
+        urls.push(it.url);
+    }
+    for u in &urls[1..] {
+        assert_eq!(w.story_of(u), w.story_of(&urls[0]), "{u}");
+    }
+}
+
+#[test]
 fn unrelated_stories_in_different_languages_stay_apart() {
     let a = original_in("de", 0);
     let b = dev()

@@ -46,6 +46,10 @@ pub const ANCHOR_REGRESSION: AnchorRegression = AnchorRegression {
 pub const ANCHOR_SMOOTHING: f64 = 5.0;
 /// Fewest shared anchors for an anchor match.
 pub const MIN_SHARED_ANCHORS: usize = 3;
+/// Jaccard at or above which two texts in one language that share an anchor and no
+/// conflicting number match, however few anchors they share: two translations of one
+/// article by different translators or systems share this much wording.
+pub const SAME_LANG_WORDING: f64 = 0.12;
 /// Fewest shared anchors for a match when the model's cosine is known: the model helps
 /// decide, but never alone.
 pub const MIN_SHARED_ANCHORS_MODEL: usize = 1;
@@ -547,7 +551,9 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         None => (MIN_SHARED_ANCHORS, ANCHOR_MATCH),
     };
     let e = anchor_evidence(a, b, w);
-    if e.shared_n < least {
+    // (A conflicting number in one language returned above.)
+    let wording = same_lang && j >= SAME_LANG_WORDING && e.shared_n >= 1;
+    if e.shared_n < least && !wording {
         return None;
     }
     if !same_lang && cos.is_none() && e.shared_hard == 0 {
@@ -560,7 +566,8 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         Some(c) => model_probability(&f, c, !same_lang),
         None => anchor_probability(&f),
     };
-    if p >= threshold {
+    if p >= threshold || wording {
+        let p = p.max(threshold);
         let kind = if same_lang && e.shared_hard == 0 {
             Kind::Names
         } else {
