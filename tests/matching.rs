@@ -211,6 +211,35 @@ fn translations_into_one_language_by_different_hands_join() {
 }
 
 #[test]
+fn a_translation_joins_the_story_whose_version_in_its_language_it_matches() {
+    // The same column in English, two machine Icelandic versions and a machine Japanese one
+    // form a story; the human Japanese translation, read last, matches only the Japanese
+    // version (a quarter of the story) and belongs with it.
+    let docs = cluster("newstest2021:en:guardian.306645");
+    let mut first: Vec<_> = docs
+        .iter()
+        .filter(|d| !d.id.contains("reference") && (d.lang != "ja" || d.id.ends_with("Online-A")))
+        .collect();
+    first.sort_by(|a, b| a.id.cmp(&b.id));
+    let human = docs
+        .iter()
+        .find(|d| d.lang == "ja" && d.id.contains("reference"))
+        .unwrap();
+    let mut w = World::new();
+    let mut urls = Vec::new();
+    for (k, d) in first.iter().chain([&human]).enumerate() {
+        let site = format!("v{k}-{}.example", d.lang);
+        let it = Item::from_doc(&format!("https://{site}/column"), d);
+        w.read(&site, std::slice::from_ref(&it), T0 + 3600 * k as i64);
+        urls.push(it.url);
+    }
+    assert_eq!(urls.len(), 5);
+    for u in &urls[1..] {
+        assert_eq!(w.story_of(u), w.story_of(&urls[0]), "{u}");
+    }
+}
+
+#[test]
 fn unrelated_stories_in_different_languages_stay_apart() {
     let a = original_in("de", 0);
     let b = dev()

@@ -5,8 +5,11 @@
 //! touched story is judged on a bounded sample of its members (those in the article's
 //! language first, then a fixed pseudo-random choice by key) together with the members the
 //! article matched: the article joins the story where the share of matching members is
-//! highest, if it reaches [`JOIN_SHARE`]. Two stories the article joins both are merged
-//! only when their samples match each other (at least [`MERGE_SHARE`] of the cross pairs):
+//! highest, if it reaches [`JOIN_SHARE`] of all compared members or of those in its own
+//! language (matched by more than weak evidence: a second translation into a language
+//! matches that language's version of a story, not the others). Two stories the article
+//! joins both are merged only when their samples match each other (at least
+//! [`MERGE_SHARE`] of the cross pairs):
 //! one article that resembles two stories does not glue them (no chaining). Stories are
 //! never split by placement, so a large story does not fall apart as it grows.
 
@@ -47,6 +50,9 @@ struct Fit {
     langs: usize,
     /// Matched members whose match is not weak (see [`weak`]).
     strong: usize,
+    /// Compared members in the article's language, and those of them matched strongly.
+    own_compared: usize,
+    own_strong: usize,
     /// Whether the story holds more than one language.
     multilingual: bool,
 }
@@ -57,9 +63,13 @@ impl Fit {
         self.matched as f64 / self.compared.max(1) as f64
     }
 
+    #[allow(clippy::cast_precision_loss)]
     fn joins(&self) -> bool {
+        let own_share = self.own_strong as f64 / self.own_compared.max(1) as f64;
         self.matched > 0
-            && (self.share() >= JOIN_SHARE || (self.matched >= JOIN_SPREAD && self.langs >= 2))
+            && (self.share() >= JOIN_SHARE
+                || (self.matched >= JOIN_SPREAD && self.langs >= 2)
+                || (self.own_strong > 0 && own_share >= JOIN_SHARE))
     }
 
     /// Only weak matches link the article to this story of one language: alone they do
@@ -184,12 +194,16 @@ impl Matcher {
         let sigs = self.weighed_sigs(tx, &compared)?;
         let mut matched = 0;
         let mut strong = 0;
+        let (mut own_compared, mut own_strong) = (0, 0);
         let mut langs: Vec<&str> = Vec::new();
         for s in &sigs {
+            let own = s.lang == me.lang;
+            own_compared += usize::from(own);
             if let Some(m) = self.decide_pair(me, s) {
                 matched += 1;
                 if !weak(&me.lang, &s.lang, &m) {
                     strong += 1;
+                    own_strong += usize::from(own);
                 }
                 if !langs.contains(&s.lang.as_str()) {
                     langs.push(&s.lang);
@@ -203,6 +217,8 @@ impl Matcher {
             compared: sigs.len(),
             langs: langs.len(),
             strong,
+            own_compared,
+            own_strong,
             multilingual,
         })
     }
