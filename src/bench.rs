@@ -250,15 +250,21 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     );
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("bench.db");
-    let mut store = Store::open(&db)?;
     let mut sizes = args.sizes.clone();
     sizes.sort_unstable();
-    let mut stored = 0usize;
     let mut next_story = 0usize;
-    let mut batch_no = 0u64;
-    let start = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
-    let mut total = Stages::default();
+    let mut run = Growing {
+        store: Store::open(&db)?,
+        shape: args.shape,
+        start: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+        batch_no: 0,
+        total: Stages::default(),
+    };
+    // Articles per document of the world's shape (reposts, copies), learnt from each
+    // growing batch: batches stay near BATCH articles whatever the shape.
     let mut expand = 1.3f64;
+    let stories_per_batch =
+        |expand: f64| (BATCH as f64 / per_story / expand).ceil().max(1.0) as usize;
     println!(
         "\n{:>9}  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
         "articles",
@@ -276,64 +282,37 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     // The batch measured at every size: the same stories each time, in a round of their
     // own per size (new articles, respelled like every later round), so that sizes differ
     // in what is stored and not in the texts placed (stories differ in length and copies).
-    let mut probe_stories = 0usize;
+    let mut probe_stories = None;
     for (probe_no, &size) in sizes.iter().enumerate() {
-        // Grow to the size, then measure the probe batch.
-        loop {
-            let probe = stored >= size;
-            if probe && probe_stories == 0 {
-                probe_stories = (BATCH as f64 / per_story / expand).ceil().max(1.0) as usize;
-            }
-            let want = if probe {
-                probe_stories
-            } else {
-                (BATCH as f64 / per_story / expand).ceil().max(1.0) as usize
-            };
-            let batch = if probe {
-                variants(&clusters, 0, want, Some(PROBE_ROUND + probe_no))
-            } else {
-                variants(&clusters, next_story, next_story + want, None)
-            };
-            let docs_in = batch.len().max(1) as f64;
-            if !probe {
-                next_story += want;
-            }
-            let now = 1_700_000_000 + i64::try_from(batch_no).unwrap_or(0) * 3600;
-            let when = start + chrono::Duration::hours(i64::try_from(batch_no).unwrap_or(0));
-            let st = read_batch(&mut store, &batch, args.shape, batch_no, when, now)?;
-            batch_no += 1;
-            if !probe {
-                // Articles per document of the world's shape (reposts, copies), learnt
-                // from the batch: batches stay near BATCH articles whatever the shape.
-                expand = (st.articles as f64 / docs_in).max(0.1);
-            }
-            let before = stored;
-            stored += st.articles;
-            total.articles += st.articles;
-            total.prepare += st.prepare;
-            total.store += st.store;
-            total.place += st.place;
-            if probe {
-                let (q_stories, q_story, q_origin, cron) = query_times(&store, &db)?;
-                #[allow(clippy::cast_precision_loss)]
-                let per_art_us = secs(st.total()) * 1e6 / st.articles.max(1) as f64;
-                println!(
-                    "{before:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
-                    st.rate(),
-                    secs(st.prepare),
-                    secs(st.store),
-                    secs(st.place),
-                    per_art_us,
-                    secs(q_stories) * 1e3 / 1.0,
-                    secs(q_story) * 1e3,
-                    secs(q_origin) * 1e3,
-                    secs(cron) * 1e3,
-                    peak_rss_mib(),
-                );
-                break;
-            }
+        while run.total.articles < size {
+            let want = stories_per_batch(expand);
+            let batch = variants(&clusters, next_story, next_story + want, None);
+            next_story += want;
+            let st = run.read(&batch)?;
+            expand = (st.articles as f64 / batch.len().max(1) as f64).max(0.1);
         }
+        let want = *probe_stories.get_or_insert_with(|| stories_per_batch(expand));
+        let batch = variants(&clusters, 0, want, Some(PROBE_ROUND + probe_no));
+        let before = run.total.articles;
+        let st = run.read(&batch)?;
+        let (q_stories, q_story, q_origin, cron) = query_times(&run.store, &db)?;
+        #[allow(clippy::cast_precision_loss)]
+        let per_art_us = secs(st.total()) * 1e6 / st.articles.max(1) as f64;
+        println!(
+            "{before:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
+            st.rate(),
+            secs(st.prepare),
+            secs(st.store),
+            secs(st.place),
+            per_art_us,
+            secs(q_stories) * 1e3 / 1.0,
+            secs(q_story) * 1e3,
+            secs(q_origin) * 1e3,
+            secs(cron) * 1e3,
+            peak_rss_mib(),
+        );
     }
+    let total = run.total;
     println!(
         "\nall batches: {} articles in {:.1}s = {:.0} articles/s end to end (prepare {:.1}s on all cores, store {:.1}s, match {:.1}s); peak memory {:.0} MiB",
         total.articles,
@@ -347,6 +326,32 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;
     poll_bench()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The growing benchmark store: each batch is read one hour after the last.
+struct Growing {
+    store: Store,
+    shape: firsthand_world::Shape,
+    start: chrono::DateTime<chrono::Utc>,
+    batch_no: u64,
+    /// Every batch so far (its articles are the store's).
+    total: Stages,
+}
+
+impl Growing {
+    /// Reads `docs` as the next batch and counts it in.
+    fn read(&mut self, docs: &[Doc]) -> firsthand::Result<Stages> {
+        let hours = i64::try_from(self.batch_no).unwrap_or(0);
+        let now = 1_700_000_000 + hours * 3600;
+        let when = self.start + chrono::Duration::hours(hours);
+        let st = read_batch(&mut self.store, docs, self.shape, self.batch_no, when, now)?;
+        self.batch_no += 1;
+        self.total.articles += st.articles;
+        self.total.prepare += st.prepare;
+        self.total.store += st.store;
+        self.total.place += st.place;
+        Ok(st)
+    }
 }
 
 /// Query times at the current size: the story list, one story, one origin, and a cron

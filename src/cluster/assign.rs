@@ -160,7 +160,7 @@ impl Matcher {
             }
         }
         // (The article is counted in the story's languages by now, when they are held.)
-        let multilingual = self.lowest.get(&story).is_some_and(Lowest::multilingual);
+        let multilingual = self.multilingual(story);
         for other in &joining {
             if other.story == story || Some(other.story) == retired {
                 continue;
@@ -210,7 +210,7 @@ impl Matcher {
                 }
             }
         }
-        let multilingual = self.lowest.get(&story).is_some_and(Lowest::multilingual);
+        let multilingual = self.multilingual(story);
         Ok(Fit {
             story,
             matched,
@@ -221,6 +221,12 @@ impl Matcher {
             own_strong,
             multilingual,
         })
+    }
+
+    /// Whether `story` holds more than one language, as far as its sample lists are held
+    /// (false when they are not).
+    fn multilingual(&self, story: StoryId) -> bool {
+        self.lowest.get(&story).is_some_and(Lowest::multilingual)
     }
 
     /// A bounded, fixed sample of a story's members: those in `lang` first, then the

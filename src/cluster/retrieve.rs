@@ -158,8 +158,8 @@ impl Matcher {
         let mut by_anchor: IntMap<ArticleId, f64> = IntMap::default();
         by_anchor.reserve(anchors.len() * RETRIEVAL_ROWS);
         for &(weight, key) in anchors {
-            let stat = w.stats.get(&key).copied().unwrap_or_default();
-            if stat.df > MAX_RETRIEVAL_DF || weight <= 0.0 {
+            let stat = w.stats.get(&key);
+            if stat.is_some_and(|s| s.df > MAX_RETRIEVAL_DF) || weight <= 0.0 {
                 continue;
             }
             let held = recent.map_or(&[][..], |r| r.anchor(key));
@@ -172,7 +172,7 @@ impl Matcher {
             // the held ones are all rows from `below` on. The rarest anchors are mostly
             // held only, and a B-tree seek that finds nothing costs as much as one that
             // finds rows (more, the larger the store).
-            let older = w.stats.get(&key).map_or(usize::MAX, |s| {
+            let older = stat.map_or(usize::MAX, |s| {
                 usize::try_from(s.df)
                     .unwrap_or(0)
                     .saturating_sub(held.len())

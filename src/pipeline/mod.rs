@@ -122,7 +122,7 @@ pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
         .map(|a| line_hashes(&a.paragraphs))
         .collect();
     // How many entries of this document carry each line.
-    let mut seen: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     for l in &lines {
         let mut distinct: Vec<i64> = l.iter().flatten().copied().collect();
         distinct.sort_unstable();
@@ -137,12 +137,7 @@ pub fn prepare(articles: Vec<Article>) -> Vec<Prepared> {
         .map(|(article, lines)| {
             let counts: Vec<Option<i64>> = lines
                 .iter()
-                .map(|h| {
-                    h.map(|h| {
-                        seen.get(&h)
-                            .map_or(1, |&n| i64::try_from(n).unwrap_or(i64::MAX))
-                    })
-                })
+                .map(|h| h.map(|h| seen.get(&h).copied().unwrap_or(1)))
                 .collect();
             let site_lines = boilerplate::repeated_lines(&article.paragraphs, &counts);
             let fp = fingerprint_masked(

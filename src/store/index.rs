@@ -478,7 +478,8 @@ impl Store {
     }
 
     /// How often the site carries each of `hashes`, as `(line hash, count)` sorted by
-    /// hash (lines it never carried left out).
+    /// hash (lines it never carried left out). One statement per 100 lines, as
+    /// [`Store::count_site_lines`] writes them.
     ///
     /// # Errors
     /// Database failures.
@@ -486,14 +487,21 @@ impl Store {
         let mut h = hashes.to_vec();
         h.sort_unstable();
         h.dedup();
-        let mut st =
-            conn.prepare_cached("SELECT count FROM site_lines WHERE site = ?1 AND line_hash = ?2")?;
         let mut out = Vec::new();
-        for x in h {
-            if let Some(n) = st.query_row(params![site, x], |r| r.get(0)).optional()? {
-                out.push((x, n));
+        for part in h.chunks(100) {
+            let sql = format!(
+                "SELECT line_hash, count FROM site_lines WHERE site = ? AND line_hash IN ({})",
+                vec!["?"; part.len()].join(", ")
+            );
+            let args: Vec<Val<'_>> = std::iter::once(Val::Text(site))
+                .chain(part.iter().map(|&x| Val::Int(x)))
+                .collect();
+            let mut st = conn.prepare_cached(&sql)?;
+            for row in st.query_map(args, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+                out.push(row?);
             }
         }
+        out.sort_unstable();
         Ok(out)
     }
 }
