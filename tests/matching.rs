@@ -254,6 +254,45 @@ fn unrelated_stories_in_different_languages_stay_apart() {
     assert_ne!(w.story_of(&ia.url), w.story_of(&ib.url));
 }
 
+#[test]
+fn articles_sharing_only_a_year_and_small_numbers_across_languages_stay_apart() {
+    // A Figaro article and a Japanese local paper's, about different things, share three
+    // anchors and no more: 2020, 10 and 13. Each has a repost on an aggregator of its own
+    // language. Among other news of the day, the two stay two stories.
+    let fr = cluster("newstest2021:fr:lefigaro.197914");
+    let ja = cluster("newstest2021:ja:yaeyama_mainichi_shimbun-ja.883");
+    let fr = fr.iter().find(|d| d.is_original).unwrap();
+    let ja = ja.iter().find(|d| d.is_original).unwrap();
+    let mut w = World::new();
+    let others: Vec<Item> = dev()
+        .iter()
+        .filter(|d| d.is_original && d.id != fr.id && d.id != ja.id)
+        .step_by(7)
+        .take(60)
+        .enumerate()
+        .map(|(k, d)| Item::from_doc(&format!("https://news.example/{k}"), d))
+        .collect();
+    w.read("news.example", &others, T0);
+    let mut urls = Vec::new();
+    for (k, (lang, d)) in [("fr", fr), ("ja", ja)].into_iter().enumerate() {
+        for (h, host) in [format!("{lang}.example"), format!("agg-{lang}.example")]
+            .iter()
+            .enumerate()
+        {
+            let it = Item::from_doc(&format!("https://{host}/a"), d);
+            w.read(
+                host,
+                std::slice::from_ref(&it),
+                T0 + 3600 * (2 * k + h) as i64,
+            );
+            urls.push(it.url);
+        }
+    }
+    assert_eq!(w.story_of(&urls[0]), w.story_of(&urls[1]));
+    assert_eq!(w.story_of(&urls[2]), w.story_of(&urls[3]));
+    assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[2]));
+}
+
 /// The partition of all articles into stories, as sets of URLs.
 fn partition(
     w: &World,

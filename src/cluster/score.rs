@@ -177,6 +177,9 @@ pub struct AnchorEvidence {
     pub shared_n: usize,
     /// Shared anchors that are not names (numbers, dates, model numbers, URLs, handles).
     pub shared_hard: usize,
+    /// Shared anchors that unrelated articles of one day share (dates, years, numbers
+    /// below 100: see [`AnchorKind::commonplace`]).
+    pub shared_common: usize,
     /// Longest run of shared anchors in the same order on both sides, as a share.
     pub order: f64,
     /// Shared anchors, rarest first (at most 8).
@@ -251,6 +254,10 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
         .iter()
         .filter(|s| AnchorKind::of(name(s)) != Some(AnchorKind::Name))
         .count();
+    let shared_common = shared
+        .iter()
+        .filter(|s| AnchorKind::commonplace(name(s)))
+        .count();
     // Order: shared anchors in a's text order, their positions in b.
     let mut by_a = shared.clone();
     by_a.sort_by_key(|s| s.1);
@@ -263,6 +270,7 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
         cover: sw / (wa.max(wb) + ANCHOR_SMOOTHING),
         shared_n: shared.len(),
         shared_hard,
+        shared_common,
         order,
         shared: shared.iter().take(8).map(|s| name(s).to_string()).collect(),
     }
@@ -559,6 +567,12 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     if !same_lang && cos.is_none() && e.shared_hard == 0 {
         // Names alone are what articles about one event share: a translation also keeps
         // a number, a date, a model number or a link.
+        return None;
+    }
+    if !same_lang && cos.is_none() && e.shared_n <= MIN_SHARED_ANCHORS && e.shared_common > 1 {
+        // Dates, years and small numbers are what articles of one day share: three
+        // anchors across languages are a translation's only when at most one of them
+        // is so common.
         return None;
     }
     let f = anchor_features(a, b, &e, j);

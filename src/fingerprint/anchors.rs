@@ -62,6 +62,19 @@ impl AnchorKind {
         Some((kind, chars.as_str()))
     }
 
+    /// Whether an anchor key is one that unrelated articles of one day share: a date, a
+    /// year (1900–2099) or a whole number below 100.
+    #[must_use]
+    pub fn commonplace(key: &str) -> bool {
+        match Self::split(key) {
+            Some((Self::Date, _)) => true,
+            Some((Self::Number, n)) => n
+                .parse::<u32>()
+                .is_ok_and(|v| v < 100 || (1900..=2099).contains(&v)),
+            _ => false,
+        }
+    }
+
     /// The key of an anchor of this kind: its letter, then `text`.
     #[must_use]
     pub fn key(self, text: impl std::fmt::Display) -> String {
@@ -473,6 +486,12 @@ mod tests {
             assert_eq!(AnchorKind::split(&key), Some((kind, "x1")), "{key}");
         }
         assert_eq!(AnchorKind::of("n10000"), Some(AnchorKind::Number));
+        for common in ["n7", "n99", "n2021", "dm03d15"] {
+            assert!(AnchorKind::commonplace(common), "{common}");
+        }
+        for rare in ["n100", "n10363.18", "n2.5", "n3000", "wmusk", "mgpt4"] {
+            assert!(!AnchorKind::commonplace(rare), "{rare}");
+        }
         assert_eq!(AnchorKind::of("wmsk"), Some(AnchorKind::Name));
         assert_eq!(AnchorKind::of(""), None);
         assert_eq!(AnchorKind::of("x1"), None);
