@@ -293,6 +293,59 @@ fn articles_sharing_only_a_year_and_small_numbers_across_languages_stay_apart() 
     assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[2]));
 }
 
+/// Reads `docs` one site each, an hour apart, after 60 other originals of the set (the
+/// day's other news, which the anchors' rarity is measured against); returns their URLs.
+fn read_among_news(w: &mut World, docs: &[&firsthand::dataset::Doc]) -> Vec<String> {
+    let others: Vec<Item> = dev()
+        .iter()
+        .filter(|d| d.is_original && docs.iter().all(|x| x.cluster != d.cluster))
+        .step_by(7)
+        .take(60)
+        .enumerate()
+        .map(|(k, d)| Item::from_doc(&format!("https://news.example/{k}"), d))
+        .collect();
+    w.read("news.example", &others, T0);
+    let mut urls = Vec::new();
+    for (k, d) in docs.iter().enumerate() {
+        let host = format!("site{k}-{}.example", d.lang);
+        let it = Item::from_doc(&format!("https://{host}/a"), d);
+        w.read(&host, std::slice::from_ref(&it), T0 + 3600 * (k as i64 + 1));
+        urls.push(it.url);
+    }
+    urls
+}
+
+#[test]
+fn a_translation_of_a_text_without_numbers_joins_on_its_names_in_order() {
+    // A Russian article about the economy names people and institutions and gives no
+    // figure; its English translations share only names with it, in its order.
+    let docs = cluster("newstest2021:ru:vesti.ru.343917");
+    let ru = docs.iter().find(|d| d.is_original).unwrap();
+    let en = docs
+        .iter()
+        .find(|d| d.lang == "en" && d.id.contains("reference"))
+        .unwrap();
+    let mut w = World::new();
+    let urls = read_among_news(&mut w, &[ru, en]);
+    assert_eq!(w.story_of(&urls[0]), w.story_of(&urls[1]));
+}
+
+#[test]
+fn reports_of_one_event_naming_the_same_people_in_another_order_stay_apart() {
+    // Two Russian papers on one event: one's original, the other's English translation.
+    // They share seven names and no figure, named in a different order.
+    let kp = cluster("newstest2021:ru:kp.235560");
+    let dp = cluster("newstest2021:ru:dp.ru.34785");
+    let ru = kp.iter().find(|d| d.is_original).unwrap();
+    let en = dp
+        .iter()
+        .find(|d| d.lang == "en" && d.id.contains("reference"))
+        .unwrap();
+    let mut w = World::new();
+    let urls = read_among_news(&mut w, &[ru, en]);
+    assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[1]));
+}
+
 /// The partition of all articles into stories, as sets of URLs.
 fn partition(
     w: &World,

@@ -50,6 +50,12 @@ pub const MIN_SHARED_ANCHORS: usize = 3;
 /// conflicting number match, however few anchors they share: two translations of one
 /// article by different translators or systems share this much wording.
 pub const SAME_LANG_WORDING: f64 = 0.12;
+/// Fewest shared names for two texts in different languages that share nothing else
+/// (no number, date, model number or link) to match; see [`NAMES_ONLY_ORDER`].
+pub const NAMES_ONLY_SHARED: usize = 5;
+/// Share of the shared names that two such texts must name in the same order: a
+/// translation keeps its original's order, two reports of one event each have their own.
+pub const NAMES_ONLY_ORDER: f64 = 0.9;
 /// Fewest shared anchors for a match when the model's cosine is known: the model helps
 /// decide, but never alone.
 pub const MIN_SHARED_ANCHORS_MODEL: usize = 1;
@@ -564,9 +570,14 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     if e.shared_n < least && !wording {
         return None;
     }
-    if !same_lang && cos.is_none() && e.shared_hard == 0 {
+    if !same_lang
+        && cos.is_none()
+        && e.shared_hard == 0
+        && (e.shared_n < NAMES_ONLY_SHARED || e.order < NAMES_ONLY_ORDER)
+    {
         // Names alone are what articles about one event share: a translation also keeps
-        // a number, a date, a model number or a link.
+        // a number, a date, a model number or a link, or, in a text without them, names
+        // many people and places in the order its original does.
         return None;
     }
     if !same_lang && cos.is_none() && e.shared_n <= MIN_SHARED_ANCHORS && e.shared_common > 1 {
