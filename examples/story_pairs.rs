@@ -31,7 +31,8 @@ fn main() -> firsthand::Result<()> {
     let w = Weights {
         stats: keys.into_iter().zip(stats).collect(),
         docs: Store::article_count(&reader)? as f64,
-        model: false,
+        // A database built with a model holds vectors: decide as the model did.
+        model: sigs.iter().any(|s| s.embedding.is_some()),
     };
     // FIRSTHAND_ALL_PAIRS=1: the pairs that do not match too, with their evidence.
     let all = std::env::var_os("FIRSTHAND_ALL_PAIRS").is_some();

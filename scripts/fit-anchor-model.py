@@ -15,7 +15,18 @@ cross-validated (folds by pair hash).
 With --model (a TSV written with a model directory), fits MODEL_DECISION instead: the
 anchor features, the cosine and the cosine across languages, on the pairs that share at
 least MIN_SHARED_ANCHORS_MODEL anchors.
+
+For cross-validation by story:
+
+    python3 scripts/fit-anchor-model.py /tmp/pairs.tsv --exclude-fold 0/5 --json /tmp/w0.json
+    firsthand eval SET --fold 0/5 --anchor-weights /tmp/w0.json [--world ...]
+
+--exclude-fold K/N leaves out every pair with an article of a story in fold K (stories
+hash to folds as `firsthand eval --fold` hashes them: FNV-1a 64 of the story id, modulo
+N); --json writes the weights for `firsthand eval --anchor-weights`.
+`scripts/cross-validate` runs the whole loop.
 """
+import json
 import sys
 
 import numpy as np
@@ -45,9 +56,23 @@ def rust_constant(header, weights, with_model):
             f"    intercept: {weights[11]},\n}};")
 
 
-def main(path, with_model=False):
+def fnv1a64(text):
+    """FNV-1a 64 of the UTF-8 bytes of `text`, as src/dataset.rs hashes story ids."""
+    h = 0xCBF29CE484222325
+    for b in text.encode("utf-8"):
+        h ^= b
+        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def main(path, with_model=False, exclude=None, json_out=None):
     lines = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")]
     header, rows = lines[0], lines[1:]
+    if exclude is not None:
+        k, n = exclude
+        col_a, col_b = header.index("cluster_a"), header.index("cluster_b")
+        rows = [r for r in rows if fnv1a64(r[col_a]) % n != k and fnv1a64(r[col_b]) % n != k]
+        print(f"without fold {k}/{n}: ", end="")
     if with_model:
         rows = [r for r in rows if float(r[15]) > -1 and int(r[16]) >= MIN_SHARED_ANCHORS_MODEL]
     else:
@@ -58,6 +83,13 @@ def main(path, with_model=False):
     model = LogisticRegression(max_iter=5000).fit(X, y)
     weights = [round(float(c), 4) for c in model.coef_[0]] + [round(float(model.intercept_[0]), 4)]
     print(rust_constant(header, weights, with_model))
+    if json_out:
+        if with_model:
+            sys.exit("--json writes the anchor model's weights only (not with --model)")
+        doc = dict(zip(header[4:15], weights[:11]))
+        doc["intercept"] = weights[11]
+        with open(json_out, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1)
     folds = np.array([hash(tuple(r[4:8])) % 5 for r in rows])
     cv = np.zeros(len(rows))
     for k in range(5):
@@ -73,6 +105,32 @@ def main(path, with_model=False):
             print(f"{name:9} threshold {t}: P {prec:.3f} R {rec:.3f} F1 {2 * prec * rec / max(1e-9, prec + rec):.3f}")
 
 
+def option(args, name):
+    """The value after `name` in args (removing both), else None."""
+    if name not in args:
+        return None
+    i = args.index(name)
+    if i + 1 >= len(args):
+        sys.exit(f"{name} needs a value")
+    value = args[i + 1]
+    del args[i : i + 2]
+    return value
+
+
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--model"]
-    main(args[0], with_model="--model" in sys.argv[1:])
+    args = sys.argv[1:]
+    fold = option(args, "--exclude-fold")
+    json_out = option(args, "--json")
+    model = "--model" in args
+    args = [a for a in args if a != "--model"]
+    if len(args) != 1:
+        sys.exit(__doc__)
+    exclude = None
+    if fold is not None:
+        try:
+            k, n = (int(x) for x in fold.split("/"))
+            assert 0 <= k < n
+        except (ValueError, AssertionError):
+            sys.exit(f"--exclude-fold {fold}: give K/N with 0 <= K < N, e.g. 0/5")
+        exclude = (k, n)
+    main(args[0], with_model=model, exclude=exclude, json_out=json_out)

@@ -87,6 +87,15 @@ pub enum Command {
         /// Use at most this many clusters (sampled in file order)
         #[arg(long)]
         limit: Option<usize>,
+        /// Use only the stories of fold K of N (K/N, e.g. 0/5: the stories whose id hashes
+        /// to K modulo N), to score weights fitted without them (see --anchor-weights)
+        #[arg(long, value_name = "K/N")]
+        fold: Option<firsthand::dataset::Fold>,
+        /// Score with these anchor-model weights instead of the built-in ones: a JSON
+        /// object with one number per anchor feature and `intercept`, as
+        /// `scripts/fit-anchor-model.py --json` writes (for cross-validation)
+        #[arg(long, value_name = "FILE")]
+        anchor_weights: Option<PathBuf>,
         /// Serve the set as a world of feeds on 127.0.0.1 (outlets, copy sites, credits,
         /// wrong clocks, summaries) and poll it, instead of loading it directly
         #[arg(long)]

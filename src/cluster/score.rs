@@ -336,6 +336,24 @@ impl Features {
         ]
     }
 
+    /// The features from their values in the column order of [`Features::columns`].
+    #[must_use]
+    pub const fn from_columns(v: [f64; 11]) -> Self {
+        Self {
+            containment: v[0],
+            coverage: v[1],
+            log_shared: v[2],
+            log_shared_hard: v[3],
+            order: v[4],
+            same_lang: v[5],
+            jaccard: v[6],
+            one_cjk: v[7],
+            paragraph_ratio: v[8],
+            containment_in_order: v[9],
+            log_fewer_anchors: v[10],
+        }
+    }
+
     /// The sum of each feature times its weight in `weights`, in the column order of
     /// [`Features::columns`] (the order fixes the rounding, so decisions do not move).
     #[must_use]
@@ -369,6 +387,38 @@ impl AnchorRegression {
     pub fn probability(&self, features: &Features) -> f64 {
         logistic(features.weighted_sum(&self.weights) + self.intercept)
     }
+
+    /// Weights from a JSON object with one number per feature (named as in
+    /// [`Features::columns`]) and `intercept`.
+    ///
+    /// # Errors
+    /// A message naming what is missing or not a number.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let get = |k: &str| {
+            v.get(k)
+                .and_then(serde_json::Value::as_f64)
+                .ok_or_else(|| format!("`{k}` is missing or not a number"))
+        };
+        let mut values = [0.0; 11];
+        for (value, (name, _)) in values.iter_mut().zip(Features::default().columns()) {
+            *value = get(name)?;
+        }
+        Ok(Self {
+            weights: Features::from_columns(values),
+            intercept: get("intercept")?,
+        })
+    }
+}
+
+/// Weights that replace [`ANCHOR_REGRESSION`] for this process (`eval --anchor-weights`).
+static ANCHOR_OVERRIDE: std::sync::OnceLock<AnchorRegression> = std::sync::OnceLock::new();
+
+/// Scores every later pair of this process with `r` instead of [`ANCHOR_REGRESSION`]:
+/// cross-validation scores weights fitted without the stories it evaluates. The first
+/// call wins.
+pub fn use_anchor_regression(r: AnchorRegression) {
+    let _ = ANCHOR_OVERRIDE.set(r);
 }
 
 /// Weights of a logistic regression on the anchor [`Features`] and the model's cosine.
@@ -429,7 +479,10 @@ fn logistic(z: f64) -> f64 {
 /// Probability that two texts are copies, from their anchors ([`ANCHOR_REGRESSION`]).
 #[must_use]
 pub fn anchor_probability(features: &Features) -> f64 {
-    ANCHOR_REGRESSION.probability(features)
+    ANCHOR_OVERRIDE
+        .get()
+        .unwrap_or(&ANCHOR_REGRESSION)
+        .probability(features)
 }
 
 /// Probability that two texts are copies, from their anchors and the model's cosine
@@ -642,6 +695,22 @@ mod tests {
     }
 
     #[test]
+    fn weights_read_from_json_by_name() {
+        let mut json = serde_json::Map::new();
+        for (name, w) in ANCHOR_REGRESSION.weights.columns() {
+            json.insert(name.into(), w.into());
+        }
+        json.insert("intercept".into(), ANCHOR_REGRESSION.intercept.into());
+        let text = serde_json::Value::Object(json.clone()).to_string();
+        assert_eq!(AnchorRegression::from_json(&text), Ok(ANCHOR_REGRESSION));
+        json.remove("order");
+        let text = serde_json::Value::Object(json).to_string();
+        let err = AnchorRegression::from_json(&text).unwrap_err();
+        assert!(err.contains("`order`"), "{err}");
+        assert!(AnchorRegression::from_json("[1, 2]").is_err());
+    }
+
+    #[test]
     fn columns_name_every_feature_once() {
         let cols = PAIR.columns();
         let mut names: Vec<&str> = cols.iter().map(|c| c.0).collect();
@@ -661,6 +730,8 @@ mod tests {
             containment_in_order: 1.0,
             log_fewer_anchors: 1.0,
         };
+        let values: Vec<f64> = cols.iter().map(|c| c.1).collect();
+        assert_eq!(Features::from_columns(values.try_into().unwrap()), PAIR);
         // Every field is in the weighted sum: with weights of one it adds the columns.
         let total: f64 = cols.iter().map(|c| c.1).sum();
         assert!((PAIR.weighted_sum(&ones) - total).abs() < 1e-12);

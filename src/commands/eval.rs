@@ -1,24 +1,44 @@
 //! `firsthand eval DATASET.jsonl [--json]`.
 
+use anyhow::Context;
 use firsthand::cluster::Config;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Which stories of the set to score.
+pub struct Subset {
+    /// At most this many stories, in file order.
+    pub limit: Option<usize>,
+    /// Only the stories of this fold.
+    pub fold: Option<firsthand::dataset::Fold>,
+}
+
 /// Loads, runs and prints the scores.
 ///
 /// # Errors
-/// Unreadable dataset, database failures.
+/// Unreadable dataset or weights file, database failures.
 pub fn run(
     path: &Path,
     json: bool,
-    limit: Option<usize>,
+    subset: Subset,
+    anchor_weights: Option<&Path>,
     world: Option<firsthand_world::Options>,
     dump: Option<&Path>,
     db: Option<&Path>,
     matching: &Config,
 ) -> anyhow::Result<ExitCode> {
+    if let Some(w) = anchor_weights {
+        let text = std::fs::read_to_string(w)
+            .with_context(|| format!("cannot read anchor weights {}", w.display()))?;
+        let r = firsthand::cluster::score::AnchorRegression::from_json(&text)
+            .map_err(|e| anyhow::anyhow!("{} holds no anchor weights: {e}", w.display()))?;
+        firsthand::cluster::score::use_anchor_regression(r);
+    }
     let mut docs = firsthand::dataset::load(path)?;
-    if let Some(limit) = limit {
+    if let Some(fold) = subset.fold {
+        firsthand::dataset::keep_fold(&mut docs, fold);
+    }
+    if let Some(limit) = subset.limit {
         firsthand::dataset::keep_stories(&mut docs, limit);
     }
     eprintln!(

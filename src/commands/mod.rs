@@ -76,6 +76,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dataset,
             json,
             limit,
+            fold,
+            anchor_weights,
             world,
             seed,
             shape,
@@ -83,7 +85,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => eval::run(
             &dataset,
             json,
-            limit,
+            eval::Subset { limit, fold },
+            anchor_weights.as_deref(),
             world.then_some(firsthand_world::Options {
                 seed,
                 shape,
