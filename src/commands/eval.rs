@@ -5,12 +5,14 @@ use firsthand::cluster::Config;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Which stories of the set to score.
-pub struct Subset {
+/// Which stories of the set to score, and with which anchor weights.
+pub struct Scoring<'a> {
     /// At most this many stories, in file order.
     pub limit: Option<usize>,
     /// Only the stories of this fold.
     pub fold: Option<firsthand::dataset::Fold>,
+    /// Anchor-model weights to use instead of the built-in ones (a JSON file).
+    pub anchor_weights: Option<&'a Path>,
 }
 
 /// Loads, runs and prints the scores.
@@ -20,14 +22,13 @@ pub struct Subset {
 pub fn run(
     path: &Path,
     json: bool,
-    subset: Subset,
-    anchor_weights: Option<&Path>,
+    scoring: Scoring<'_>,
     world: Option<firsthand_world::Options>,
     dump: Option<&Path>,
     db: Option<&Path>,
     matching: &Config,
 ) -> anyhow::Result<ExitCode> {
-    if let Some(w) = anchor_weights {
+    if let Some(w) = scoring.anchor_weights {
         let text = std::fs::read_to_string(w)
             .with_context(|| format!("cannot read anchor weights {}", w.display()))?;
         let r = firsthand::cluster::score::AnchorRegression::from_json(&text)
@@ -35,10 +36,10 @@ pub fn run(
         firsthand::cluster::score::use_anchor_regression(r);
     }
     let mut docs = firsthand::dataset::load(path)?;
-    if let Some(fold) = subset.fold {
+    if let Some(fold) = scoring.fold {
         firsthand::dataset::keep_fold(&mut docs, fold);
     }
-    if let Some(limit) = subset.limit {
+    if let Some(limit) = scoring.limit {
         firsthand::dataset::keep_stories(&mut docs, limit);
     }
     eprintln!(

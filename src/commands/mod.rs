@@ -85,8 +85,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => eval::run(
             &dataset,
             json,
-            eval::Subset { limit, fold },
-            anchor_weights.as_deref(),
+            eval::Scoring {
+                limit,
+                fold,
+                anchor_weights: anchor_weights.as_deref(),
+            },
             world.then_some(firsthand_world::Options {
                 seed,
                 shape,
