@@ -100,6 +100,36 @@ fn with_the_model_matching_finds_at_least_as_much_at_the_same_precision() {
 }
 
 #[test]
+fn with_the_model_a_shared_date_or_names_in_another_order_do_not_make_a_story() {
+    // Two Russian papers on one event (the same seven names, each in its own order) and a
+    // Guardian and a FAZ article that share one date and nothing else: all their versions
+    // (originals and translations into English, German, Japanese…) keep to their stories.
+    let all = firsthand::dataset::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
+    let clusters = [
+        "newstest2021:ru:kp.235560",
+        "newstest2021:ru:dp.ru.34785",
+        "newstest2021:en:guardian.306602",
+        "newstest2021:de:faz.79579",
+    ];
+    let docs: Vec<_> = all
+        .into_iter()
+        .filter(|d| clusters.contains(&d.cluster.as_str()))
+        .collect();
+    assert!(docs.len() > 8, "{}", docs.len());
+    let with = firsthand::eval::run(
+        &docs,
+        firsthand::cluster::Config {
+            model: Some(model()),
+            ..firsthand::cluster::Config::default()
+        },
+        None,
+    )
+    .unwrap();
+    assert_eq!(with.pairwise.precision, 1.0, "{:?}", with.pairwise);
+    assert!(with.pairwise.recall >= 0.5, "{:?}", with.pairwise);
+}
+
+#[test]
 fn the_cli_reads_the_model_from_the_environment_and_shows_the_cosine() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
