@@ -109,7 +109,8 @@ pub enum Command {
         /// twice: stories of up to ~225 copies)
         #[arg(long, value_enum, default_value = "mixed", requires = "world")]
         shape: firsthand_world::Shape,
-        /// Write each article's gold and predicted story to this JSONL file
+        /// Write each article's gold and predicted story (and the URL of the article that
+        /// story names its original) to this JSONL file
         #[arg(long, value_name = "PATH")]
         dump: Option<PathBuf>,
     },

@@ -65,9 +65,10 @@ pub struct Scores {
     pub largest_piece: f64,
     /// Seconds spent in the pipeline.
     pub seconds: f64,
-    /// Per labelled article: (label index, predicted story), for `--dump`.
+    /// Per labelled article: (label index, predicted story, the label index of the
+    /// article that story names its original), for `--dump`.
     #[serde(skip)]
-    pub assignment: Vec<(usize, i64)>,
+    pub assignment: Vec<(usize, i64, Option<usize>)>,
     /// The labels scored, in order.
     #[serde(skip)]
     pub labels: Vec<Label>,
@@ -335,8 +336,9 @@ pub fn scores(store: &Store, labels: &[Label], seconds: f64) -> Result<Scores> {
     for (a, s, o) in &members {
         if let Some(&i) = ids.get(a) {
             predicted[i] = usize::try_from(s.0).unwrap_or(0);
-            assignment.push((i, s.0));
-            original_of_story.insert(predicted[i], o.and_then(|o| ids.get(&o).copied()));
+            let named = o.and_then(|o| ids.get(&o).copied());
+            assignment.push((i, s.0, named));
+            original_of_story.insert(predicted[i], named);
         }
     }
     // Documents the pipeline dropped count as singletons.

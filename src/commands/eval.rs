@@ -53,9 +53,10 @@ pub fn run(
     };
     if let Some(d) = dump {
         let mut out = String::new();
-        for (i, story) in &s.assignment {
+        for (i, story, named) in &s.assignment {
             let mut v = serde_json::to_value(&s.labels[*i])?;
             v["story"] = serde_json::json!(story);
+            v["named_original"] = serde_json::json!(named.map(|n| &s.labels[n].url));
             out.push_str(&v.to_string());
             out.push('\n');
         }
