@@ -388,6 +388,38 @@ fn different_items_of_one_real_feed_stay_apart() {
     }
 }
 
+/// A podcast's two-line episode notes and a blog's long year in review (real feeds, read
+/// together) share two or three MinHash values by chance; estimated from them, the notes
+/// look "contained" in the review. They stay apart.
+#[test]
+fn a_short_item_is_not_a_copy_of_a_long_unrelated_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("f.db");
+    let feeds = support::shared().join("feeds");
+    let files = [
+        "rss-parser/test/input/giantbomb-podcast.rss",
+        "miniflux/internal/reader/parser/testdata/large_rss.xml",
+    ]
+    .map(|f| feeds.join(f).display().to_string());
+    support::cli(&db, &["ingest", &files[0], &files[1]]).code(0, "ingest");
+    let r = support::cli(&db, &["stories", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for s in v.as_array().unwrap() {
+        let hosts: BTreeSet<&str> = s["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["url"].as_str()?.split('/').nth(2))
+            .collect();
+        assert_eq!(
+            hosts.len(),
+            1,
+            "items of two sites grouped: {}",
+            s["members"]
+        );
+    }
+}
+
 /// The seed: ifanr's article as an Italian machine translation, with its translated
 /// footer and promo line, and an Italian repost of it that trims and re-titles it, among
 /// other Italian articles: the two are one story, the others apart, and the footer's

@@ -17,6 +17,11 @@ pub const COPY_JACCARD: f64 = 0.3;
 pub const COPY_CONTAINMENT: f64 = 0.6;
 /// Fewest shingles of the smaller text for containment to count.
 pub const MIN_CONTAINED_SHINGLES: u32 = 15;
+/// Fewest of the MinHash values two texts must share for their containment to count:
+/// containment is estimated from the Jaccard, and a Jaccard of two or three values in
+/// 128 is what any short text and a long one share by chance (a podcast episode's two
+/// lines "contained" in a year's retrospective at 0.95).
+pub const MIN_CONTAINED_VALUES: f64 = 4.0;
 /// Probability from the anchor model at or above which two texts match.
 pub const ANCHOR_MATCH: f64 = 0.6;
 /// The anchor model: a logistic regression on the [`Features`] of a pair. Fitted on
@@ -613,7 +618,11 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         return None;
     }
     if same_lang && !conflict {
-        let contained = c >= COPY_CONTAINMENT && small.fp.shingles >= MIN_CONTAINED_SHINGLES;
+        #[allow(clippy::cast_precision_loss)]
+        let shared_values = j * minhash::PERMUTATIONS as f64;
+        let contained = c >= COPY_CONTAINMENT
+            && small.fp.shingles >= MIN_CONTAINED_SHINGLES
+            && shared_values >= MIN_CONTAINED_VALUES;
         if j >= COPY_JACCARD || contained {
             return Some(base((0.6 + 0.4 * j.max(c * 0.9)).min(0.97), Kind::Copy));
         }
