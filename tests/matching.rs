@@ -346,6 +346,51 @@ fn reports_of_one_event_naming_the_same_people_in_another_order_stay_apart() {
     assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[1]));
 }
 
+/// Every version of `cluster` on a site of its own, read in one pass, `first` (a version's
+/// id suffix) published an hour before the rest; how many stories they end in.
+fn stories_when_read_together(cluster_id: &str, first: &str) -> usize {
+    let docs = cluster(cluster_id);
+    let mut sites = Vec::new();
+    for (k, d) in docs.iter().enumerate() {
+        let site = format!("v{k}-{}.example", d.lang);
+        let mut it = Item::from_doc(&format!("https://{site}/a"), d);
+        it.published = Some(if d.id.ends_with(first) {
+            T0
+        } else {
+            T0 + 3600 + k as i64
+        });
+        sites.push((site, vec![it]));
+    }
+    let mut w = World::new();
+    let others: Vec<Item> = dev()
+        .iter()
+        .filter(|d| d.is_original && d.cluster != cluster_id)
+        .step_by(7)
+        .take(60)
+        .enumerate()
+        .map(|(k, d)| Item::from_doc(&format!("https://news.example/{k}"), d))
+        .collect();
+    w.read("news.example", &others, T0 - 3600);
+    w.read_together(&sites, T0 + 7200);
+    let stories: std::collections::BTreeSet<i64> = sites
+        .iter()
+        .map(|(_, items)| w.story_of(&items[0].url))
+        .collect();
+    stories.len()
+}
+
+#[test]
+fn a_translation_placed_before_its_copies_joins_them_once_they_are_placed() {
+    // Nineteen versions of an ABC News story arrive in one pass; a Czech machine
+    // translation claims the earliest time, so it is placed first, alone. The versions
+    // placed after it match it too weakly to pull it in; placed again once they are all
+    // in, it joins them.
+    assert_eq!(
+        stories_when_read_together("wmttest2022:en:abcnews.53992", ":cs:mt:Online-B"),
+        1
+    );
+}
+
 /// The partition of all articles into stories, as sets of URLs.
 fn partition(
     w: &World,

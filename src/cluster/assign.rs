@@ -113,10 +113,15 @@ impl Matcher {
         };
         let own = self.story_of(tx, id)?;
         let mut touched: BTreeMap<StoryId, Vec<ArticleId>> = BTreeMap::new();
+        let mut unplaced = false;
         for m in &matched {
-            if let Some(s) = self.story_of(tx, *m)? {
-                touched.entry(s).or_default().push(*m);
+            match self.story_of(tx, *m)? {
+                Some(s) => touched.entry(s).or_default().push(*m),
+                None => unplaced = true,
             }
+        }
+        if unplaced {
+            self.second_look.push(id);
         }
         if let Some(s) = own {
             touched.entry(s).or_default();
@@ -176,6 +181,30 @@ impl Matcher {
         self.fresh.insert(id);
         changed.push(story);
         Ok(changed)
+    }
+
+    /// Places once more the articles placed since the last call that matched articles not
+    /// placed yet and were left alone in their story: placed before their copies, they
+    /// could not join them; now they can. Run when the pending articles are placed (then
+    /// [`Matcher::finish`]). Each article is placed again at most once per pass, so the
+    /// work per article stays bounded, and one that matched nothing is not looked at
+    /// again. Returns how many were placed again.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn second_look(&mut self, tx: &Tx<'_>, now: i64) -> Result<usize> {
+        let mut again = 0;
+        for id in std::mem::take(&mut self.second_look) {
+            let Some(story) = self.story_of(tx, id)? else {
+                continue;
+            };
+            if Store::story_members(tx, story)?.len() == 1 {
+                self.place(tx, id, now)?;
+                again += 1;
+            }
+        }
+        self.second_look.clear();
+        Ok(again)
     }
 
     /// How well `me` fits `story`: its matches there, and its decisions against a sample.

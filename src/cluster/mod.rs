@@ -105,6 +105,9 @@ pub struct Matcher {
     fresh: IntSet<ArticleId>,
     /// Per story, the members its samples are drawn from (see [`assign::Lowest`]).
     lowest: IntMap<StoryId, assign::Lowest>,
+    /// Articles that matched articles not yet placed when they were placed (see
+    /// [`Matcher::second_look`]).
+    second_look: Vec<ArticleId>,
 }
 
 impl Matcher {
@@ -158,6 +161,7 @@ impl Matcher {
             undecided: BTreeSet::new(),
             fresh: IntSet::default(),
             lowest: IntMap::default(),
+            second_look: Vec::new(),
             sites: HashMap::new(),
             pairs: Pairs::default(),
             reads: IntMap::default(),

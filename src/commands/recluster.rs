@@ -78,6 +78,7 @@ pub fn recluster(
             matcher.place(tx, id, now)?;
             Store::remove_pending(tx, id)?;
         }
+        matcher.second_look(tx, now)?;
         // An old story id keeps resolving: to the story that holds most of its articles.
         let mut went: BTreeMap<StoryId, BTreeMap<StoryId, usize>> = BTreeMap::new();
         for (id, old) in was {

@@ -530,6 +530,10 @@ fn place_locked(
     loop {
         let ahead = store.pending(READ_AHEAD)?;
         if ahead.is_empty() {
+            store.write(|tx| {
+                matcher.second_look(tx, now)?;
+                matcher.finish(tx, now)
+            })?;
             return Ok(done);
         }
         let t = std::time::Instant::now();

@@ -179,6 +179,22 @@ impl World {
     /// Reads a site's feed document at time `now` (stored like a fetch) and places the new
     /// articles.
     pub fn read(&mut self, site: &str, items: &[Item], now: i64) {
+        self.store_site(site, items, now);
+        let mut m = Matcher::new(Config::default());
+        firsthand::pipeline::place_pending(&mut self.store, &mut m, now, &mut |_| {}).unwrap();
+    }
+
+    /// Reads several sites' feed documents at time `now`, as one poll pass does: all are
+    /// stored, then the new articles are placed together (in order of publication).
+    pub fn read_together(&mut self, sites: &[(String, Vec<Item>)], now: i64) {
+        for (site, items) in sites {
+            self.store_site(site, items, now);
+        }
+        let mut m = Matcher::new(Config::default());
+        firsthand::pipeline::place_pending(&mut self.store, &mut m, now, &mut |_| {}).unwrap();
+    }
+
+    fn store_site(&mut self, site: &str, items: &[Item], now: i64) {
         let url = format!("https://{site}/feed.xml");
         let xml = rss(site, items);
         let file = self.dir.path().join(format!("{site}.xml"));
@@ -203,8 +219,6 @@ impl World {
         };
         firsthand::pipeline::store_document(&mut self.store, id, &url, &articles, Some(&rec), now)
             .unwrap();
-        let mut m = Matcher::new(Config::default());
-        firsthand::pipeline::place_pending(&mut self.store, &mut m, now, &mut |_| {}).unwrap();
     }
 
     /// Story id of an article URL.
