@@ -293,14 +293,54 @@ fn articles_sharing_only_a_year_and_small_numbers_across_languages_stay_apart() 
     assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[2]));
 }
 
+#[test]
+fn articles_in_one_language_sharing_only_small_numbers_stay_apart() {
+    // Two Japanese papers' articles about different things share 10, 13 and 24 and
+    // almost no wording; each has a repost on an aggregator. They stay two stories.
+    let a = cluster("newstest2021:ja:yahoo-ja.977696");
+    let b = cluster("newstest2021:ja:yaeyama_mainichi_shimbun-ja.883");
+    let a = a.iter().find(|d| d.is_original).unwrap();
+    let b = b.iter().find(|d| d.is_original).unwrap();
+    let mut w = World::new();
+    let urls = read_among(&mut w, &[a, a, b, b], 700);
+    assert_eq!(w.story_of(&urls[0]), w.story_of(&urls[1]));
+    assert_eq!(w.story_of(&urls[2]), w.story_of(&urls[3]));
+    assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[2]));
+    // And the pair itself is no match (other articles could otherwise bridge them).
+    let ids = [&urls[0], &urls[2]].map(|u| w.store.article_by_url(u).unwrap());
+    let reader = w.store.reader().unwrap().unwrap();
+    let conn = &reader;
+    let sigs = firsthand::store::Store::sigs(conn, &ids).unwrap();
+    let mut keys: Vec<i64> = sigs
+        .iter()
+        .flat_map(|s| s.keys.iter().map(|k| k.0))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let stats = firsthand::store::Store::anchor_stats_by_key(conn, &keys).unwrap();
+    #[allow(clippy::cast_precision_loss)]
+    let weights = firsthand::cluster::score::Weights {
+        stats: keys.into_iter().zip(stats).collect(),
+        docs: firsthand::store::Store::article_count(conn).unwrap() as f64,
+        model: false,
+    };
+    let m = firsthand::cluster::score::pair(&sigs[0], &sigs[1], &weights);
+    assert!(m.is_none(), "{m:?}");
+}
+
 /// Reads `docs` one site each, an hour apart, after 60 other originals of the set (the
 /// day's other news, which the anchors' rarity is measured against); returns their URLs.
 fn read_among_news(w: &mut World, docs: &[&firsthand::dataset::Doc]) -> Vec<String> {
+    read_among(w, docs, 60)
+}
+
+/// [`read_among_news`] after `news` other originals.
+fn read_among(w: &mut World, docs: &[&firsthand::dataset::Doc], news: usize) -> Vec<String> {
     let others: Vec<Item> = dev()
         .iter()
         .filter(|d| d.is_original && docs.iter().all(|x| x.cluster != d.cluster))
-        .step_by(7)
-        .take(60)
+        .step_by(if news > 100 { 1 } else { 7 })
+        .take(news)
         .enumerate()
         .map(|(k, d)| Item::from_doc(&format!("https://news.example/{k}"), d))
         .collect();

@@ -651,10 +651,14 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         // model's vectors say the texts are close).
         return None;
     }
-    if !same_lang && cos.is_none() && e.shared_n <= MIN_SHARED_ANCHORS && e.shared_common > 1 {
+    if (!same_lang || j < super::assign::WEAK_SAME_LANG_JACCARD)
+        && cos.is_none()
+        && e.shared_n <= MIN_SHARED_ANCHORS
+        && e.shared_common > 1
+    {
         // Dates, years and small numbers are what articles of one day share: three
-        // anchors across languages are a translation's only when at most one of them
-        // is so common.
+        // anchors across languages (or in one language with almost no wording in
+        // common) are a translation's only when at most one of them is so common.
         return None;
     }
     let f = anchor_features(a, b, &e, j);
