@@ -20,20 +20,9 @@ fn main() -> firsthand::Result<()> {
         )?);
     }
     let sigs = Store::sigs(&reader, &ids)?;
-    let mut keys: Vec<i64> = sigs
-        .iter()
-        .flat_map(|s| s.keys.iter().map(|k| k.0))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let stats = Store::anchor_stats_by_key(&reader, &keys)?;
-    #[allow(clippy::cast_precision_loss)]
-    let w = Weights {
-        stats: keys.into_iter().zip(stats).collect(),
-        docs: Store::article_count(&reader)? as f64,
-        // A database built with a model holds vectors: decide as the model did.
-        model: sigs.iter().any(|s| s.embedding.is_some()),
-    };
+    // A database built with a model holds vectors: decide as the model did.
+    let model = sigs.iter().any(|s| s.embedding.is_some());
+    let w = Weights::for_sigs(&reader, &sigs, model)?;
     // FIRSTHAND_ALL_PAIRS=1: the pairs that do not match too, with their evidence.
     let all = std::env::var_os("FIRSTHAND_ALL_PAIRS").is_some();
     for (i, a) in sigs.iter().enumerate() {

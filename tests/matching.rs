@@ -257,37 +257,14 @@ fn unrelated_stories_in_different_languages_stay_apart() {
 #[test]
 fn articles_sharing_only_a_year_and_small_numbers_across_languages_stay_apart() {
     // A Figaro article and a Japanese local paper's, about different things, share three
-    // anchors and no more: 2020, 10 and 13. Each has a repost on an aggregator of its own
+    // anchors and no more: 2020, 10 and 13. Each is also reposted on a second site of its
     // language. Among other news of the day, the two stay two stories.
     let fr = cluster("newstest2021:fr:lefigaro.197914");
     let ja = cluster("newstest2021:ja:yaeyama_mainichi_shimbun-ja.883");
     let fr = fr.iter().find(|d| d.is_original).unwrap();
     let ja = ja.iter().find(|d| d.is_original).unwrap();
     let mut w = World::new();
-    let others: Vec<Item> = dev()
-        .iter()
-        .filter(|d| d.is_original && d.id != fr.id && d.id != ja.id)
-        .step_by(7)
-        .take(60)
-        .enumerate()
-        .map(|(k, d)| Item::from_doc(&format!("https://news.example/{k}"), d))
-        .collect();
-    w.read("news.example", &others, T0);
-    let mut urls = Vec::new();
-    for (k, (lang, d)) in [("fr", fr), ("ja", ja)].into_iter().enumerate() {
-        for (h, host) in [format!("{lang}.example"), format!("agg-{lang}.example")]
-            .iter()
-            .enumerate()
-        {
-            let it = Item::from_doc(&format!("https://{host}/a"), d);
-            w.read(
-                host,
-                std::slice::from_ref(&it),
-                T0 + 3600 * (2 * k + h) as i64,
-            );
-            urls.push(it.url);
-        }
-    }
+    let urls = read_among_news(&mut w, &[fr, fr, ja, ja]);
     assert_eq!(w.story_of(&urls[0]), w.story_of(&urls[1]));
     assert_eq!(w.story_of(&urls[2]), w.story_of(&urls[3]));
     assert_ne!(w.story_of(&urls[0]), w.story_of(&urls[2]));
@@ -311,19 +288,7 @@ fn articles_in_one_language_sharing_only_small_numbers_stay_apart() {
     let reader = w.store.reader().unwrap().unwrap();
     let conn = &reader;
     let sigs = firsthand::store::Store::sigs(conn, &ids).unwrap();
-    let mut keys: Vec<i64> = sigs
-        .iter()
-        .flat_map(|s| s.keys.iter().map(|k| k.0))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let stats = firsthand::store::Store::anchor_stats_by_key(conn, &keys).unwrap();
-    #[allow(clippy::cast_precision_loss)]
-    let weights = firsthand::cluster::score::Weights {
-        stats: keys.into_iter().zip(stats).collect(),
-        docs: firsthand::store::Store::article_count(conn).unwrap() as f64,
-        model: false,
-    };
+    let weights = firsthand::cluster::score::Weights::for_sigs(conn, &sigs, false).unwrap();
     let m = firsthand::cluster::score::pair(&sigs[0], &sigs[1], &weights);
     assert!(m.is_none(), "{m:?}");
 }

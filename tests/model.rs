@@ -32,6 +32,19 @@ fn model() -> Arc<Model> {
     Arc::clone(MODEL.get_or_init(|| Arc::new(Model::load(&model_dir()).expect("load model"))))
 }
 
+/// `eval` of `docs` with the model.
+fn eval_with_model(docs: &[firsthand::dataset::Doc]) -> firsthand::eval::Scores {
+    firsthand::eval::run(
+        docs,
+        firsthand::cluster::Config {
+            model: Some(model()),
+            ..firsthand::cluster::Config::default()
+        },
+        None,
+    )
+    .unwrap()
+}
+
 #[test]
 fn translations_are_nearer_than_other_news() {
     let m = model();
@@ -78,15 +91,7 @@ fn with_the_model_matching_finds_at_least_as_much_at_the_same_precision() {
         firsthand::dataset::load(&support::shared().join("wmt-dev/dev-small.jsonl")).unwrap();
     firsthand::dataset::keep_stories(&mut docs, 25);
     let without = firsthand::eval::run(&docs, firsthand::cluster::Config::default(), None).unwrap();
-    let with = firsthand::eval::run(
-        &docs,
-        firsthand::cluster::Config {
-            model: Some(model()),
-            ..firsthand::cluster::Config::default()
-        },
-        None,
-    )
-    .unwrap();
+    let with = eval_with_model(&docs);
     eprintln!(
         "without: P {:.3} R {:.3}; with: P {:.3} R {:.3}",
         without.pairwise.precision,
@@ -116,15 +121,7 @@ fn with_the_model_a_shared_date_or_names_in_another_order_do_not_make_a_story() 
         .filter(|d| clusters.contains(&d.cluster.as_str()))
         .collect();
     assert!(docs.len() > 8, "{}", docs.len());
-    let with = firsthand::eval::run(
-        &docs,
-        firsthand::cluster::Config {
-            model: Some(model()),
-            ..firsthand::cluster::Config::default()
-        },
-        None,
-    )
-    .unwrap();
+    let with = eval_with_model(&docs);
     assert_eq!(with.pairwise.precision, 1.0, "{:?}", with.pairwise);
     assert!(with.pairwise.recall >= 0.5, "{:?}", with.pairwise);
 }

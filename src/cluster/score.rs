@@ -152,6 +152,29 @@ pub struct Weights {
 }
 
 impl Weights {
+    /// The weights a set of stored articles' pairs are decided with: the statistics of
+    /// their anchors and the store's article count (what a placement run reads), with the
+    /// model's cosine taking part when `model`.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn for_sigs(conn: &crate::store::db::Db, sigs: &[Sig], model: bool) -> crate::Result<Self> {
+        let mut keys: Vec<i64> = sigs
+            .iter()
+            .flat_map(|s| s.keys.iter().map(|k| k.0))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let stats = crate::store::Store::anchor_stats_by_key(conn, &keys)?;
+        #[allow(clippy::cast_precision_loss)]
+        let docs = crate::store::Store::article_count(conn)? as f64;
+        Ok(Self {
+            stats: keys.into_iter().zip(stats).collect(),
+            docs,
+            model,
+        })
+    }
+
     /// idf of an anchor; 0 for anchors seen in only one document (they cannot be shared)
     /// are kept at full weight since the other side may be new.
     #[must_use]
