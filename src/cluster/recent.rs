@@ -64,7 +64,7 @@ impl Recent {
         for (sig, indexed) in rows {
             if indexed {
                 let f = &sig.fp;
-                for k in lsh_keys(&f.minhash, f.simhash, f.shingles, &sig.title) {
+                for k in lsh_keys(&f.minhash, f.simhash, f.shingles, sig.read_title.keys()) {
                     out.lsh.entry(k).or_default().push(sig.id);
                 }
                 for &(k, _) in &sig.keys {

@@ -88,8 +88,12 @@ impl Matcher {
         // What the newest articles hold is in memory; SQLite is asked below them only.
         let recent = self.recent.clone();
         let below = recent.as_ref().map_or(Some(i64::MAX), |r| r.older_below());
-        let lsh =
-            crate::store::index::lsh_keys(&me.fp.minhash, me.fp.simhash, me.fp.shingles, &me.title);
+        let lsh = crate::store::index::lsh_keys(
+            &me.fp.minhash,
+            me.fp.simhash,
+            me.fp.shingles,
+            me.read_title.keys(),
+        );
         if let Some(b) = below {
             cands.extend(Store::lsh_candidates(tx, &lsh, b)?);
         }

@@ -592,7 +592,7 @@ fn thin_pair(a: &Sig, b: &Sig) -> Option<Match> {
     if points_at(a, b) || points_at(b, a) {
         return Some(m(0.9, Kind::Link));
     }
-    if a.lang == b.lang && crate::fingerprint::title::same(&a.title, &b.title) {
+    if a.lang == b.lang && a.read_title.same(&b.read_title) {
         return Some(m(0.85, Kind::Title));
     }
     None
@@ -637,7 +637,7 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     // with their text and their title: a site's calendars, episodes and follow-ups share
     // its templates and its names, not their text.
     let same_site = a.site.is_some() && a.site == b.site;
-    if same_site && !crate::fingerprint::title::same_or_equal(&a.title, &b.title) {
+    if same_site && !a.read_title.same_or_equal(&b.read_title) {
         return None;
     }
     if same_lang && !conflict {

@@ -182,7 +182,10 @@ fn latin_language(lang: &str) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() && !super::text_script_unspaced(c) || c == '-' || c == '\'' || c == '’'
+    crate::normalize::text::is_alnum(c) && !super::text_script_unspaced(c)
+        || c == '-'
+        || c == '\''
+        || c == '’'
 }
 
 fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
@@ -193,7 +196,7 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
         if c == '@' || c == '#' {
             let mut end = start + c.len_utf8();
             while let Some(&(i, d)) = chars.peek() {
-                if d.is_alphanumeric() || d == '_' {
+                if crate::normalize::text::is_alnum(d) || d == '_' {
                     end = i + d.len_utf8();
                     chars.next();
                 } else {
@@ -207,7 +210,7 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
             sentence_start = false;
             continue;
         }
-        if !c.is_alphanumeric() || super::text_script_unspaced(c) {
+        if !crate::normalize::text::is_alnum(c) || super::text_script_unspaced(c) {
             if matches!(
                 c,
                 '.' | '!'
@@ -263,7 +266,10 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
 /// The key of a word that is an anchor, else `None`.
 fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<String> {
     let first = word.chars().next()?;
-    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = word
+        .chars()
+        .filter(|&c| crate::normalize::text::is_alpha(c))
+        .count();
     let digits = word.chars().filter(char::is_ascii_digit).count();
     if letters == 0 {
         return None; // numbers are the number extractor's job
@@ -277,7 +283,7 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
         // Model numbers: GPT-4, A100, M2, RTX4090.
         let k: String = word
             .chars()
-            .filter(|c| c.is_alphanumeric())
+            .filter(|&c| crate::normalize::text::is_alnum(c))
             .flat_map(char::to_lowercase)
             .collect();
         return Some(AnchorKind::Model.key(translit::to_latin(&k)));
@@ -286,7 +292,7 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
     let all_caps = letters >= 2
         && word
             .chars()
-            .filter(|c| c.is_alphabetic())
+            .filter(|&c| crate::normalize::text::is_alpha(c))
             .all(char::is_uppercase);
     let foreign_latin = is_latin && !latin_text;
     // Inside Chinese, Japanese or Russian text a Latin word is a brand or a name when it

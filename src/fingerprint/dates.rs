@@ -483,7 +483,7 @@ fn cjk_digit(c: char) -> Option<u32> {
 const NUKTA: char = '\u{093C}';
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || ('\u{0900}'..='\u{097F}').contains(&c)
+    crate::normalize::text::is_alpha(c) || ('\u{0900}'..='\u{097F}').contains(&c)
 }
 
 fn is_space(c: char) -> bool {

@@ -764,7 +764,7 @@ fn decimal_mark(lang: &str) -> Option<char> {
 const NUKTA: char = '\u{093C}';
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || ('\u{0900}'..='\u{097F}').contains(&c)
+    crate::normalize::text::is_alpha(c) || ('\u{0900}'..='\u{097F}').contains(&c)
 }
 
 fn is_space(c: char) -> bool {
@@ -773,7 +773,7 @@ fn is_space(c: char) -> bool {
 
 /// A letter of an alphabetic script (Latin, Greek, Cyrillic), as opposed to CJK.
 fn is_alphabetic_script(c: char) -> bool {
-    c.is_alphabetic() && c < '\u{0530}'
+    crate::normalize::text::is_alpha(c) && c < '\u{0530}'
 }
 
 /// '・' is the decimal point of Japanese newspapers ("１・５５㍍").

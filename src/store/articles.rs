@@ -30,6 +30,8 @@ pub struct Sig {
     pub canonical_url: Option<String>,
     /// Title.
     pub title: String,
+    /// The title read for comparing with others' (from `title`).
+    pub read_title: crate::fingerprint::title::Title,
     /// ISO 639-1.
     pub lang: String,
     /// Claimed publication time (unix seconds).
@@ -91,6 +93,7 @@ const SIG_COLUMNS: &str = "a.id, a.ukey, a.feed_id, f.url AS feed_url, f.title A
 impl Sig {
     fn from_row(r: &Row<'_>) -> crate::Result<Self> {
         let minhash: Vec<u8> = r.get("minhash")?;
+        let title: String = r.get("title")?;
         Ok(Self {
             id: ArticleId(r.get("id")?),
             ukey: r.get("ukey")?,
@@ -100,7 +103,8 @@ impl Sig {
             site: r.get("site")?,
             url: r.get("url")?,
             canonical_url: r.get("canonical_url")?,
-            title: r.get("title")?,
+            read_title: crate::fingerprint::title::Title::new(&title),
+            title,
             lang: r.get("lang")?,
             published: r.get("published")?,
             first_seen: r.get("first_seen")?,

@@ -84,7 +84,12 @@ impl IndexKeys {
         lang: &str,
         title: &str,
     ) -> Self {
-        let lsh = lsh_keys(minhash, simhash, shingles, title);
+        let lsh = lsh_keys(
+            minhash,
+            simhash,
+            shingles,
+            crate::fingerprint::title::keys(title),
+        );
         let mut keys: Vec<i64> = anchors.iter().map(|a| anchor_key(a)).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -97,17 +102,17 @@ impl IndexKeys {
     }
 }
 
-/// The LSH band and SimHash block keys of a fingerprint's parts, and the keys of the
-/// article's title ([`crate::fingerprint::title::keys`]), sorted and distinct (bands and
-/// blocks only when the text had shingles: an empty text's signature is the same for all).
+/// The LSH band and SimHash block keys of a fingerprint's parts, and the article's title
+/// keys ([`crate::fingerprint::title::keys`]), sorted and distinct (bands and blocks only
+/// when the text had shingles: an empty text's signature is the same for all).
 #[must_use]
-pub fn lsh_keys(minhash: &[u32], simhash: u64, shingles: u32, title: &str) -> Vec<i64> {
+pub fn lsh_keys(minhash: &[u32], simhash: u64, shingles: u32, title: Vec<i64>) -> Vec<i64> {
     let mut lsh = Vec::new();
     if shingles > 0 {
         lsh.extend(minhash::band_keys(minhash));
         lsh.extend(simhash::block_keys(simhash));
     }
-    lsh.extend(crate::fingerprint::title::keys(title));
+    lsh.extend(title);
     lsh.sort_unstable();
     lsh.dedup();
     lsh
