@@ -78,6 +78,7 @@ fn main() -> anyhow::Result<()> {
         stats: keys.into_iter().zip(stats).collect(),
         docs: docs.len() as f64,
         model: model.is_some(),
+        totals: Default::default(),
     };
     let mut inverted: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, s) in sigs.iter().enumerate() {

@@ -152,6 +152,7 @@ impl Matcher {
                 stats: IntMap::default(),
                 docs: -1.0,
                 model,
+                totals: IntMap::default(),
             },
             vectors: None,
             cands: IntMap::default(),
@@ -247,13 +248,16 @@ impl Matcher {
         if self.weights.stats.len() > 2_000_000 {
             // Bounded memory: the statistics are only a cache of the store's.
             self.weights.stats.clear();
+            self.weights.totals.clear();
             self.weighed.clear();
         }
         let mut missing: BTreeSet<i64> = BTreeSet::new();
+        let mut new: Vec<&Sig> = Vec::new();
         for s in sigs {
             if !self.weighed.insert(s.id) {
                 continue;
             }
+            new.push(s);
             missing.extend(
                 s.keys
                     .iter()
@@ -261,9 +265,17 @@ impl Matcher {
                     .filter(|k| !self.weights.stats.contains_key(k)),
             );
         }
-        if missing.is_empty() {
-            return Ok(());
+        if !missing.is_empty() {
+            self.read_stats(tx, missing)?;
         }
+        for s in new {
+            self.weights.remember_totals(s);
+        }
+        Ok(())
+    }
+
+    /// Reads the statistics of anchors the weights do not know yet.
+    fn read_stats(&mut self, tx: &Db, missing: BTreeSet<i64>) -> Result<()> {
         let list: Vec<i64> = missing.into_iter().collect();
         let stats = Store::anchor_stats_by_key(tx, &list)?;
         if let Some(f) = &mut self.found {

@@ -149,6 +149,10 @@ pub struct Weights {
     pub docs: f64,
     /// Whether the model's cosine takes part in decisions.
     pub model: bool,
+    /// Per article weighed ([`Weights::remember_totals`]): the idf sum of its anchors,
+    /// and of those seen in two or more languages. A pair's anchor evidence divides by
+    /// them; summing them again for every pair was most of its cost.
+    pub totals: super::intmap::IntMap<crate::domain::ArticleId, (f64, f64)>,
 }
 
 impl Weights {
@@ -172,7 +176,35 @@ impl Weights {
             stats: keys.into_iter().zip(stats).collect(),
             docs,
             model,
+            totals: super::intmap::IntMap::default(),
         })
+    }
+
+    /// The idf sums of `s`'s anchors: all of them, and those seen in two or more languages.
+    #[must_use]
+    pub fn totals(&self, s: &Sig) -> (f64, f64) {
+        if let Some(&t) = self.totals.get(&s.id) {
+            return t;
+        }
+        s.keys.iter().fold((0.0, 0.0), |(all, multi), &(k, _)| {
+            let idf = self.idf(k);
+            (
+                all + idf,
+                if self.multilingual(k) {
+                    multi + idf
+                } else {
+                    multi
+                },
+            )
+        })
+    }
+
+    /// Keeps [`Weights::totals`] of `s` for the pairs to come: its anchors' statistics
+    /// must be known by now and stay as they are.
+    pub fn remember_totals(&mut self, s: &Sig) {
+        self.totals.remove(&s.id);
+        let t = self.totals(s);
+        self.totals.insert(s.id, t);
     }
 
     /// idf of an anchor; 0 for anchors seen in only one document (they cannot be shared)
@@ -248,36 +280,25 @@ fn lis(xs: &[usize]) -> usize {
 #[must_use]
 pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     let cross = a.lang != b.lang;
-    let eligible = |k: i64| !cross || w.multilingual(k);
-    // Merge the two sorted key lists.
+    // The shared keys (both lists are sorted). A side's weight is the idf of its
+    // anchors that count (across languages: those seen in two or more languages) and of
+    // every shared one.
     let (mut i, mut j) = (0, 0);
     let mut shared: Vec<(f64, u32, u32)> = Vec::new(); // (idf, pos in a, pos in b)
-    let (mut wa, mut wb) = (0.0, 0.0);
-    while i < a.keys.len() || j < b.keys.len() {
-        let ka = a.keys.get(i).copied();
-        let kb = b.keys.get(j).copied();
-        match (ka, kb) {
-            (Some(x), Some(y)) if x.0 == y.0 => {
+    let mut shared_not_counted = 0.0;
+    while let (Some(x), Some(y)) = (a.keys.get(i), b.keys.get(j)) {
+        match x.0.cmp(&y.0) {
+            std::cmp::Ordering::Equal => {
                 let idf = w.idf(x.0);
                 shared.push((idf, x.1, y.1));
-                wa += idf;
-                wb += idf;
+                if cross && !w.multilingual(x.0) {
+                    shared_not_counted += idf;
+                }
                 i += 1;
                 j += 1;
             }
-            (Some(x), y) if y.is_none_or(|y| x.0 < y.0) => {
-                if eligible(x.0) {
-                    wa += w.idf(x.0);
-                }
-                i += 1;
-            }
-            (_, Some(y)) => {
-                if eligible(y.0) {
-                    wb += w.idf(y.0);
-                }
-                j += 1;
-            }
-            _ => break,
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
         }
     }
     let least = if w.model {
@@ -292,6 +313,8 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
         };
     }
     let sw: f64 = shared.iter().map(|s| s.0).sum();
+    let counted = |t: (f64, f64)| if cross { t.1 } else { t.0 } + shared_not_counted;
+    let (wa, wb) = (counted(w.totals(a)), counted(w.totals(b)));
     let name = |s: &(f64, u32, u32)| a.fp.anchors.get(s.1 as usize).map_or("", String::as_str);
     let shared_hard = shared
         .iter()
