@@ -266,6 +266,15 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
 /// The key of a word that is an anchor, else `None`.
 fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<String> {
     let first = word.chars().next()?;
+    let is_latin = first.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&first);
+    // Most words: lowercase, without digits, in their text's own script. They are never
+    // anchors (see below), and most of a text's words are such words.
+    if first.is_lowercase()
+        && !(is_latin && !latin_text)
+        && !word.bytes().any(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
     let letters = word
         .chars()
         .filter(|&c| crate::normalize::text::is_alpha(c))
@@ -274,7 +283,6 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
     if letters == 0 {
         return None; // numbers are the number extractor's job
     }
-    let is_latin = first.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&first);
     let is_cyr_greek = ('\u{0370}'..='\u{052F}').contains(&first);
     if !is_latin && !is_cyr_greek {
         return None;
@@ -389,12 +397,16 @@ fn url_like(text: &str, start: usize, end: usize) -> Option<(String, usize)> {
         });
     }
     let word = &text[start..end];
+    if !word.contains('.') || !word.is_ascii() {
+        return None;
+    }
     let lower = word.to_ascii_lowercase();
     const TLDS: &[&str] = &[
         ".com", ".org", ".net", ".io", ".ai", ".co", ".de", ".cn", ".ru", ".jp", ".uk", ".cz",
         ".is", ".es", ".in", ".gov", ".edu",
     ];
-    (word.contains('.') && TLDS.iter().any(|t| lower.ends_with(t)) && word.is_ascii())
+    TLDS.iter()
+        .any(|t| lower.ends_with(t))
         .then(|| (lower.trim_start_matches("www.").to_string(), end))
 }
 

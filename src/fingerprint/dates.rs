@@ -26,10 +26,13 @@ pub fn extract(text: &str, lang: &str) -> Vec<DateMention> {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
+    let tables = tables(&lang);
+    let starts = starts(&tables);
     let scan = Scan {
         chars: super::folded_chars(text, fold_digit),
         len: text.len(),
-        tables: tables(&lang),
+        tables,
+        starts,
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -58,6 +61,40 @@ struct Scan {
     chars: Vec<(usize, char)>,
     len: usize,
     tables: Vec<&'static Table>,
+    /// The first letters of the tables' month words (see [`starts`]).
+    starts: Starts,
+}
+
+/// The lowercase first letters of month words, sorted: of words that may be lowercase,
+/// and of words that must be capitalised.
+struct Starts {
+    any_case: Vec<char>,
+    capitalised: Vec<char>,
+}
+
+fn starts(tables: &[&'static Table]) -> Starts {
+    let (mut any_case, mut capitalised) = (Vec::new(), Vec::new());
+    for t in tables {
+        let list = if t.capitalised {
+            &mut capitalised
+        } else {
+            &mut any_case
+        };
+        let words = t.forms.iter().map(|f| f.0);
+        list.extend(
+            words
+                .chain(t.abbreviations.iter().map(|a| a.0))
+                .filter_map(|w| w.chars().next()),
+        );
+    }
+    for l in [&mut any_case, &mut capitalised] {
+        l.sort_unstable();
+        l.dedup();
+    }
+    Starts {
+        any_case,
+        capitalised,
+    }
 }
 
 /// A month word found at a position.
@@ -392,11 +429,8 @@ impl Scan {
         // before lowercasing the word into a new string.
         if first != NUKTA {
             let c = first.to_lowercase().next()?;
-            let may = self.tables.iter().any(|t| {
-                (!t.capitalised || upper)
-                    && (t.forms.iter().any(|f| f.0.starts_with(c))
-                        || t.abbreviations.iter().any(|a| a.0.starts_with(c)))
-            });
+            let may = self.starts.any_case.binary_search(&c).is_ok()
+                || upper && self.starts.capitalised.binary_search(&c).is_ok();
             if !may {
                 return None;
             }
@@ -474,10 +508,19 @@ fn cjk_small(scan: &Scan, i: usize) -> Option<(u32, usize)> {
 }
 
 fn cjk_digit(c: char) -> Option<u32> {
-    "〇一二三四五六七八九"
-        .chars()
-        .position(|d| d == c)
-        .and_then(|p| u32::try_from(p).ok())
+    Some(match c {
+        '〇' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
 }
 
 const NUKTA: char = '\u{093C}';
