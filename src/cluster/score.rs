@@ -241,6 +241,9 @@ fn number_conflict(small: &[String], large: &[String]) -> bool {
     missing >= 2 && share > 0.25 || missing >= 1 && small.len() <= 2 && share >= 0.5
 }
 
+/// Shared anchors an [`AnchorEvidence`] names (the rarest).
+const SHARED_SHOWN: usize = 8;
+
 /// What two texts' anchors say about them.
 #[derive(Debug, Clone, Default)]
 pub struct AnchorEvidence {
@@ -325,20 +328,30 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
         .filter(|s| AnchorKind::commonplace(name(s)))
         .count();
     // Order: shared anchors in a's text order, their positions in b.
-    let mut by_a = shared.clone();
-    by_a.sort_by_key(|s| s.1);
-    let order_b: Vec<usize> = by_a.iter().map(|s| s.2 as usize).collect();
+    // (The merge walked the keys in key order; positions are distinct.)
+    let mut by_a: Vec<(u32, u32)> = shared.iter().map(|s| (s.1, s.2)).collect();
+    by_a.sort_unstable();
+    let order_b: Vec<usize> = by_a.iter().map(|s| s.1 as usize).collect();
     #[allow(clippy::cast_precision_loss)]
     let order = lis(&order_b) as f64 / order_b.len() as f64;
-    shared.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| name(x).cmp(name(y))));
+    // The rarest eight, rarest first (names are distinct, so the order is total).
+    let rarer = |x: &(f64, u32, u32), y: &(f64, u32, u32)| {
+        y.0.total_cmp(&x.0).then_with(|| name(x).cmp(name(y)))
+    };
+    let shared_n = shared.len();
+    if shared.len() > SHARED_SHOWN {
+        shared.select_nth_unstable_by(SHARED_SHOWN - 1, rarer);
+        shared.truncate(SHARED_SHOWN);
+    }
+    shared.sort_unstable_by(rarer);
     AnchorEvidence {
         score: sw / (wa.min(wb) + ANCHOR_SMOOTHING),
         cover: sw / (wa.max(wb) + ANCHOR_SMOOTHING),
-        shared_n: shared.len(),
+        shared_n,
         shared_hard,
         shared_common,
         order,
-        shared: shared.iter().take(8).map(|s| name(s).to_string()).collect(),
+        shared: shared.iter().map(|s| name(s).to_string()).collect(),
     }
 }
 
