@@ -336,6 +336,24 @@ fn a_translation_of_a_text_without_numbers_joins_on_its_names_in_order() {
 }
 
 #[test]
+fn a_story_of_one_language_joins_its_translations_when_they_share_many_anchors() {
+    // The same Russian article on two sites, then its English translations. Each
+    // Russian-English pair shares eight or more anchors (names, dates, a number) but
+    // scores under the bar of a strong match: alone, such pairs did not join a story of
+    // one language to one of another. So many shared anchors are a translation's all the
+    // same.
+    let docs = cluster("wmttest2022:ru:kommersant.51711");
+    let ru = docs.iter().find(|d| d.is_original).unwrap();
+    let mut read: Vec<&firsthand::dataset::Doc> = vec![ru, ru];
+    read.extend(docs.iter().filter(|d| d.lang == "en"));
+    assert!(read.len() >= 4, "the set holds English versions");
+    let mut w = World::new();
+    let urls = read_among(&mut w, &read, 700);
+    let stories: std::collections::BTreeSet<_> = urls.iter().map(|u| w.story_of(u)).collect();
+    assert_eq!(stories.len(), 1, "{stories:?}");
+}
+
+#[test]
 fn reports_of_one_event_naming_the_same_people_in_another_order_stay_apart() {
     // Two Russian papers on one event: one's original, the other's English translation.
     // They share seven names and no figure, named in a different order.

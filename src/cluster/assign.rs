@@ -86,12 +86,13 @@ impl Fit {
 pub const WEAK_SAME_LANG_JACCARD: f64 = 0.05;
 
 /// Whether a match between articles in `a_lang` and `b_lang` is weak evidence: by
-/// anchors below [`WEAK_CROSS_SCORE`] across languages, or by anchors with almost no
+/// anchors below [`WEAK_CROSS_SCORE`] across languages (unless many shared anchors
+/// corroborate it: [`Match::corroborated`]), or by anchors with almost no
 /// shared wording in one language (two reports of one event name the same people).
 fn weak(a_lang: &str, b_lang: &str, m: &Match) -> bool {
     match m.kind {
         Kind::Anchors | Kind::Names if a_lang == b_lang => m.jaccard < WEAK_SAME_LANG_JACCARD,
-        Kind::Anchors => m.score < WEAK_CROSS_SCORE,
+        Kind::Anchors => m.score < WEAK_CROSS_SCORE && !m.corroborated,
         _ => false,
     }
 }

@@ -82,6 +82,7 @@ fn slim(m: Arc<Match>) -> Arc<Match> {
         anchors: m.anchors,
         shared: Vec::new(),
         cosine: m.cosine,
+        corroborated: m.corroborated,
     })
 }
 
@@ -140,6 +141,7 @@ mod tests {
             anchors: 0.0,
             shared: Vec::new(),
             cosine: None,
+            corroborated: false,
         }))
     }
 
