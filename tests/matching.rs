@@ -354,6 +354,34 @@ fn a_story_of_one_language_joins_its_translations_when_they_share_many_anchors()
 }
 
 #[test]
+fn a_link_post_in_a_language_of_its_own_does_not_make_a_story_multilingual() {
+    // An English football report, then a link post to it titled in French (all its text:
+    // a title of a few words), then an Icelandic report of another match that names the
+    // same club's players in the same order. Names alone are a weak match; a story of
+    // two languages lets weak matches join, but the link post's language was read from a
+    // few words of title, and it has no text to be a version of the story in.
+    let metro = cluster("newstest2021:en:metro.co.uk.47971");
+    let en = metro.iter().find(|d| d.is_original).unwrap();
+    let other = cluster("newstest2021:is:text_56");
+    let is = other.iter().find(|d| d.is_original).unwrap();
+    let mut w = World::new();
+    let urls = read_among(&mut w, &[en], 700);
+    let link = Item {
+        url: "https://liens.example/1".into(),
+        title: "Le lien du jour sur le football anglais".into(),
+        paragraphs: Vec::new(),
+        html_tail: format!("<a href=\"{}\">lire</a>", urls[0]),
+        published: Some(T0 + 7200),
+    };
+    w.read("liens.example", std::slice::from_ref(&link), T0 + 7200);
+    assert_eq!(w.story_of(&link.url), w.story_of(&urls[0]), "the link post joins");
+    let mut it = Item::from_doc("https://is.example/a", is);
+    it.published = Some(T0 + 3 * 3600);
+    w.read("is.example", std::slice::from_ref(&it), T0 + 3 * 3600);
+    assert_ne!(w.story_of(&it.url), w.story_of(&urls[0]));
+}
+
+#[test]
 fn reports_of_one_event_naming_the_same_people_in_another_order_stay_apart() {
     // Two Russian papers on one event: one's original, the other's English translation.
     // They share seven names and no figure, named in a different order.

@@ -14,12 +14,12 @@
 //! never split by placement, so a large story does not fall apart as it grows.
 
 use super::Matcher;
-use super::score::{Kind, Match};
+use super::score::{self, Kind, Match};
 use crate::Result;
 use crate::domain::{ArticleId, StoryId};
 use crate::store::db::Tx;
 use crate::store::{Store, articles::Sig};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Members of a story an article is compared with, besides those it matched.
@@ -152,7 +152,7 @@ impl Matcher {
             Store::move_member(tx, id, story)?;
             self.stories.insert(id, Some(story));
             if let Some(low) = self.lowest.get_mut(&story) {
-                low.add(&me.lang, me.ukey, id);
+                low.add(&me.lang, me.ukey, id, !score::thin(&me));
             }
             if let Some(old) = own {
                 // Its lowest keys may have lost one: read again when next needed.
@@ -253,7 +253,7 @@ impl Matcher {
         })
     }
 
-    /// Whether `story` holds more than one language, as far as its sample lists are held
+    /// Whether `story` holds texts in more than one language, as far as its sample lists are held
     /// (false when they are not).
     fn multilingual(&self, story: StoryId) -> bool {
         self.lowest.get(&story).is_some_and(Lowest::multilingual)
@@ -269,8 +269,8 @@ impl Matcher {
                 self.lowest.clear();
             }
             let mut low = Lowest::default();
-            for (a, ukey, l) in Store::member_keys(tx, story)? {
-                low.add(&l, ukey, a);
+            for (a, ukey, l, shingles) in Store::member_keys(tx, story)? {
+                low.add(&l, ukey, a, shingles >= score::THIN_SHINGLES);
             }
             self.lowest.insert(story, low);
         }
@@ -338,12 +338,17 @@ impl Matcher {
 }
 
 /// A story's members with the lowest keys in each language: enough to draw its sample.
+/// And the languages of its members with a text of their own.
 #[derive(Debug, Default, Clone)]
-pub(super) struct Lowest(BTreeMap<String, Vec<(i64, ArticleId)>>);
+pub(super) struct Lowest(BTreeMap<String, Vec<(i64, ArticleId)>>, BTreeSet<String>);
 
 impl Lowest {
-    /// Counts a member in.
-    fn add(&mut self, lang: &str, ukey: i64, id: ArticleId) {
+    /// Counts a member in; `text`: it has a text of its own (not a near-empty item, whose
+    /// language was read from a few words of title).
+    fn add(&mut self, lang: &str, ukey: i64, id: ArticleId, text: bool) {
+        if text && !self.1.contains(lang) {
+            self.1.insert(lang.to_string());
+        }
         if !self.0.contains_key(lang) {
             self.0.insert(lang.to_string(), Vec::new());
         }
@@ -358,18 +363,19 @@ impl Lowest {
         }
     }
 
-    /// Whether the story holds more than one language.
+    /// Whether the story holds texts in more than one language.
     fn multilingual(&self) -> bool {
-        self.0.len() >= 2
+        self.1.len() >= 2
     }
 
     /// Counts in every member of another story (merged into this one).
     fn absorb(&mut self, other: &Self) {
         for (lang, list) in &other.0 {
             for &(ukey, id) in list {
-                self.add(lang, ukey, id);
+                self.add(lang, ukey, id, false);
             }
         }
+        self.1.extend(other.1.iter().cloned());
     }
 
     /// The sample for an article in `lang`: members in `lang` first, then the others, by

@@ -82,17 +82,18 @@ impl Store {
         rows.map(|r| r.map(ArticleId)).collect::<crate::Result<_>>()
     }
 
-    /// Members of a story with their order-independent key and language, by id.
+    /// Members of a story with their order-independent key, language and shingle count,
+    /// by id.
     ///
     /// # Errors
     /// Database failures.
-    pub fn member_keys(conn: &Db, story: StoryId) -> Result<Vec<(ArticleId, i64, String)>> {
+    pub fn member_keys(conn: &Db, story: StoryId) -> Result<Vec<(ArticleId, i64, String, u32)>> {
         let mut st = conn.prepare_cached(
-            "SELECT a.id, a.ukey, a.lang FROM members m JOIN articles a ON a.id = m.article_id
+            "SELECT a.id, a.ukey, a.lang, a.shingles FROM members m JOIN articles a ON a.id = m.article_id
              WHERE m.story_id = ?1 ORDER BY a.id",
         )?;
         let rows = st.query_map([story.0], |r| {
-            Ok((ArticleId(r.get(0)?), r.get(1)?, r.get(2)?))
+            Ok((ArticleId(r.get(0)?), r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
         rows.collect::<crate::Result<_>>()
     }
