@@ -374,7 +374,11 @@ fn a_link_post_in_a_language_of_its_own_does_not_make_a_story_multilingual() {
         published: Some(T0 + 7200),
     };
     w.read("liens.example", std::slice::from_ref(&link), T0 + 7200);
-    assert_eq!(w.story_of(&link.url), w.story_of(&urls[0]), "the link post joins");
+    assert_eq!(
+        w.story_of(&link.url),
+        w.story_of(&urls[0]),
+        "the link post joins"
+    );
     let mut it = Item::from_doc("https://is.example/a", is);
     it.published = Some(T0 + 3 * 3600);
     w.read("is.example", std::slice::from_ref(&it), T0 + 3 * 3600);

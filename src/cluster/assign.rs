@@ -253,8 +253,8 @@ impl Matcher {
         })
     }
 
-    /// Whether `story` holds texts in more than one language, as far as its sample lists are held
-    /// (false when they are not).
+    /// Whether `story` holds texts in more than one language, as far as its sample lists
+    /// are held (false when they are not).
     fn multilingual(&self, story: StoryId) -> bool {
         self.lowest.get(&story).is_some_and(Lowest::multilingual)
     }
@@ -338,21 +338,25 @@ impl Matcher {
 }
 
 /// A story's members with the lowest keys in each language: enough to draw its sample.
-/// And the languages of its members with a text of their own.
 #[derive(Debug, Default, Clone)]
-pub(super) struct Lowest(BTreeMap<String, Vec<(i64, ArticleId)>>, BTreeSet<String>);
+pub(super) struct Lowest {
+    /// Per language, the members with the lowest keys (at most [`SAMPLE`]).
+    lists: BTreeMap<String, Vec<(i64, ArticleId)>>,
+    /// The languages of members with a text of their own.
+    texts: BTreeSet<String>,
+}
 
 impl Lowest {
     /// Counts a member in; `text`: it has a text of its own (not a near-empty item, whose
     /// language was read from a few words of title).
     fn add(&mut self, lang: &str, ukey: i64, id: ArticleId, text: bool) {
-        if text && !self.1.contains(lang) {
-            self.1.insert(lang.to_string());
+        if text && !self.texts.contains(lang) {
+            self.texts.insert(lang.to_string());
         }
-        if !self.0.contains_key(lang) {
-            self.0.insert(lang.to_string(), Vec::new());
+        if !self.lists.contains_key(lang) {
+            self.lists.insert(lang.to_string(), Vec::new());
         }
-        let Some(list) = self.0.get_mut(lang) else {
+        let Some(list) = self.lists.get_mut(lang) else {
             return;
         };
         if let Err(at) = list.binary_search(&(ukey, id))
@@ -365,30 +369,30 @@ impl Lowest {
 
     /// Whether the story holds texts in more than one language.
     fn multilingual(&self) -> bool {
-        self.1.len() >= 2
+        self.texts.len() >= 2
     }
 
     /// Counts in every member of another story (merged into this one).
     fn absorb(&mut self, other: &Self) {
-        for (lang, list) in &other.0 {
+        for (lang, list) in &other.lists {
             for &(ukey, id) in list {
                 self.add(lang, ukey, id, false);
             }
         }
-        self.1.extend(other.1.iter().cloned());
+        self.texts.extend(other.texts.iter().cloned());
     }
 
     /// The sample for an article in `lang`: members in `lang` first, then the others, by
     /// key, at most [`SAMPLE`].
     fn sample(&self, lang: &str) -> Vec<ArticleId> {
         let mut out: Vec<ArticleId> = self
-            .0
+            .lists
             .get(lang)
             .map(|l| l.iter().map(|e| e.1).collect())
             .unwrap_or_default();
         if out.len() < SAMPLE {
             let mut others: Vec<(i64, ArticleId)> = self
-                .0
+                .lists
                 .iter()
                 .filter(|(l, _)| l.as_str() != lang)
                 .flat_map(|(_, list)| list.iter().copied())

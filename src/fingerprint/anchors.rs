@@ -269,10 +269,8 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
     let is_latin = first.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&first);
     // Most words: lowercase, without digits, in their text's own script. They are never
     // anchors (see below), and most of a text's words are such words.
-    if first.is_lowercase()
-        && !(is_latin && !latin_text)
-        && !word.bytes().any(|b| b.is_ascii_digit())
-    {
+    let foreign_latin = is_latin && !latin_text;
+    if first.is_lowercase() && !foreign_latin && !word.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     let letters = word
@@ -302,7 +300,6 @@ fn name_key(word: &str, latin_text: bool, at_sentence_start: bool) -> Option<Str
             .chars()
             .filter(|&c| crate::normalize::text::is_alpha(c))
             .all(char::is_uppercase);
-    let foreign_latin = is_latin && !latin_text;
     // Inside Chinese, Japanese or Russian text a Latin word is a brand or a name when it
     // is capitalised (Twitter, iPhone), even at the start of a sentence there; a whole
     // English sentence embedded in such a text (a site's boilerplate) gives only its
