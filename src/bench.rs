@@ -18,6 +18,7 @@ use firsthand::store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,56 @@ const BATCH: usize = 5_000;
 /// The respelling round of the first measured batch (growth batches use rounds from 0 on,
 /// far fewer than this).
 const PROBE_ROUND: usize = 1_000;
+
+/// The directory the bench's databases and feed files go in (see [`scratch`]).
+static SCRATCH: OnceLock<PathBuf> = OnceLock::new();
+
+/// A temporary directory inside the bench's own: removed when the bench ends, and with
+/// the rest when it is interrupted. Its databases and feed files take hundreds of
+/// megabytes (gigabytes at a million articles); a Ctrl-C must not leave them behind.
+fn scratch() -> std::io::Result<tempfile::TempDir> {
+    match SCRATCH.get() {
+        Some(root) => tempfile::tempdir_in(root),
+        None => tempfile::tempdir(),
+    }
+}
+
+/// Removes `root` and exits with 130 on SIGINT or SIGTERM (watched on a thread of its
+/// own, so the measured work is not disturbed).
+fn remove_when_interrupted(root: PathBuf) {
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        if rt.block_on(interrupted()) {
+            let _ = std::fs::remove_dir_all(&root);
+            eprintln!("firsthand bench: interrupted; its temporary files are removed");
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Waits for SIGINT or SIGTERM; false when they cannot be watched.
+async fn interrupted() -> bool {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(unix)]
+    let terminated = async {
+        match term.as_mut() {
+            Some(t) => t.recv().await.is_some(),
+            None => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminated = std::future::pending::<bool>();
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.is_ok(),
+        t = terminated => t,
+    }
+}
 
 /// Peak resident memory of this process so far (Linux; 0 elsewhere).
 #[must_use]
@@ -227,6 +278,11 @@ fn read_batch(
 /// # Errors
 /// Unreadable dataset, database or server failures.
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let root = tempfile::Builder::new()
+        .prefix("firsthand-bench-")
+        .tempdir()?;
+    let _ = SCRATCH.set(root.path().to_path_buf());
+    remove_when_interrupted(root.path().to_path_buf());
     let mut docs = firsthand::dataset::load(&args.dataset)?;
     if let Some(n) = args.stories {
         firsthand::dataset::keep_stories(&mut docs, n);
@@ -248,7 +304,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         clusters.len(),
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     );
-    let dir = tempfile::tempdir()?;
+    let dir = scratch()?;
     let db = dir.path().join("bench.db");
     let mut sizes = args.sizes.clone();
     sizes.sort_unstable();
@@ -401,7 +457,7 @@ fn ingest_bench(
             ..firsthand_world::Options::default()
         },
     );
-    let tmp = tempfile::tempdir()?;
+    let tmp = scratch()?;
     let dir = match keep {
         Some(d) => {
             std::fs::create_dir_all(d)?;
@@ -520,7 +576,7 @@ fn poll_bench() -> anyhow::Result<()> {
         .collect();
     let rt = firsthand::poll::runtime(1)?;
     let base = firsthand_world::serve(&rt, feeds.clone())?;
-    let dir = tempfile::tempdir()?;
+    let dir = scratch()?;
     let mut store = Store::open(&dir.path().join("poll.db"))?;
     for f in &feeds {
         store.add_feed(&format!("{base}{}", f.path), None, chrono::Utc::now())?;

@@ -423,3 +423,65 @@ fn db_flag_wins_over_the_environment() {
     assert!(flag_db.exists() && !env_db.exists());
     assert_eq!(count(&flag_db, "articles"), 1);
 }
+
+#[test]
+fn an_interrupted_bench_leaves_no_temporary_files() {
+    // A bench writes databases and feed files of hundreds of megabytes into the temporary
+    // directory: Ctrl-C (SIGINT) or SIGTERM must remove them.
+    for signal in ["INT", "TERM"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = support::command()
+            .env("TMPDIR", tmp.path())
+            .args([
+                "bench",
+                "--sizes",
+                "100000",
+                "--dataset",
+                shared().join("wmt-dev/dev-small.jsonl").to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the bench's database exists: it is at work.
+        let has_db = |dir: &Path| {
+            walk(dir)
+                .iter()
+                .any(|p| p.file_name().is_some_and(|n| n == "bench.db"))
+        };
+        let started = std::time::Instant::now();
+        while !has_db(tmp.path()) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "the bench never wrote its database"
+            );
+            assert!(child.try_wait().unwrap().is_none(), "the bench ended early");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let kill = std::process::Command::new("sh")
+            .args(["-c", &format!("kill -{signal} {}", child.id())])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "SIG{signal}: {out:?}");
+        let left = walk(tmp.path());
+        assert!(left.is_empty(), "SIG{signal} left {left:?}");
+    }
+}
+
+/// Every file and directory under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
