@@ -16,7 +16,6 @@ use support::cli;
 
 /// The world's feed files (written once) and the same world served on 127.0.0.1.
 struct Fixture {
-    _dir: tempfile::TempDir,
     files: Vec<PathBuf>,
     served: support::Served,
 }
@@ -25,24 +24,21 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let served = support::world(40);
-        let dir = tempfile::tempdir().unwrap();
+        // A static is never dropped, so a temporary directory here would outlive every
+        // run: the files go in the directory cargo keeps for integration tests.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("invariants-world");
+        std::fs::create_dir_all(&dir).unwrap();
         let files = served
             .world
             .feeds
             .iter()
             .map(|f| {
-                let p = dir
-                    .path()
-                    .join(f.path.trim_start_matches('/').replace('/', "-"));
+                let p = dir.join(f.path.trim_start_matches('/').replace('/', "-"));
                 std::fs::write(&p, &f.body).unwrap();
                 p
             })
             .collect();
-        Fixture {
-            _dir: dir,
-            files,
-            served,
-        }
+        Fixture { files, served }
     })
 }
 
