@@ -270,7 +270,7 @@ impl Matcher {
             }
             let mut low = Lowest::default();
             for (a, ukey, l, shingles) in Store::member_keys(tx, story)? {
-                low.add(&l, ukey, a, shingles >= score::THIN_SHINGLES);
+                low.add(&l, ukey, a, !score::thin_text(shingles));
             }
             self.lowest.insert(story, low);
         }

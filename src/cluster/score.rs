@@ -195,9 +195,13 @@ impl Weights {
     /// The idf sums of `s`'s anchors: all of them, and those seen in two or more languages.
     #[must_use]
     pub fn totals(&self, s: &Sig) -> (f64, f64) {
-        if let Some(&t) = self.totals.get(&s.id) {
-            return t;
-        }
+        self.totals
+            .get(&s.id)
+            .copied()
+            .unwrap_or_else(|| self.sum_totals(s))
+    }
+
+    fn sum_totals(&self, s: &Sig) -> (f64, f64) {
         s.keys.iter().fold((0.0, 0.0), |(all, multi), &(k, _)| {
             let idf = self.idf(k);
             (
@@ -214,8 +218,7 @@ impl Weights {
     /// Keeps [`Weights::totals`] of `s` for the pairs to come: its anchors' statistics
     /// must be known by now and stay as they are.
     pub fn remember_totals(&mut self, s: &Sig) {
-        self.totals.remove(&s.id);
-        let t = self.totals(s);
+        let t = self.sum_totals(s);
         self.totals.insert(s.id, t);
     }
 
@@ -597,7 +600,13 @@ pub const THIN_SHINGLES: u32 = 8;
 /// Whether an article has (almost) no text of its own.
 #[must_use]
 pub fn thin(s: &Sig) -> bool {
-    s.fp.shingles < THIN_SHINGLES
+    thin_text(s.fp.shingles)
+}
+
+/// Whether a text of `shingles` shingles is (almost) none: see [`thin`].
+#[must_use]
+pub fn thin_text(shingles: u32) -> bool {
+    shingles < THIN_SHINGLES
 }
 
 /// The URLs an article points at as its subject: its links, credit links and RSS source.

@@ -482,7 +482,7 @@ fn valid(month: u32, day: u32) -> bool {
 
 /// A CJK numeral from 1 to 31 at `i` ("四", "十二", "三十一") and its end.
 fn cjk_small(scan: &Scan, i: usize) -> Option<(u32, usize)> {
-    let digit = |k: usize| scan.at(k).and_then(cjk_digit);
+    let digit = |k: usize| scan.at(k).and_then(super::numbers::cjk_plain_digit);
     let mut j = i;
     let tens = if scan.at(j) == Some('十') {
         j += 1;
@@ -505,22 +505,6 @@ fn cjk_small(scan: &Scan, i: usize) -> Option<(u32, usize)> {
     };
     let v = tens * 10 + ones;
     (v > 0 && digit(j).is_none()).then_some((v, j))
-}
-
-fn cjk_digit(c: char) -> Option<u32> {
-    Some(match c {
-        '〇' => 0,
-        '一' => 1,
-        '二' => 2,
-        '三' => 3,
-        '四' => 4,
-        '五' => 5,
-        '六' => 6,
-        '七' => 7,
-        '八' => 8,
-        '九' => 9,
-        _ => return None,
-    })
 }
 
 const NUKTA: char = '\u{093C}';

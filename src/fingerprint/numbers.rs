@@ -801,11 +801,21 @@ fn fold(c: char) -> char {
     char::from_digit(u32::from(c) - zero, 10).unwrap_or(c)
 }
 
+/// A CJK digit in a number: [`cjk_plain_digit`], and 零, 两, 兩.
 fn cjk_digit(c: char) -> Option<u32> {
+    match c {
+        '零' => Some(0),
+        '两' | '兩' => Some(2),
+        _ => cjk_plain_digit(c),
+    }
+}
+
+/// One of the ten CJK digit characters 〇 to 九 (a date's day and month use no others).
+pub(super) fn cjk_plain_digit(c: char) -> Option<u32> {
     Some(match c {
-        '〇' | '零' => 0,
+        '〇' => 0,
         '一' => 1,
-        '二' | '两' | '兩' => 2,
+        '二' => 2,
         '三' => 3,
         '四' => 4,
         '五' => 5,

@@ -114,21 +114,13 @@ fn form_keys(forms: &[String]) -> Vec<i64> {
         .collect()
 }
 
-/// Whether two titles name the same article: a distinctive form in common.
-#[must_use]
-pub fn same(a: &str, b: &str) -> bool {
-    Title::new(a).same(&Title::new(b))
-}
-
-/// Whether two titles are the same words, however short, or [`same`].
-#[must_use]
-pub fn same_or_equal(a: &str, b: &str) -> bool {
-    Title::new(a).same_or_equal(&Title::new(b))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn same(a: &str, b: &str) -> bool {
+        Title::new(a).same(&Title::new(b))
+    }
 
     #[test]
     fn site_names_are_ignored_and_short_titles_do_not_count() {
