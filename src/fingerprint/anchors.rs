@@ -210,6 +210,23 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
             sentence_start = false;
             continue;
         }
+        if translit::is_katakana(c) && c != 'ー' {
+            // A run of katakana is a foreign word: in news, mostly names (マスク = Musk).
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, d)) = chars.peek() {
+                if !translit::is_katakana(d) {
+                    break;
+                }
+                end = i + d.len_utf8();
+                chars.next();
+            }
+            let sk = translit::skeleton(&text[start..end]);
+            if sk.len() >= 2 {
+                out.push((start, end, AnchorKind::Name.key(sk)));
+            }
+            sentence_start = false;
+            continue;
+        }
         if !crate::normalize::text::is_alnum(c) || super::text_script_unspaced(c) {
             if matches!(
                 c,
@@ -450,6 +467,48 @@ mod tests {
             "en",
         );
         assert!(ru.iter().any(|k| en.contains(k)), "{ru:?} {en:?}");
+    }
+
+    #[test]
+    fn katakana_names_meet_latin() {
+        // Japanese writes foreign names in katakana, words apart at the middle dot.
+        let ja = extract(
+            "",
+            "ブライアン・メイは妻アニタ・ドブソンとアダム・ランバートに会った。",
+            "ja",
+        );
+        let en = extract(
+            "",
+            "On stage, Brian May met his wife Anita Dobson and Adam Lambert.",
+            "en",
+        );
+        let shared: Vec<&String> = ja.iter().filter(|k| en.contains(k)).collect();
+        for name in ["Brian", "Anita", "Dobson", "Adam"] {
+            let key = AnchorKind::Name.key(translit::skeleton(name));
+            assert!(shared.contains(&&key), "{name}: {ja:?} {en:?}");
+        }
+        // Hiragana and kanji are not names; a katakana run of one sound gives no key.
+        assert_eq!(
+            extract("", "今日はメと会った。", "ja"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn katakana_romanised() {
+        let cases = [
+            ("マスク", "masuku"),
+            ("ガガーリン", "gagarin"),
+            ("ウィリアム", "wiriamu"),
+            ("ジャガー", "jiyaga"),
+            ("ヴォルフ", "vuorufu"),
+            ("ミック", "miku"),
+        ];
+        for (w, want) in cases {
+            assert_eq!(translit::to_latin(w), want, "{w}");
+        }
+        assert_eq!(translit::skeleton("マスク"), translit::skeleton("Musk"));
+        assert_eq!(translit::skeleton("ドブソン"), translit::skeleton("Dobson"));
     }
 
     #[test]
