@@ -380,6 +380,18 @@ impl<'a> Facts<'a> {
             a.0.cmp(&b.0)
                 .then(members[a.1].ukey.cmp(&members[b.1].ukey))
         });
+        // An item with no text of its own (a title and a subscribe line, a link post)
+        // reposts an article: its clock does not make it the original of a story that
+        // holds the text.
+        if members.iter().any(|m| !m.fp.thin()) {
+            if let Some(&(_, k)) = dated.first().filter(|&&(_, k)| members[k].fp.thin()) {
+                evidence.push(format!(
+                    "{} claims the earliest time but has no text of its own (a title and boilerplate): not taken as the original",
+                    name(members[k])
+                ));
+            }
+            dated.retain(|&(_, k)| !members[k].fp.thin());
+        }
         Ok(Self {
             members,
             hub,

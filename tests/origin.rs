@@ -2,7 +2,7 @@
 //! copy whose clock is nine hours early is caught by the feed's own read history; with
 //! nobody crediting anyone and no dates, the text the other languages were translated from
 //! wins; a copy crediting a copy leads through the chain; the seed's translated footer is a
-//! credit line and boilerplate.
+//! credit line and boilerplate; a near-empty item is never the original of a text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod stories;
@@ -155,6 +155,37 @@ fn with_dates_and_no_credit_the_earliest_wins_and_says_so() {
             .as_str()
             .unwrap()
             .contains("earliest publication time"),
+        "{o}"
+    );
+}
+
+#[test]
+fn a_near_empty_item_joins_by_its_title_but_is_never_the_original() {
+    // An aggregator's item of a Japanese title, "***" and an English subscribe line,
+    // stamped two hours before the outlet's article: it has the article's title, so its
+    // story and its language; with no text of its own, its clock does not make it the
+    // original.
+    let src = original_in("ja", 3);
+    let mut a = Item::from_doc("https://outlet.example/a", src);
+    a.published = Some(T0 + 2 * HOUR);
+    let mut stub = a.clone();
+    stub.url = "https://agg.example/a".into();
+    stub.paragraphs = vec![
+        "***".into(),
+        "Subscribe to the agg channel so you miss nothing.".into(),
+    ];
+    stub.published = Some(T0);
+    let mut w = World::new();
+    w.read("agg.example", std::slice::from_ref(&stub), T0 + 3 * HOUR);
+    w.read("outlet.example", std::slice::from_ref(&a), T0 + 3 * HOUR);
+    assert_eq!(w.story_of(&stub.url), w.story_of(&a.url));
+    let o = w.origin(&stub.url);
+    assert_eq!(o["original"]["url"].as_str(), Some(a.url.as_str()), "{o}");
+    assert_ne!(w.relation(&stub.url), "translation", "{o}");
+    assert!(
+        o["original_evidence"]
+            .to_string()
+            .contains("no text of its own"),
         "{o}"
     );
 }

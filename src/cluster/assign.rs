@@ -17,6 +17,7 @@ use super::Matcher;
 use super::score::{self, Kind, Match};
 use crate::Result;
 use crate::domain::{ArticleId, StoryId};
+use crate::fingerprint;
 use crate::store::db::Tx;
 use crate::store::{Store, articles::Sig};
 use std::collections::{BTreeMap, BTreeSet};
@@ -270,7 +271,7 @@ impl Matcher {
             }
             let mut low = Lowest::default();
             for (a, ukey, l, shingles) in Store::member_keys(tx, story)? {
-                low.add(&l, ukey, a, !score::thin_text(shingles));
+                low.add(&l, ukey, a, !fingerprint::thin_text(shingles));
             }
             self.lowest.insert(story, low);
         }

@@ -46,6 +46,26 @@ pub struct Fingerprint {
     pub chars: u32,
 }
 
+/// Fewest shingles of text of its own (boilerplate removed) for an article's body to
+/// be evidence: below this (a title and a subscribe line, a link post) only its title,
+/// its links and its credits can say which story it belongs to, and it is not the
+/// original of a story that holds a text.
+pub const THIN_SHINGLES: u32 = 8;
+
+/// Whether a text of `shingles` shingles is (almost) none: see [`THIN_SHINGLES`].
+#[must_use]
+pub fn thin_text(shingles: u32) -> bool {
+    shingles < THIN_SHINGLES
+}
+
+impl Fingerprint {
+    /// Whether the article has (almost) no text of its own: see [`THIN_SHINGLES`].
+    #[must_use]
+    pub fn thin(&self) -> bool {
+        thin_text(self.shingles)
+    }
+}
+
 /// Fingerprints `title` and content `paragraphs` in language `lang`.
 #[must_use]
 pub fn compute(title: &str, paragraphs: &[&str], lang: &str) -> Fingerprint {

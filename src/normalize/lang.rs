@@ -52,6 +52,25 @@ pub fn detect(text: &str, hint: Option<&str>) -> String {
     }
 }
 
+/// Fewest letters of a body for it to take part in telling an article's language.
+const SHORT_BODY_LETTERS: usize = 200;
+/// Fewest letters of a title for it to tell the language of an article whose body is short.
+const MIN_TITLE_LETTERS: usize = 10;
+
+/// Detects the language of an article from its title and body. A short body (a
+/// near-empty aggregator item: "***" and a subscribe line in the aggregator's language, a
+/// "Comments" link) says nothing of the article's own language, so then its title alone
+/// decides, when it has a few letters.
+#[must_use]
+pub fn detect_article(title: &str, paragraphs: &[String], hint: Option<&str>) -> String {
+    let letters = |s: &str| s.chars().filter(|c| c.is_alphabetic()).count();
+    let body: usize = paragraphs.iter().map(|p| letters(p)).sum();
+    if body < SHORT_BODY_LETTERS && letters(title) >= MIN_TITLE_LETTERS {
+        return detect(title, hint);
+    }
+    detect(&format!("{title}\n{}", paragraphs.join("\n")), hint)
+}
+
 /// The first `chars` characters of `s`.
 fn prefix(s: &str, chars: usize) -> &str {
     s.char_indices().nth(chars).map_or(s, |(i, _)| &s[..i])
@@ -210,6 +229,27 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(detect(text, None), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_near_empty_item_takes_its_titles_language() {
+        let subscribe = vec![
+            "***".to_string(),
+            "Subscribe to the agg-ja-4 channel so you miss nothing.".to_string(),
+        ];
+        let title = "全国一斉イベントで色鮮やかに打ち上げられた花火と光に照らされる唐門";
+        assert_eq!(detect_article(title, &subscribe, None), "ja");
+        let title = "Scharfe Regeln für Schlachthöfe: Heil will andere Branchen prüfen";
+        assert_eq!(detect_article(title, &subscribe, Some("de")), "de");
+        // A body of its own decides with the title.
+        let body = vec![
+            "Elon Musk hat zehntausend Grafikprozessoren gekauft, um in den Wettlauf um \
+             künstliche Intelligenz einzusteigen, nachdem er eine Pause gefordert hatte. \
+             Das berichten mehrere Medien unter Berufung auf Insider aus dem Unternehmen. \
+             Eine Stellungnahme des Konzerns lag bis zum Abend nicht vor."
+                .to_string(),
+        ];
+        assert_eq!(detect_article("Musk buys GPUs", &body, None), "de");
     }
 
     #[test]

@@ -137,8 +137,7 @@ pub fn build(raw: Raw<'_>) -> Article {
         .and_then(canon)
         .or_else(|| raw.link.as_deref().and_then(canon));
     let source_url = raw.source_url.as_deref().and_then(canon);
-    let lang_sample = format!("{}\n{}", raw.title, extracted.paragraphs.join("\n"));
-    let lang = lang::detect(&lang_sample, raw.lang_hint);
+    let lang = lang::detect_article(&raw.title, &extracted.paragraphs, raw.lang_hint);
     let identity = if let Some(g) = raw.guid.as_deref() {
         format!("guid:{g}")
     } else if let Some(u) = canonical_url.as_deref() {
