@@ -77,6 +77,34 @@ fn reposts_with_each_edit_join_their_original() {
 }
 
 #[test]
+fn a_lead_only_repost_under_the_same_title_joins_and_another_lead_does_not() {
+    // An aggregator's item of the article's title and a dozen words of its lead: too few
+    // shingles for MinHash to show containment beyond chance, so the title says which
+    // article it is. Under the same title, a lead from another article stays apart.
+    let orig = base("https://outlet.example/a", 1);
+    let words = |text: &str| {
+        text.split_whitespace()
+            .take(14)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut lead = orig.clone();
+    lead.url = "https://agg.example/lead".into();
+    lead.paragraphs = vec![words(&orig.paragraphs[1])];
+    let other = base("https://elsewhere.example/b", 2);
+    let mut wrong = orig.clone();
+    wrong.url = "https://agg2.example/wrong".into();
+    wrong.paragraphs = vec![words(&other.paragraphs[1])];
+    let mut w = World::new();
+    w.read("outlet.example", std::slice::from_ref(&orig), T0);
+    w.read("agg.example", std::slice::from_ref(&lead), T0 + 600);
+    w.read("agg2.example", std::slice::from_ref(&wrong), T0 + 1200);
+    assert_eq!(w.story_of(&lead.url), w.story_of(&orig.url));
+    assert_eq!(w.relation(&lead.url), "syndicated");
+    assert_ne!(w.story_of(&wrong.url), w.story_of(&orig.url));
+}
+
+#[test]
 fn different_articles_sharing_a_sites_boilerplate_stay_apart() {
     let boiler = [
         "Subscribe to the Daily Widget newsletter for the day's top stories.",

@@ -17,6 +17,9 @@ pub const COPY_JACCARD: f64 = 0.3;
 pub const COPY_CONTAINMENT: f64 = 0.6;
 /// Fewest shingles of the smaller text for containment to count.
 pub const MIN_CONTAINED_SHINGLES: u32 = 15;
+/// Fewest MinHash values a shorter text must share with one of the same distinctive
+/// title to be its lead-only repost: unrelated texts share none or one by a common phrase.
+pub const MIN_LEAD_VALUES: f64 = 2.0;
 /// Fewest of the MinHash values two texts must share for their containment to count:
 /// containment is estimated from the Jaccard, and a Jaccard of two or three values in
 /// 128 is what any short text and a long one share by chance (a podcast episode's two
@@ -697,7 +700,14 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         let contained = c >= COPY_CONTAINMENT
             && small.fp.shingles >= MIN_CONTAINED_SHINGLES
             && shared_values >= MIN_CONTAINED_VALUES;
-        if j >= COPY_JACCARD || contained {
+        // A lead-only repost (a dozen words of the article under its title) is too short
+        // for MinHash to estimate its containment (13 shingles of a text of 304 share 2
+        // to 9 of the 128 values); the same distinctive title says which article it is,
+        // and some of its text must be the other's.
+        let lead = small.fp.shingles < MIN_CONTAINED_SHINGLES
+            && shared_values >= MIN_LEAD_VALUES
+            && a.read_title.same(&b.read_title);
+        if j >= COPY_JACCARD || contained || lead {
             return Some(base((0.6 + 0.4 * j.max(c * 0.9)).min(0.97), Kind::Copy));
         }
     }
