@@ -2,7 +2,7 @@
 //! 1. explicit credit: a member links to another member (its URL, or its site in a credit
 //!    line), names it in a credit line, or carries RSS `<source>` / origLink;
 //! 2. publication time, trusted with care (claims in the future of when firsthand saw the
-//!    article are ignored);
+//!    article are ignored; an item with no text of its own does not win by its clock);
 //! 3. a per-site record of how often each site was the original or a copy;
 //! 4. completeness (copies trim; the original is the fullest text).
 
