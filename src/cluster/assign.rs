@@ -14,7 +14,7 @@
 //! never split by placement, so a large story does not fall apart as it grows.
 
 use super::Matcher;
-use super::score::{self, Kind, Match};
+use super::score::{Kind, Match};
 use crate::Result;
 use crate::domain::{ArticleId, StoryId};
 use crate::fingerprint;
@@ -153,7 +153,7 @@ impl Matcher {
             Store::move_member(tx, id, story)?;
             self.stories.insert(id, Some(story));
             if let Some(low) = self.lowest.get_mut(&story) {
-                low.add(&me.lang, me.ukey, id, !score::thin(&me));
+                low.add(&me.lang, me.ukey, id, !me.fp.thin());
             }
             if let Some(old) = own {
                 // Its lowest keys may have lost one: read again when next needed.

@@ -81,7 +81,7 @@ impl Matcher {
             me.canonical_url.as_deref(),
             (me.fp.shingles > 0).then_some(me.fp.text_hash),
         )?);
-        if score::thin(&me) {
+        if me.fp.thin() {
             // An article with no text of its own is found by what it links to.
             cands.extend(Store::linked_articles(tx, &score::claimed_links(&me))?);
         }

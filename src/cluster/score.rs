@@ -595,14 +595,6 @@ pub fn cosine(a: &Sig, b: &Sig, w: &Weights) -> Option<f64> {
     }
 }
 
-/// Whether an article has (almost) no text of its own: see [`Fingerprint::thin`].
-///
-/// [`Fingerprint::thin`]: crate::fingerprint::Fingerprint::thin
-#[must_use]
-pub fn thin(s: &Sig) -> bool {
-    s.fp.thin()
-}
-
 /// The URLs an article points at as its subject: its links, credit links and RSS source.
 #[must_use]
 pub fn claimed_links(s: &Sig) -> Vec<String> {
@@ -626,7 +618,7 @@ pub fn claimed_links(s: &Sig) -> Vec<String> {
 /// read from a body of a few boilerplate lines). Never its body.
 fn thin_pair(a: &Sig, b: &Sig) -> Option<Match> {
     let points_at = |x: &Sig, y: &Sig| {
-        thin(x)
+        x.fp.thin()
             && claimed_links(x).iter().any(|l| {
                 y.canonical_url.as_deref() == Some(l.as_str())
                     || y.url.as_deref() == Some(l.as_str())
@@ -654,7 +646,7 @@ fn thin_pair(a: &Sig, b: &Sig) -> Option<Match> {
 /// Decides whether `a` and `b` are copies of one text.
 #[must_use]
 pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
-    if thin(a) || thin(b) {
+    if a.fp.thin() || b.fp.thin() {
         return thin_pair(a, b);
     }
     let same_lang = a.lang == b.lang;

@@ -63,12 +63,17 @@ const MIN_TITLE_LETTERS: usize = 10;
 /// decides, when it has a few letters.
 #[must_use]
 pub fn detect_article(title: &str, paragraphs: &[String], hint: Option<&str>) -> String {
-    let letters = |s: &str| s.chars().filter(|c| c.is_alphabetic()).count();
-    let body: usize = paragraphs.iter().map(|p| letters(p)).sum();
-    if body < SHORT_BODY_LETTERS && letters(title) >= MIN_TITLE_LETTERS {
+    let body = paragraphs.iter().flat_map(|p| p.chars());
+    if !has_letters(body, SHORT_BODY_LETTERS) && has_letters(title.chars(), MIN_TITLE_LETTERS) {
         return detect(title, hint);
     }
     detect(&format!("{title}\n{}", paragraphs.join("\n")), hint)
+}
+
+/// Whether `chars` hold at least `n` letters (read only as far as the `n`th: a long
+/// body is not read to its end).
+fn has_letters(chars: impl Iterator<Item = char>, n: usize) -> bool {
+    chars.filter(|c| c.is_alphabetic()).take(n).count() == n
 }
 
 /// The first `chars` characters of `s`.
