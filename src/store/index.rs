@@ -13,6 +13,16 @@ use std::collections::BTreeMap;
 pub const MAX_RETRIEVAL_DF: i64 = 1000;
 /// Most recent articles read per anchor during retrieval (copies are recent).
 pub const RETRIEVAL_ROWS: usize = 50;
+
+/// The lowest id first seen from a time on. `+id` keeps SQLite from answering `MIN(id)`
+/// by walking the table from its lowest rowid until a row is new enough (every article
+/// older than the time read, once per run: the whole table on a large store); it reads
+/// the `first_seen` index from the time on instead.
+const FIRST_SEEN_SINCE_SQL: &str = "SELECT MIN(+id) FROM articles WHERE first_seen >= ?1";
+/// An anchor's newest rows below an article id (see [`Store::anchor_rows`]).
+const ANCHOR_ROWS_SQL: &str =
+    "SELECT article_id FROM anchor_index WHERE anchor = ?1 AND article_id < ?2
+     ORDER BY article_id DESC LIMIT ?3";
 /// Rows written per multi-row statement (SQLite allows 32,766 parameters).
 const ROWS_PER_STATEMENT: usize = 500;
 /// Bit of a language in the `langs` mask (64 buckets; collisions only merge rare languages).
@@ -383,10 +393,7 @@ impl Store {
     /// # Errors
     /// Database failures.
     pub fn anchor_rows(conn: &Db, key: i64, below: i64, limit: usize) -> Result<Vec<ArticleId>> {
-        let mut st = conn.prepare_cached(
-            "SELECT article_id FROM anchor_index WHERE anchor = ?1 AND article_id < ?2
-             ORDER BY article_id DESC LIMIT ?3",
-        )?;
+        let mut st = conn.prepare_cached(ANCHOR_ROWS_SQL)?;
         let rows = st.query_map(
             params![key, below, i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| r.get(0).map(ArticleId),
@@ -401,7 +408,7 @@ impl Store {
     /// Database failures.
     pub fn first_seen_since(conn: &Db, start: i64) -> Result<Option<ArticleId>> {
         Ok(conn
-            .prepare_cached("SELECT MIN(id) FROM articles WHERE first_seen >= ?1")?
+            .prepare_cached(FIRST_SEEN_SINCE_SQL)?
             .query_row([start], |r| r.get::<_, Option<i64>>(0))?
             .map(ArticleId))
     }
@@ -508,5 +515,45 @@ impl Store {
         }
         out.sort_unstable();
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan SQLite chooses for `sql` (its one parameter bound), one line per step.
+    fn plan(store: &Store, sql: &str) -> String {
+        let mut st = store
+            .conn()
+            .prepare_cached(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = st.query_map([0i64], |r| r.get::<_, String>(3)).unwrap();
+        rows.collect::<Result<Vec<_>>>().unwrap().join("\n")
+    }
+
+    #[test]
+    fn the_first_article_since_a_time_is_found_in_the_time_index() {
+        let store = Store::memory().unwrap();
+        let plan = plan(&store, FIRST_SEEN_SINCE_SQL);
+        assert!(plan.contains("INDEX articles_first_seen"), "{plan}");
+    }
+
+    #[test]
+    fn a_cached_statement_is_planned_once_whatever_is_bound_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("x.db")).unwrap();
+        let reader = store.reader().unwrap().unwrap();
+        for conn in [store.conn(), &reader] {
+            for k in 0..5i64 {
+                Store::anchor_rows(conn, k * 7_919, 1_000 + k, 3 + k as usize).unwrap();
+            }
+            let Db::Lite(c) = conn else {
+                panic!("a SQLite file")
+            };
+            let st = c.prepare_cached(ANCHOR_ROWS_SQL).unwrap();
+            let again = st.get_status(rusqlite::StatementStatus::RePrepare);
+            assert_eq!(again, 0, "prepared again {again} times");
+        }
     }
 }
