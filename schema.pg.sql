@@ -149,3 +149,11 @@ CREATE TABLE embeddings (
 CREATE TABLE unindexed (
     article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
 );
+
+-- migration 4
+-- A Bloom filter of the LSH keys of the older articles (see src/store/filter.rs), in
+-- parts of at most 256 KiB; what it covers is in `meta` (`lsh_filter_*`).
+CREATE TABLE lsh_filter (
+    part BIGINT PRIMARY KEY,
+    bits BYTEA NOT NULL
+);

@@ -210,3 +210,11 @@ DELETE FROM anchor_stats;
 INSERT OR IGNORE INTO unindexed (article_id)
 SELECT id FROM articles
 WHERE first_seen >= COALESCE((SELECT value FROM meta WHERE key = 'index_window_start'), -9223372036854775808);
+
+-- migration 4
+-- A Bloom filter of the LSH keys of the older articles (see src/store/filter.rs), in
+-- parts of at most 256 KiB; what it covers is in `meta` (`lsh_filter_*`).
+CREATE TABLE lsh_filter (
+    part INTEGER PRIMARY KEY,
+    bits BLOB NOT NULL
+);

@@ -536,3 +536,52 @@ fn arrival_order_does_not_change_the_stories() {
     assert_eq!(p1, run(shuffled));
     assert_eq!(p1.len(), 3, "{p1:?}");
 }
+
+#[test]
+fn copies_read_hours_apart_find_the_older_articles_through_the_stored_key_filter() {
+    // A run holds its own hour's articles in memory and asks SQLite about older ones only
+    // for keys the stored LSH filter may hold. Each read below comes in a later hour than
+    // the last, so the filter is built, then brought up to date with the articles read
+    // since, at every step: a copy must find every older version, whenever it was read.
+    let a = original_in("en", 3);
+    let b = original_in("de", 2);
+    let mut w = World::new();
+    let urls = read_among(&mut w, &[a, b], 120);
+    let mut t = T0 + 3 * 3600;
+    for round in 0..3 {
+        t += 2 * 3600;
+        let more: Vec<Item> = dev()
+            .iter()
+            .filter(|d| d.is_original && d.cluster != a.cluster && d.cluster != b.cluster)
+            .skip(500 + round * 40)
+            .take(40)
+            .enumerate()
+            .map(|(k, d)| Item::from_doc(&format!("https://more{round}.example/{k}"), d))
+            .collect();
+        w.read(&format!("more{round}.example"), &more, t);
+        for (k, d) in [a, b].iter().enumerate() {
+            t += 3600;
+            let host = format!("copies{round}-{k}.example");
+            let copy = Item::from_doc(&format!("https://{host}/c"), d);
+            w.read(&host, std::slice::from_ref(&copy), t);
+            assert_eq!(
+                w.story_of(&copy.url),
+                w.story_of(&urls[k]),
+                "round {round}: the copy of {} is apart",
+                d.id
+            );
+        }
+    }
+    // The stored filter holds every key of the rows it covers (`check`), and a filter
+    // that lacks some is named.
+    assert_eq!(w.store.check().unwrap(), Vec::new());
+    let c = rusqlite::Connection::open(&w.store.path).unwrap();
+    let parts: i64 = c
+        .query_row("SELECT COUNT(*) FROM lsh_filter", [], |r| r.get(0))
+        .unwrap();
+    assert!(parts > 0, "a filter is stored");
+    c.execute_batch("UPDATE lsh_filter SET bits = zeroblob(length(bits))")
+        .unwrap();
+    let problems = format!("{:?}", w.store.check().unwrap());
+    assert!(problems.contains("lsh_filter"), "{problems}");
+}

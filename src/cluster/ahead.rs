@@ -78,6 +78,7 @@ impl Matcher {
                 w.vectors.clone_from(&vectors);
                 w.found = Some(ReadAhead::default());
                 w.recent.clone_from(&self.recent);
+                w.lsh_filter.clone_from(&self.lsh_filter);
                 (conn, w)
             })
             .collect();

@@ -96,6 +96,9 @@ pub struct Matcher {
     found: Option<ReadAhead>,
     /// The newest articles' index rows and signatures, when read for this run.
     recent: Option<Arc<Recent>>,
+    /// The LSH keys of the articles below the held ones, when read for this run: keys it
+    /// does not hold are not looked up in SQLite.
+    lsh_filter: Option<Arc<crate::store::filter::LshFilter>>,
     /// Articles whose anchors the weights know already.
     weighed: IntSet<ArticleId>,
     /// Stories changed since [`Matcher::finish`] last ran (their originals and relations
@@ -140,6 +143,13 @@ impl Matcher {
         self.recent = Some(Arc::new(recent));
     }
 
+    /// Holds `filter` for this run: an LSH key it does not hold is not looked up among the
+    /// articles below the held ones (it must cover all of them, see
+    /// [`crate::store::filter`]).
+    pub fn hold_lsh_filter(&mut self, filter: crate::store::filter::LshFilter) {
+        self.lsh_filter = Some(Arc::new(filter));
+    }
+
     /// A matcher with empty caches.
     #[must_use]
     pub fn new(cfg: Config) -> Self {
@@ -158,6 +168,7 @@ impl Matcher {
             cands: IntMap::default(),
             found: None,
             recent: None,
+            lsh_filter: None,
             weighed: IntSet::default(),
             undecided: BTreeSet::new(),
             fresh: IntSet::default(),

@@ -95,7 +95,13 @@ impl Matcher {
             me.read_title.keys(),
         );
         if let Some(b) = below {
-            cands.extend(Store::lsh_candidates(tx, &lsh, b)?);
+            let asked: Vec<i64> = match &self.lsh_filter {
+                Some(f) if f.covers_below(b) => {
+                    lsh.iter().copied().filter(|&k| f.may_hold(k)).collect()
+                }
+                _ => lsh.clone(),
+            };
+            cands.extend(Store::lsh_candidates(tx, &asked, b)?);
         }
         if let Some(r) = &recent {
             let mut held = Vec::new();

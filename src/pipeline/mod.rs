@@ -520,6 +520,9 @@ fn place_locked(
         (None, None) => None,
     };
     if let Some(r) = recent {
+        if let Some(below) = r.older_below() {
+            matcher.hold_lsh_filter(lsh_filter(store, below)?);
+        }
         matcher.hold_recent(r);
     }
     tracing::debug!(
@@ -557,6 +560,44 @@ fn place_locked(
         );
     }
 }
+
+/// The stored LSH filter, brought up to cover every article below `below` (the ones a
+/// run leaves to SQLite): the articles indexed since it was written are folded in, up to
+/// the newest, so that the next runs find it covering theirs too; built afresh from the
+/// window's articles when there is none, or it is full or half stale.
+///
+/// # Errors
+/// Database failures.
+pub fn lsh_filter(store: &mut Store, below: i64) -> Result<crate::store::filter::LshFilter> {
+    use crate::store::filter::LshFilter;
+    let stored = Store::lsh_filter(store.conn())?.filter(|f| !f.worn());
+    if let Some(f) = &stored
+        && f.covers_below(below)
+    {
+        return Ok(f.clone());
+    }
+    let t = std::time::Instant::now();
+    let newest = crate::domain::ArticleId(Store::article_count(store.conn())?);
+    let mut f = match stored {
+        Some(f) => f,
+        None => LshFilter::sized_for(Store::window_articles(store.conn())? * LSH_KEYS_SIZED),
+    };
+    let from = f.upto();
+    Store::fold_into_lsh_filter(store.conn(), &mut f, newest)?;
+    store.write(|tx| Store::save_lsh_filter(tx, &f))?;
+    tracing::debug!(
+        from,
+        upto = f.upto(),
+        bytes = f.bytes(),
+        secs = t.elapsed().as_secs_f64(),
+        "LSH filter brought up to date"
+    );
+    Ok(f)
+}
+
+/// LSH keys per article a fresh filter is sized for: 42 MinHash bands, 10 SimHash block
+/// pairs and a few title keys, less what copies share.
+const LSH_KEYS_SIZED: u64 = 40;
 
 /// Fingerprints stored text, asking the store which lines the site repeats (recluster).
 ///

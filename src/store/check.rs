@@ -461,6 +461,28 @@ fn diff_rows(table: &str, want: &[(i64, i64)], have: &[(i64, i64)]) -> Option<Pr
     })
 }
 
+/// The LSH rows the stored filter must hold (those of the articles it claims to cover)
+/// and does not: placement would never look them up.
+fn filter_lacks(conn: &Db, lsh: &[(i64, i64)]) -> Result<Option<Problem>> {
+    let Some(f) = Store::lsh_filter(conn)? else {
+        return Ok(None);
+    };
+    let mut articles: BTreeSet<i64> = BTreeSet::new();
+    let mut missing = 0;
+    for &(key, article) in lsh {
+        if article <= f.upto() && !f.may_hold(key) {
+            missing += 1;
+            articles.insert(article);
+        }
+    }
+    Ok((missing > 0).then(|| Problem::Index {
+        table: "lsh_filter".into(),
+        missing,
+        extra: 0,
+        articles: articles.into_iter().take(EXAMPLES).collect(),
+    }))
+}
+
 fn index_rows(conn: &Db) -> Result<Vec<Problem>> {
     let keys = expected_keys(conn)?;
     let mut want_lsh: Vec<(i64, i64)> = Vec::new();
@@ -475,6 +497,7 @@ fn index_rows(conn: &Db) -> Result<Vec<Problem>> {
     let mut out = Vec::new();
     let have = table_rows(conn, "SELECT key, article_id FROM lsh")?;
     out.extend(diff_rows("lsh", &want_lsh, &have));
+    out.extend(filter_lacks(conn, &have)?);
     drop(have);
     drop(want_lsh);
     let have = table_rows(conn, "SELECT anchor, article_id FROM anchor_index")?;

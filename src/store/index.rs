@@ -185,6 +185,7 @@ impl Store {
     /// # Errors
     /// Database failures.
     pub fn index_many(tx: &Tx<'_>, items: &[IndexKeys]) -> Result<()> {
+        Self::lsh_filter_rows_written(tx, items)?;
         let lsh: Vec<(i64, i64)> = items
             .iter()
             .flat_map(|it| it.lsh.iter().map(move |&k| (k, it.id.0)))
@@ -291,9 +292,12 @@ impl Store {
             return Ok(());
         };
         let mut lsh = tx.prepare_cached("DELETE FROM lsh WHERE key = ?1 AND article_id = ?2")?;
+        let mut removed = 0;
         for k in &keys.lsh {
-            lsh.execute(params![k, id.0])?;
+            removed += lsh.execute(params![k, id.0])?;
         }
+        drop(lsh);
+        Self::lsh_filter_rows_removed(tx, removed)?;
         let mut anchor =
             tx.prepare_cached("DELETE FROM anchor_index WHERE anchor = ?1 AND article_id = ?2")?;
         let mut stat =

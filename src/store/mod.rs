@@ -10,6 +10,7 @@ pub mod check;
 pub mod db;
 pub mod embeddings;
 pub mod feeds;
+pub mod filter;
 pub mod index;
 pub mod keys;
 pub mod locks;
