@@ -10,7 +10,8 @@
 //! 5. A story's original is one of its members, or null with the reason in its evidence.
 //! 6. The retrieval index rows (LSH and anchors) are exactly those of the stored
 //!    fingerprints of the articles in the matching window that are indexed, and each
-//!    anchor's document frequency counts its rows.
+//!    anchor's document frequency counts its rows; the stored LSH filter holds every LSH
+//!    row of the articles it claims to cover.
 //! 7. Every stored model vector belongs to the database's model.
 //!
 //! Membership (2–5) is written only by `cluster::Matcher` in the placing transaction;
