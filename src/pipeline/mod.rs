@@ -570,18 +570,13 @@ fn place_locked(
 /// Database failures.
 pub fn lsh_filter(store: &mut Store, below: i64) -> Result<crate::store::filter::LshFilter> {
     use crate::store::filter::LshFilter;
-    let stored = Store::lsh_filter(store.conn())?.filter(|f| !f.worn());
-    if let Some(f) = &stored
-        && f.covers_below(below)
-    {
-        return Ok(f.clone());
-    }
     let t = std::time::Instant::now();
-    let newest = crate::domain::ArticleId(Store::article_count(store.conn())?);
-    let mut f = match stored {
+    let mut f = match Store::lsh_filter(store.conn())?.filter(|f| !f.worn()) {
+        Some(f) if f.covers_below(below) => return Ok(f),
         Some(f) => f,
         None => LshFilter::sized_for(Store::window_articles(store.conn())? * LSH_KEYS_SIZED),
     };
+    let newest = crate::domain::ArticleId(Store::article_count(store.conn())?);
     let from = f.upto();
     Store::fold_into_lsh_filter(store.conn(), &mut f, newest)?;
     store.write(|tx| Store::save_lsh_filter(tx, &f))?;
