@@ -43,6 +43,10 @@ pub const RETRIEVAL_HARD_CANDIDATES: usize = 8;
 /// Lowest model cosine at which an article in another language is a candidate.
 pub const MODEL_RETRIEVAL_FLOOR: f32 = 0.75;
 
+/// Default of [`Config::lsh_filter_from`]: about where the `lsh` index (some 50 rows of
+/// ~20 bytes per article) outgrows a 64 MiB page cache.
+pub const LSH_FILTER_FROM: i64 = 50_000;
+
 /// Settings of matching.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -55,6 +59,11 @@ pub struct Config {
     pub model: Option<Arc<crate::embed::Model>>,
     /// Nearest vectors in other languages retrieved per article when a model is set.
     pub model_candidates: usize,
+    /// Fewest stored articles (by highest id) from which a run asks SQLite about the LSH
+    /// keys of older articles only when the stored key filter may hold them (see
+    /// [`crate::store::filter`]). Below it the `lsh` index fits the page caches, every
+    /// key is asked, and no filter is built or written.
+    pub lsh_filter_from: i64,
 }
 
 impl Default for Config {
@@ -64,6 +73,7 @@ impl Default for Config {
             anchor_candidates: 24,
             model: None,
             model_candidates: 6,
+            lsh_filter_from: LSH_FILTER_FROM,
         }
     }
 }

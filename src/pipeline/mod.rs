@@ -520,7 +520,9 @@ fn place_locked(
         (None, None) => None,
     };
     if let Some(r) = recent {
-        if let Some(below) = r.older_below() {
+        if let Some(below) = r.older_below()
+            && Store::article_count(store.conn())? >= matcher.config().lsh_filter_from
+        {
             matcher.hold_lsh_filter(lsh_filter(store, below)?);
         }
         matcher.hold_recent(r);

@@ -160,6 +160,8 @@ pub fn rss(site: &str, items: &[Item]) -> String {
 pub struct World {
     /// The store.
     pub store: Store,
+    /// The settings every read places with.
+    pub config: Config,
     dir: tempfile::TempDir,
     feeds: BTreeMap<String, firsthand::domain::FeedId>,
 }
@@ -171,6 +173,7 @@ impl World {
         let store = Store::open(&dir.path().join("t.db")).unwrap();
         Self {
             store,
+            config: Config::default(),
             dir,
             feeds: BTreeMap::new(),
         }
@@ -180,7 +183,7 @@ impl World {
     /// articles.
     pub fn read(&mut self, site: &str, items: &[Item], now: i64) {
         self.store_site(site, items, now);
-        let mut m = Matcher::new(Config::default());
+        let mut m = Matcher::new(self.config.clone());
         firsthand::pipeline::place_pending(&mut self.store, &mut m, now, &mut |_| {}).unwrap();
     }
 
@@ -190,7 +193,7 @@ impl World {
         for (site, items) in sites {
             self.store_site(site, items, now);
         }
-        let mut m = Matcher::new(Config::default());
+        let mut m = Matcher::new(self.config.clone());
         firsthand::pipeline::place_pending(&mut self.store, &mut m, now, &mut |_| {}).unwrap();
     }
 
