@@ -182,12 +182,15 @@ struct Stages {
     articles: usize,
     prepare: Duration,
     store: Duration,
+    /// Writing the retrieval index rows (and reading the newest articles into memory).
+    index: Duration,
+    /// Matching after that: retrieval, decisions, stories, origins.
     place: Duration,
 }
 
 impl Stages {
     fn total(&self) -> Duration {
-        self.prepare + self.store + self.place
+        self.prepare + self.store + self.index + self.place
     }
 
     fn rate(&self) -> f64 {
@@ -268,8 +271,15 @@ fn read_batch(
     st.store = t.elapsed();
     let t = Instant::now();
     let mut matcher = Matcher::new(Config::default());
-    pipeline::place_pending(store, &mut matcher, now, &mut |_| {})?;
-    st.place = t.elapsed();
+    let mut indexed = None;
+    pipeline::place_pending(store, &mut matcher, now, &mut |p| {
+        if let pipeline::Progress::Indexed(_) = p {
+            indexed.get_or_insert_with(|| t.elapsed());
+        }
+    })?;
+    let all = t.elapsed();
+    st.index = indexed.unwrap_or_default();
+    st.place = all.saturating_sub(st.index);
     Ok(st)
 }
 
@@ -322,11 +332,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let stories_per_batch =
         |expand: f64| (BATCH as f64 / per_story / expand).ceil().max(1.0) as usize;
     println!(
-        "\n{:>9}  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
+        "\n{:>9}  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
         "articles",
         "batch a/s",
         "prepare",
         "store",
+        "index",
         "match",
         "per art",
         "stories",
@@ -355,10 +366,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         #[allow(clippy::cast_precision_loss)]
         let per_art_us = secs(st.total()) * 1e6 / st.articles.max(1) as f64;
         println!(
-            "{before:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
+            "{before:>9}  {:>10.0}  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
             st.rate(),
             secs(st.prepare),
             secs(st.store),
+            secs(st.index),
             secs(st.place),
             per_art_us,
             secs(q_stories) * 1e3 / 1.0,
@@ -370,12 +382,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let total = run.total;
     println!(
-        "\nall batches: {} articles in {:.1}s = {:.0} articles/s end to end (prepare {:.1}s on all cores, store {:.1}s, match {:.1}s); peak memory {:.0} MiB",
+        "\nall batches: {} articles in {:.1}s = {:.0} articles/s end to end (prepare {:.1}s on all cores, store {:.1}s, index {:.1}s, match {:.1}s); peak memory {:.0} MiB",
         total.articles,
         secs(total.total()),
         total.rate(),
         secs(total.prepare),
         secs(total.store),
+        secs(total.index),
         secs(total.place),
         peak_rss_mib()
     );
@@ -405,6 +418,7 @@ impl Growing {
         self.total.articles += st.articles;
         self.total.prepare += st.prepare;
         self.total.store += st.store;
+        self.total.index += st.index;
         self.total.place += st.place;
         Ok(st)
     }

@@ -146,6 +146,7 @@ pub fn progress(tty: bool) -> impl FnMut(firsthand::pipeline::Event<'_>) {
             failed,
         } => eprint!("\r[{done}/{of}] feeds, {new} new articles, {failed} errors   "),
         Event::Stored | Event::Placed => eprintln!(),
+        Event::Placing(Progress::Indexed(_), _) => {}
         Event::Placing(Progress::Vectors(n), total) => eprint!("\rmodel vectors {n}/{total}   "),
         Event::Placing(Progress::Placed(n), total) => {
             eprint!("\rmatching {n}/{total} new articles   ");

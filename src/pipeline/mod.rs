@@ -456,6 +456,9 @@ pub fn embed_missing(
 /// How far [`place_pending`] has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
+    /// The retrieval index rows of this many stored articles are written (and the newest
+    /// articles read into memory): matching starts.
+    Indexed(usize),
     /// Model vectors: this many of the pending articles done.
     Vectors(usize),
     /// This many articles placed.
@@ -505,11 +508,9 @@ fn place_locked(
         let recent = read.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (indexed, recent)
     });
-    tracing::debug!(
-        indexed = indexed?,
-        secs = t.elapsed().as_secs_f64(),
-        "indexed"
-    );
+    let indexed = indexed?;
+    progress(Progress::Indexed(indexed));
+    tracing::debug!(indexed, secs = t.elapsed().as_secs_f64(), "indexed");
     if let Some(model) = matcher.model().cloned() {
         let ids = store.pending(usize::MAX)?;
         embed_missing(store, &model, &ids, &mut |n| progress(Progress::Vectors(n)))?;
