@@ -95,13 +95,16 @@ impl Matcher {
             me.read_title.keys(),
         );
         if let Some(b) = below {
-            let asked: Vec<i64> = match &self.lsh_filter {
+            // (Without a filter, the keys are asked as they are: no copy per article.)
+            let kept: Vec<i64>;
+            let asked: &[i64] = match &self.lsh_filter {
                 Some(f) if f.covers_below(b) => {
-                    lsh.iter().copied().filter(|&k| f.may_hold(k)).collect()
+                    kept = lsh.iter().copied().filter(|&k| f.may_hold(k)).collect();
+                    &kept
                 }
-                _ => lsh.clone(),
+                _ => &lsh,
             };
-            cands.extend(Store::lsh_candidates(tx, &asked, b)?);
+            cands.extend(Store::lsh_candidates(tx, asked, b)?);
         }
         if let Some(r) = &recent {
             let mut held = Vec::new();

@@ -12,7 +12,7 @@ pub mod pass;
 pub use intake::Event;
 
 use crate::cluster::Matcher;
-use crate::domain::{Article, FeedId};
+use crate::domain::{Article, ArticleId, FeedId};
 use crate::fingerprint::{self, boilerplate};
 use crate::normalize::{self, FeedContext};
 use crate::store::db::Tx;
@@ -420,7 +420,7 @@ pub const EMBED_BATCH: usize = 64;
 pub fn embed_missing(
     store: &mut Store,
     model: &crate::embed::Model,
-    ids: &[crate::domain::ArticleId],
+    ids: &[ArticleId],
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize> {
     store.write(|tx| Store::keep_model(tx, model.key()).map(|_| ()))?;
@@ -521,10 +521,11 @@ fn place_locked(
         (None, None) => None,
     };
     if let Some(r) = recent {
+        let newest = Store::article_count(store.conn())?;
         if let Some(below) = r.older_below()
-            && Store::article_count(store.conn())? >= matcher.config().lsh_filter_from
+            && newest >= matcher.config().lsh_filter_from
         {
-            matcher.hold_lsh_filter(lsh_filter(store, below)?);
+            matcher.hold_lsh_filter(lsh_filter(store, below, ArticleId(newest))?);
         }
         matcher.hold_recent(r);
     }
@@ -566,12 +567,13 @@ fn place_locked(
 
 /// The stored LSH filter, brought up to cover every article below `below` (the ones a
 /// run leaves to SQLite): the articles indexed since it was written are folded in, up to
-/// the newest, so that the next runs find it covering theirs too; built afresh from the
+/// `newest`, so that the next runs find it covering theirs too; built afresh from the
 /// window's articles when there is none, or it is full or half stale.
-///
-/// # Errors
-/// Database failures.
-pub fn lsh_filter(store: &mut Store, below: i64) -> Result<crate::store::filter::LshFilter> {
+fn lsh_filter(
+    store: &mut Store,
+    below: i64,
+    newest: ArticleId,
+) -> Result<crate::store::filter::LshFilter> {
     use crate::store::filter::LshFilter;
     let t = std::time::Instant::now();
     let mut f = match Store::lsh_filter(store.conn())?.filter(|f| !f.worn()) {
@@ -579,7 +581,6 @@ pub fn lsh_filter(store: &mut Store, below: i64) -> Result<crate::store::filter:
         Some(f) => f,
         None => LshFilter::sized_for(Store::window_articles(store.conn())? * LSH_KEYS_SIZED),
     };
-    let newest = crate::domain::ArticleId(Store::article_count(store.conn())?);
     let from = f.upto();
     Store::fold_into_lsh_filter(store.conn(), &mut f, newest)?;
     store.write(|tx| Store::save_lsh_filter(tx, &f))?;
