@@ -12,6 +12,10 @@ column names of the TSV, then the intercept) and
 precision/recall of the pairwise decision at several thresholds, in-sample and 5-fold
 cross-validated (folds by pair hash).
 
+--pairs cjk fits CJK_ANCHOR_REGRESSION (on the pairs with exactly one side in Chinese or
+Japanese), --pairs other ANCHOR_REGRESSION (on the rest); with --json, --pairs other
+writes both, the CJK weights under "cjk", as `firsthand eval --anchor-weights` reads them.
+
 With --model (a TSV written with a model directory), fits MODEL_DECISION instead: the
 anchor features, the cosine and the cosine across languages, on the pairs that share at
 least MIN_SHARED_ANCHORS_MODEL anchors.
@@ -65,9 +69,13 @@ def fnv1a64(text):
     return h
 
 
-def main(path, with_model=False, exclude=None, json_out=None):
+def main(path, with_model=False, exclude=None, json_out=None, pairs=None):
     lines = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")]
     header, rows = lines[0], lines[1:]
+    if pairs is not None:
+        col = header.index("one_cjk")
+        rows = [r for r in rows if (float(r[col]) > 0.5) == (pairs == "cjk")]
+        print(f"{pairs} pairs only: ", end="")
     if exclude is not None:
         k, n = exclude
         col_a, col_b = header.index("cluster_a"), header.index("cluster_b")
@@ -88,6 +96,11 @@ def main(path, with_model=False, exclude=None, json_out=None):
             sys.exit("--json writes the anchor model's weights only (not with --model)")
         doc = dict(zip(header[4:15], weights[:11]))
         doc["intercept"] = weights[11]
+        if pairs == "other":
+            # Both regressions in one file, as `firsthand eval --anchor-weights` reads it.
+            main(path, exclude=exclude, pairs="cjk", json_out=json_out + ".cjk")
+            with open(json_out + ".cjk", encoding="utf-8") as f:
+                doc["cjk"] = json.load(f)
         with open(json_out, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1)
     folds = np.array([hash(tuple(r[4:8])) % 5 for r in rows])
@@ -121,6 +134,7 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     fold = option(args, "--exclude-fold")
     json_out = option(args, "--json")
+    pairs = option(args, "--pairs")
     model = "--model" in args
     args = [a for a in args if a != "--model"]
     if len(args) != 1:
@@ -133,4 +147,6 @@ if __name__ == "__main__":
         except (ValueError, AssertionError):
             sys.exit(f"--exclude-fold {fold}: give K/N with 0 <= K < N, e.g. 0/5")
         exclude = (k, n)
-    main(args[0], with_model=model, exclude=exclude, json_out=json_out)
+    if pairs not in (None, "cjk", "other"):
+        sys.exit(f"--pairs {pairs}: give cjk (one side Chinese or Japanese) or other")
+    main(args[0], with_model=model, exclude=exclude, json_out=json_out, pairs=pairs)

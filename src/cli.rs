@@ -92,8 +92,9 @@ pub enum Command {
         #[arg(long, value_name = "K/N")]
         fold: Option<firsthand::dataset::Fold>,
         /// Score with these anchor-model weights instead of the built-in ones: a JSON
-        /// object with one number per anchor feature and `intercept`, as
-        /// `scripts/fit-anchor-model.py --json` writes (for cross-validation)
+        /// object with one number per anchor feature and `intercept`, and under `cjk`
+        /// the same for pairs with one side in Chinese or Japanese, as
+        /// `scripts/fit-anchor-model.py --pairs other --json` writes (for cross-validation)
         #[arg(long, value_name = "FILE")]
         anchor_weights: Option<PathBuf>,
         /// Serve the set as a world of feeds on 127.0.0.1 (outlets, copy sites, credits,

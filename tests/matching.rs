@@ -382,6 +382,23 @@ fn a_story_of_one_language_joins_its_translations_when_they_share_many_anchors()
 }
 
 #[test]
+fn japanese_translations_meet_their_english_original_by_their_katakana_names() {
+    // An English article, then its three Japanese versions (a human's, two machines'):
+    // Japanese writes the article's people in katakana (ブライアン・メイ, アダム・ランバート),
+    // and the translations share hardly a number with the original. Before katakana
+    // names were anchors, none of them joined.
+    let docs = cluster("newstest2021:en:express.co.uk.44141");
+    let en = docs.iter().find(|d| d.is_original).unwrap();
+    let mut read: Vec<&firsthand::dataset::Doc> = vec![en];
+    read.extend(docs.iter().filter(|d| d.lang == "ja"));
+    assert_eq!(read.len(), 4, "the set holds three Japanese versions");
+    let mut w = World::new();
+    let urls = read_among(&mut w, &read, 700);
+    let stories: std::collections::BTreeSet<_> = urls.iter().map(|u| w.story_of(u)).collect();
+    assert_eq!(stories.len(), 1, "{stories:?}");
+}
+
+#[test]
 fn a_link_post_in_a_language_of_its_own_does_not_make_a_story_multilingual() {
     // An English football report, then a link post to it titled in French (all its text:
     // a title of a few words), then an Icelandic report of another match that names the

@@ -118,7 +118,7 @@ impl Matcher {
             me.fp
                 .anchors
                 .get(pos as usize)
-                .is_some_and(|a| AnchorKind::of(a) != Some(AnchorKind::Name))
+                .is_some_and(|a| !AnchorKind::of(a).is_some_and(AnchorKind::is_word))
         };
         let mut all: Vec<(f64, i64, bool)> = me
             .keys

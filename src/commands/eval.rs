@@ -31,9 +31,9 @@ pub fn run(
     if let Some(w) = scoring.anchor_weights {
         let text = std::fs::read_to_string(w)
             .with_context(|| format!("cannot read anchor weights {}", w.display()))?;
-        let r = firsthand::cluster::score::AnchorRegression::from_json(&text)
+        let (other, cjk) = firsthand::cluster::score::AnchorRegression::pair_from_json(&text)
             .map_err(|e| anyhow::anyhow!("{} holds no anchor weights: {e}", w.display()))?;
-        firsthand::cluster::score::use_anchor_regression(r);
+        firsthand::cluster::score::use_anchor_regression(other, cjk);
     }
     let mut docs = firsthand::dataset::load(path)?;
     if let Some(fold) = scoring.fold {

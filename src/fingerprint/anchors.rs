@@ -24,6 +24,13 @@ pub enum AnchorKind {
     Url,
     /// An @handle or a #hashtag, lowercased (`h@elonmusk`).
     Handle,
+    /// A word in katakana, keyed by its Latin skeleton (`k` then the skeleton): a foreign
+    /// name (マスク, Musk) or a loanword (ステッカー, sticker). It meets the [`Name`] of the
+    /// same skeleton (see [`AnchorKind::meeting`]); across languages it counts only when
+    /// shared, since the other language writes most loanwords as plain lowercase words.
+    ///
+    /// [`Name`]: AnchorKind::Name
+    Kana,
 }
 
 impl AnchorKind {
@@ -37,6 +44,24 @@ impl AnchorKind {
             Self::Model => 'm',
             Self::Url => 'u',
             Self::Handle => 'h',
+            Self::Kana => 'k',
+        }
+    }
+
+    /// Whether anchors of this kind are words (names, katakana), as opposed to the hard
+    /// kinds: numbers, dates, model numbers, URLs and handles.
+    #[must_use]
+    pub const fn is_word(self) -> bool {
+        matches!(self, Self::Name | Self::Kana)
+    }
+
+    /// The key an anchor meets other anchors by: its own, except that a katakana word
+    /// meets the name of the same skeleton (`kmsk` meets `wmsk`).
+    #[must_use]
+    pub fn meeting(key: &str) -> std::borrow::Cow<'_, str> {
+        match key.strip_prefix(Self::Kana.letter()) {
+            Some(rest) => std::borrow::Cow::Owned(Self::Name.key(rest)),
+            None => std::borrow::Cow::Borrowed(key),
         }
     }
 
@@ -57,6 +82,7 @@ impl AnchorKind {
             'm' => Self::Model,
             'u' => Self::Url,
             'h' => Self::Handle,
+            'k' => Self::Kana,
             _ => return None,
         };
         Some((kind, chars.as_str()))
@@ -206,6 +232,23 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
             let tag = &text[start..end];
             if tag.chars().count() > 2 {
                 out.push((start, end, AnchorKind::Handle.key(tag.to_lowercase())));
+            }
+            sentence_start = false;
+            continue;
+        }
+        if translit::is_katakana(c) && c != 'ー' {
+            // A run of katakana is a foreign word: in news, mostly names (マスク = Musk).
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, d)) = chars.peek() {
+                if !translit::is_katakana(d) {
+                    break;
+                }
+                end = i + d.len_utf8();
+                chars.next();
+            }
+            let sk = translit::skeleton(&text[start..end]);
+            if sk.len() >= 2 {
+                out.push((start, end, AnchorKind::Kana.key(sk)));
             }
             sentence_start = false;
             continue;
@@ -453,6 +496,50 @@ mod tests {
     }
 
     #[test]
+    fn katakana_names_meet_latin() {
+        // Japanese writes foreign names in katakana, words apart at the middle dot.
+        let ja = extract(
+            "",
+            "ブライアン・メイは妻アニタ・ドブソンとアダム・ランバートに会った。",
+            "ja",
+        );
+        let en = extract(
+            "",
+            "On stage, Brian May met his wife Anita Dobson and Adam Lambert.",
+            "en",
+        );
+        // Katakana words meet names by their skeleton.
+        let meets = |k: &String| en.iter().any(|e| AnchorKind::meeting(k) == e.as_str());
+        let shared: Vec<&String> = ja.iter().filter(|k| meets(k)).collect();
+        for name in ["Brian", "Anita", "Dobson", "Adam"] {
+            let key = AnchorKind::Kana.key(translit::skeleton(name));
+            assert!(shared.contains(&&key), "{name}: {ja:?} {en:?}");
+        }
+        // Hiragana and kanji are not names; a katakana run of one sound gives no key.
+        assert_eq!(
+            extract("", "今日はメと会った。", "ja"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn katakana_romanised() {
+        let cases = [
+            ("マスク", "masuku"),
+            ("ガガーリン", "gagarin"),
+            ("ウィリアム", "wiriamu"),
+            ("ジャガー", "jiyaga"),
+            ("ヴォルフ", "vuorufu"),
+            ("ミック", "miku"),
+        ];
+        for (w, want) in cases {
+            assert_eq!(translit::to_latin(w), want, "{w}");
+        }
+        assert_eq!(translit::skeleton("マスク"), translit::skeleton("Musk"));
+        assert_eq!(translit::skeleton("ドブソン"), translit::skeleton("Dobson"));
+    }
+
+    #[test]
     fn anchors_keep_the_words_they_were_read_from() {
         let title = "Маск купил 10 000 видеокарт";
         let body = "12 апреля Маск сказал @elonmusk, что GPT-4 стоит 1,5 млрд долларов.";
@@ -496,6 +583,7 @@ mod tests {
             AnchorKind::Model,
             AnchorKind::Url,
             AnchorKind::Handle,
+            AnchorKind::Kana,
         ] {
             let key = kind.key("x1");
             assert_eq!(AnchorKind::split(&key), Some((kind, "x1")), "{key}");
@@ -508,6 +596,8 @@ mod tests {
             assert!(!AnchorKind::commonplace(rare), "{rare}");
         }
         assert_eq!(AnchorKind::of("wmsk"), Some(AnchorKind::Name));
+        assert_eq!(AnchorKind::meeting("kmsk"), "wmsk");
+        assert_eq!(AnchorKind::meeting("n10000"), "n10000");
         assert_eq!(AnchorKind::of(""), None);
         assert_eq!(AnchorKind::of("x1"), None);
     }

@@ -29,6 +29,8 @@ pub fn to_latin(word: &str) -> String {
             greek(c, next, at_start, &mut out)
         } else if is_devanagari(c) {
             devanagari(c, next, chars.get(i + 2).copied(), &mut out)
+        } else if is_katakana(c) {
+            katakana(c, next, &mut out)
         } else if is_combining_mark(c) {
             1 // diacritics fold away: č → c
         } else {
@@ -85,6 +87,8 @@ pub fn skeleton(word: &str) -> String {
             [b'w', ..] => (b"v", 1),
             [b'y' | b'j', ..] => (b"i", 1),
             [b'z', ..] => (b"s", 1),
+            // Japanese has one liquid, writes n before b and p as m's sound, and drops an
+            // r that ends a syllable (Lambert = ランバート, Taylor = テイラー)
             [c, ..] => (std::slice::from_ref(c), 1),
             [] => break,
         };
@@ -122,7 +126,7 @@ fn is_vowel(c: u8) -> bool {
 fn decomposed(word: &str) -> Vec<char> {
     let mut out = Vec::with_capacity(word.len());
     for c in word.chars().flat_map(char::to_lowercase) {
-        if cyrillic(c).is_some() {
+        if cyrillic(c).is_some() || is_katakana(c) {
             out.push(c);
         } else {
             decompose_canonical(c, |d| out.push(d));
@@ -238,6 +242,42 @@ fn greek(c: char, next: Option<char>, at_start: bool, out: &mut String) -> usize
         'ψ' => "ps",
         _ => "",
     });
+    1
+}
+
+/// Katakana, the script Japanese writes foreign names in (マスク = Musk), and its
+/// prolonged sound mark.
+#[must_use]
+pub fn is_katakana(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー'
+}
+
+/// Katakana in Hepburn-like romaji: a syllable's consonant then its vowel, which the
+/// skeleton drops. The small tsu (a doubled consonant) and the prolonged sound mark give
+/// nothing; ウ before a small vowel is w (ウィ = wi). Returns chars used.
+fn katakana(c: char, next: Option<char>, out: &mut String) -> usize {
+    const TABLE: [&str; 90] = [
+        "a", "a", "i", "i", "u", "u", "e", "e", "o", "o", // ァ..オ
+        "ka", "ga", "ki", "gi", "ku", "gu", "ke", "ge", "ko", "go", // カ..ゴ
+        "sa", "za", "shi", "ji", "su", "zu", "se", "ze", "so", "zo", // サ..ゾ
+        "ta", "da", "chi", "ji", "", "tsu", "zu", "te", "de", "to", "do", // タ..ド
+        "na", "ni", "nu", "ne", "no", // ナ..ノ
+        "ha", "ba", "pa", "hi", "bi", "pi", "fu", "bu", "pu", "he", "be", "pe", "ho", "bo",
+        "po", // ハ..ポ
+        "ma", "mi", "mu", "me", "mo", // マ..モ
+        "ya", "ya", "yu", "yu", "yo", "yo", // ャ..ヨ
+        "ra", "ri", "ru", "re", "ro", // ラ..ロ
+        "wa", "wa", "wi", "we", "wo", "n", "vu", "ka", "ke", "va", "vi", "ve",
+        "vo", // ヮ..ヺ
+    ];
+    if c == 'ウ' && matches!(next, Some('ィ' | 'ェ' | 'ォ')) {
+        out.push('w');
+        return 1;
+    }
+    let k = u32::from(c).wrapping_sub(0x30A1);
+    if let Some(s) = usize::try_from(k).ok().and_then(|k| TABLE.get(k)) {
+        out.push_str(s);
+    }
     1
 }
 

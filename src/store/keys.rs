@@ -2,18 +2,20 @@
 //! retrieval index: MinHash signatures as little-endian blobs, anchor and number lists as
 //! space-separated words, anchors as integer keys.
 
+use crate::fingerprint::anchors::AnchorKind;
 use crate::fingerprint::minhash;
 use twox_hash::XxHash3_64;
 
 /// Seed of anchor keys.
 pub const ANCHOR_SEED: u64 = 0x616e_6368_6f72_7321; // "anchors!"
 
-/// Integer key of an anchor string.
+/// Integer key of an anchor string: of the key it meets others by (a katakana word's is
+/// the name of its skeleton, see [`AnchorKind::meeting`]).
 #[must_use]
 pub fn anchor_key(anchor: &str) -> i64 {
     minhash::to_key(XxHash3_64::oneshot_with_seed(
         ANCHOR_SEED,
-        anchor.as_bytes(),
+        AnchorKind::meeting(anchor).as_bytes(),
     ))
 }
 
