@@ -6,8 +6,10 @@
 //!
 //! With a model directory, each text also gets the model's vector: the pairs then include
 //! each text's nearest neighbours in other languages (as matching retrieves them), and
-//! the columns end with the cosine (`-1` without a model). The feature columns are
-//! named after the fields of `score::Features`.
+//! the columns hold the cosine (`-1` without a model). The feature columns are
+//! named after the fields of `score::Features`; the last three are the shared anchors that
+//! are not words (`hard`), those that are dates, years or small numbers (`common`), and
+//! whether `score::pair` matches the two (`matched`).
 
 use firsthand::cluster::score;
 use firsthand::domain::ArticleId;
@@ -30,10 +32,12 @@ fn main() -> anyhow::Result<()> {
     let (feed, _) = store.add_feed("https://x.example/feed", None, firsthand::store::time(now))?;
     let articles: Vec<_> = docs
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
+            // A site of its own: two articles of one site match only on the same title.
             firsthand::normalize::build(firsthand::normalize::Raw {
                 guid: Some(d.id.clone()),
-                link: Some(format!("https://x.example/{}", d.id.replace(':', "_"))),
+                link: Some(format!("https://s{i}.example/{}", d.id.replace(':', "_"))),
                 title: d.text.lines().next().unwrap_or_default().into(),
                 html: d.text.clone(),
                 lang_hint: Some(&d.lang),
@@ -96,7 +100,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     writeln!(
         out,
-        "same\tlang_a\tlang_b\tjaccard\t{}\tcos\tshared\tanchors\tcluster_a\tcluster_b",
+        "same\tlang_a\tlang_b\tjaccard\t{}\tcos\tshared\tanchors\tcluster_a\tcluster_b\thard\tcommon\tmatched",
         feature_names.join("\t")
     )?;
     // Nearest in other languages, as `Matcher` retrieves them (pairs kept as (low, high)).
@@ -140,7 +144,7 @@ fn main() -> anyhow::Result<()> {
             let cos = score::cosine(a, b, &w).unwrap_or(-1.0);
             writeln!(
                 out,
-                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{jac:.4}\t{}\t{cos:.5}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 u8::from(docs[i].cluster == docs[j].cluster),
                 a.lang,
                 b.lang,
@@ -148,7 +152,10 @@ fn main() -> anyhow::Result<()> {
                 e.shared_n,
                 e.shared.join(" "),
                 docs[i].cluster,
-                docs[j].cluster
+                docs[j].cluster,
+                e.shared_hard,
+                e.shared_common,
+                u8::from(score::pair(a, b, &w).is_some()),
             )?;
         }
     }

@@ -51,34 +51,44 @@ pub const ANCHOR_REGRESSION: AnchorRegression = AnchorRegression {
 };
 /// The anchor model for pairs with exactly one side in Chinese or Japanese
 /// ([`Features::one_cjk`]): fitted as [`ANCHOR_REGRESSION`] is, on those pairs alone
-/// (`scripts/fit-anchor-model.py --pairs cjk`: 83,423 pairs, 3,501 copies), since katakana
+/// (`scripts/fit-anchor-model.py --pairs cjk`), since katakana
 /// words became anchors. Such pairs share no wording and names in two spellings, and a
 /// Japanese text's katakana loanwords are anchors the other side writes as plain words
 /// (they count only when shared): the balance of their features is their own. 5-fold
-/// cross-validated by pair, P 0.991 R 0.928 at 0.7, P 0.995 R 0.916 at 0.8.
+/// cross-validated by pair, P 0.992 R 0.919 at 0.6, P 0.997 R 0.908 at 0.7.
 pub const CJK_ANCHOR_REGRESSION: AnchorRegression = AnchorRegression {
     weights: Features {
-        containment: 0.6228,
-        coverage: 5.161,
-        log_shared: 4.538,
-        log_shared_hard: 0.1465,
-        order: -4.8809,
+        containment: -1.9553,
+        coverage: 12.8948,
+        log_shared: 1.8406,
+        log_shared_hard: 2.3891,
+        order: -5.0324,
         same_lang: 0.0,
-        jaccard: 0.0119,
-        one_cjk: -0.7564,
-        paragraph_ratio: 0.9066,
-        containment_in_order: 12.5329,
-        log_fewer_anchors: -3.5063,
+        jaccard: 0.0303,
+        one_cjk: -1.5192,
+        paragraph_ratio: -0.3043,
+        containment_in_order: 12.3701,
+        log_fewer_anchors: -2.3051,
     },
-    intercept: -1.8558,
+    intercept: -3.1571,
 };
 /// Probability from [`CJK_ANCHOR_REGRESSION`] at or above which two texts match: katakana
 /// loanwords are names that two Japanese texts of different stories share with one
 /// text in another language, so the bar is higher than [`ANCHOR_MATCH`].
-pub const CJK_ANCHOR_MATCH: f64 = 0.75;
+pub const CJK_ANCHOR_MATCH: f64 = 0.6;
 /// Added to the anchor denominator so that texts with few anchors are not "contained"
 /// in everything.
 pub const ANCHOR_SMOOTHING: f64 = 5.0;
+/// Order of the shared anchors below which a pair across languages that shares names,
+/// dates and small numbers and at most one harder anchor is weak evidence: a translation
+/// names its people and places in its original's order. With the model such a pair, or
+/// one that shares a single date or small number and nothing else, matches only when its
+/// vectors are close ([`WEAK_ANCHORS_COSINE`]). On the cross-language pairs of dev-small
+/// that the model's decision matches, the two rules drop 12 of the 47 false ones and 56
+/// of the 7,078 true ones (0.8%).
+pub const OUT_OF_ORDER: f64 = 0.7;
+/// Cosine at or above which the model vouches for weak anchor evidence ([`OUT_OF_ORDER`]).
+pub const WEAK_ANCHORS_COSINE: f64 = 0.85;
 /// Fewest shared anchors for an anchor match.
 pub const MIN_SHARED_ANCHORS: usize = 3;
 /// Jaccard at or above which two texts in one language that share an anchor and no
@@ -237,6 +247,9 @@ impl Weights {
 
     fn sum_totals(&self, s: &Sig) -> (f64, f64) {
         s.keys.iter().fold((0.0, 0.0), |(all, multi), &(k, pos)| {
+            if self.model && is_kana(s, pos) {
+                return (all, multi);
+            }
             let idf = self.idf(k);
             (
                 all + idf,
@@ -314,6 +327,9 @@ pub struct AnchorEvidence {
     pub order: f64,
     /// Shared anchors, rarest first (at most 8).
     pub shared: Vec<String>,
+    /// Anchors of the side with fewer, of those that count in this pair (see
+    /// [`AnchorKind::Kana`]).
+    pub fewer_anchors: usize,
 }
 
 /// Length of the longest increasing subsequence.
@@ -337,7 +353,8 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     let cross = a.lang != b.lang;
     // The shared keys (both lists are sorted). A side's weight is the idf of its
     // anchors that count (across languages: those seen in two or more languages) and of
-    // every shared one.
+    // every shared one. With the model, katakana words are left to it: they are not
+    // anchors (MODEL_DECISION was fitted without them).
     let (mut i, mut j) = (0, 0);
     let mut shared: Vec<(f64, u32, u32)> = Vec::new(); // (idf, pos in a, pos in b)
     // Shared weight that a side's counted total leaves out: anchors seen in one language
@@ -345,6 +362,10 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     let (mut not_counted_a, mut not_counted_b) = (0.0, 0.0);
     while let (Some(x), Some(y)) = (a.keys.get(i), b.keys.get(j)) {
         match x.0.cmp(&y.0) {
+            std::cmp::Ordering::Equal if w.model && (is_kana(a, x.1) || is_kana(b, y.1)) => {
+                i += 1;
+                j += 1;
+            }
             std::cmp::Ordering::Equal => {
                 let idf = w.idf(x.0);
                 shared.push((idf, x.1, y.1));
@@ -415,6 +436,7 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
         shared_common,
         order,
         shared: shared.iter().map(|s| name(s).to_string()).collect(),
+        fewer_anchors: counting(a, b, w.model).min(counting(b, a, w.model)),
     }
 }
 
@@ -630,8 +652,20 @@ pub fn anchor_features(a: &Sig, b: &Sig, e: &AnchorEvidence, jaccard: f64) -> Fe
         one_cjk: f64::from(u8::from(is_cjk(&a.lang) != is_cjk(&b.lang))),
         paragraph_ratio: pa.min(pb) / pa.max(pb).max(1.0),
         containment_in_order: e.score * e.order,
-        log_fewer_anchors: f(a.fp.anchors.len().min(b.fp.anchors.len())),
+        log_fewer_anchors: f(e.fewer_anchors),
     }
+}
+
+/// How many of `s`'s anchors count in a pair with `other`: across languages or with the
+/// model, its katakana words do not (see [`AnchorKind::Kana`]).
+fn counting(s: &Sig, other: &Sig, model: bool) -> usize {
+    if s.lang == other.lang && !model {
+        return s.fp.anchors.len();
+    }
+    s.fp.anchors
+        .iter()
+        .filter(|a| AnchorKind::of(a) != Some(AnchorKind::Kana))
+        .count()
 }
 
 /// The logistic function: the probability of a linear score `z`.
@@ -802,6 +836,18 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
         // model's vectors say the texts are close).
         return None;
     }
+    if !same_lang
+        && cos.is_some_and(|c| c < WEAK_ANCHORS_COSINE)
+        && (e.order < OUT_OF_ORDER && e.shared_hard <= e.shared_common + 1
+            || e.shared_n == 1 && e.shared_common == 1)
+    {
+        // Names, dates and at most one harder anchor, half of them out of order, or one
+        // date alone, with vectors that are not close: two reports of one event (a
+        // Guardian and a FAZ report of North Korea's first Covid-19 case: Kim, Kaesong,
+        // Covid-19, 19 July, in order 0.5 to 0.67, cosine 0.84; their Japanese and French
+        // versions: 19 July alone, cosine 0.83).
+        return None;
+    }
     if (!same_lang || j < super::assign::WEAK_SAME_LANG_JACCARD)
         && cos.is_none()
         && e.shared_n <= MIN_SHARED_ANCHORS
@@ -876,7 +922,7 @@ mod tests {
         // Computed with the weights as the fitting script prints them (one list, the
         // intercept last): the same values to the bit, so no decision moves. A pair
         // across CJK is scored by the weights fitted on such pairs.
-        assert_eq!(anchor_probability(&PAIR), 0.993_798_991_350_480_8);
+        assert_eq!(anchor_probability(&PAIR), 0.975_230_529_090_422_7);
         let latin = Features {
             one_cjk: 0.0,
             ..PAIR
