@@ -620,3 +620,33 @@ fn a_small_store_keeps_no_key_filter() {
         .unwrap();
     assert_eq!(parts, 0);
 }
+
+#[test]
+fn two_reports_of_one_event_and_their_translations_stay_two_stories() {
+    // The Guardian and the FAZ on North Korea's first suspected Covid-19 case, each with
+    // its translations (Icelandic and Japanese; French). Kim, Kaesong, Covid-19 and
+    // 19 July are in both, half of them in another order: the Guardian's text and the
+    // FAZ's French versions share six anchors. Without the model, read among other news,
+    // no story holds versions of both.
+    let guardian = cluster("newstest2021:en:guardian.306602");
+    let faz = cluster("newstest2021:de:faz.79579");
+    let all: Vec<&firsthand::dataset::Doc> = guardian.iter().chain(&faz).copied().collect();
+    let mut w = World::new();
+    let urls = read_among_news(&mut w, &all);
+    let stories = |urls: &[String]| -> std::collections::BTreeSet<i64> {
+        urls.iter().map(|u| w.story_of(u)).collect()
+    };
+    let (of_guardian, of_faz) = (
+        stories(&urls[..guardian.len()]),
+        stories(&urls[guardian.len()..]),
+    );
+    assert!(
+        of_guardian.is_disjoint(&of_faz),
+        "Guardian {of_guardian:?}, FAZ {of_faz:?}"
+    );
+    // Each report still gathers its translations.
+    assert!(
+        of_guardian.len() <= 2 && of_faz.len() <= 2,
+        "{of_guardian:?} {of_faz:?}"
+    );
+}
