@@ -5,6 +5,7 @@
 //! CLI takes the directory from FIRSTHAND_MODEL and explains matches with the cosine.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod stories;
 mod support;
 
 use firsthand::embed::{Model, cosine};
@@ -209,4 +210,12 @@ fn a_bad_model_directory_is_a_clear_fatal_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("config.json"), "{err}");
+}
+
+#[test]
+fn with_the_model_the_seeds_chinese_original_its_translations_and_repost_are_one_story() {
+    stories::the_seed_case(firsthand::cluster::Config {
+        model: Some(model()),
+        ..firsthand::cluster::Config::default()
+    });
 }

@@ -530,3 +530,8 @@ fn the_default_matcher_keeps_its_quality_floor() {
         s.originals_found
     );
 }
+
+#[test]
+fn the_seeds_chinese_original_its_translations_and_repost_are_one_story_named_after_ifanr() {
+    stories::the_seed_case(firsthand::cluster::Config::default());
+}

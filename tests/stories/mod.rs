@@ -252,3 +252,133 @@ impl World {
             .to_string()
     }
 }
+
+/// A text file's non-empty lines as an article: the first is its title.
+fn article_from_lines(path: &Path, url: &str, published: i64) -> Item {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    Item {
+        url: url.into(),
+        title: lines[0].clone(),
+        paragraphs: lines[1..].to_vec(),
+        html_tail: String::new(),
+        published: Some(published),
+    }
+}
+
+/// Issue 15's seed case, read with `config`: ifanr's Chinese article (on ifanr.com), its
+/// Italian machine translation from ../shared/seed an hour later (footer and promo line
+/// translated too), an English translation an hour after that, and an Italian repost of
+/// half the machine translation; among Italian news about Musk, OpenAI and Tesla and other
+/// news. The four must be one story that names ifanr's article its original, and every
+/// other article stays out of it. The Chinese and English texts are renderings of the
+/// Italian one written for these tests (tests/fixtures/seed/README.md).
+pub fn the_seed_case(config: Config) {
+    const T0: i64 = 1_700_000_000;
+    const HOUR: i64 = 3600;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let zh = article_from_lines(
+        &root.join("tests/fixtures/seed/ifanr-musk-gpu.zh.txt"),
+        "https://www.ifanr.com/1541245",
+        T0,
+    );
+    let it = article_from_lines(
+        &root.join("../shared/seed/ifanr-musk-gpu.it.txt"),
+        "https://it.example/musk-gpu",
+        T0 + HOUR,
+    );
+    let en = article_from_lines(
+        &root.join("tests/fixtures/seed/ifanr-musk-gpu.en.txt"),
+        "https://en.example/musk-gpus",
+        T0 + 2 * HOUR,
+    );
+    let mut repost = it.clone();
+    repost.url = "https://rilancio.example/musk".into();
+    repost.title = "Musk compra GPU per Twitter".into();
+    repost.paragraphs.truncate(it.paragraphs.len() / 2);
+    repost.published = Some(T0 + 3 * HOUR);
+    let distractors = [
+        (
+            "Musk lancia xAI per sfidare OpenAI",
+            "Elon Musk ha annunciato la nascita di xAI, una nuova società di intelligenza artificiale. \
+             Il gruppo riunisce ricercatori provenienti da Google, DeepMind e OpenAI. \
+             Secondo Musk l'obiettivo è capire la vera natura dell'universo. \
+             La società avrà sede in Nevada e lavorerà a stretto contatto con Twitter e Tesla.",
+        ),
+        (
+            "OpenAI presenta GPT-4 agli sviluppatori",
+            "OpenAI ha reso disponibile GPT-4 a un primo gruppo di sviluppatori. \
+             Il modello accetta immagini oltre al testo e supera molti esami professionali. \
+             Microsoft ha confermato che il nuovo Bing usa già il modello da alcune settimane. \
+             L'accesso all'API avverrà tramite una lista d'attesa.",
+        ),
+        (
+            "Tesla taglia di nuovo i prezzi in Europa",
+            "Tesla ha ridotto i prezzi della Model 3 e della Model Y in diversi paesi europei. \
+             È il secondo taglio dall'inizio dell'anno. \
+             Gli analisti temono una guerra dei prezzi con i costruttori cinesi. \
+             Le consegne del trimestre sono comunque cresciute rispetto all'anno scorso.",
+        ),
+    ];
+    let mut others: Vec<Item> = distractors
+        .iter()
+        .enumerate()
+        .map(|(k, (title, body))| Item {
+            url: format!("https://it.example/altro-{k}"),
+            title: (*title).to_string(),
+            paragraphs: sentences(body),
+            html_tail: String::new(),
+            published: Some(T0 + k as i64 * 60),
+        })
+        .collect();
+    others.extend((0..3).map(|k| {
+        Item::from_doc(
+            &format!("https://it.example/news-{k}"),
+            original_in("en", k),
+        )
+    }));
+    let zh_news = dev().iter().filter(|d| d.is_original && d.lang == "zh");
+    others.extend(
+        zh_news
+            .take(3)
+            .enumerate()
+            .map(|(k, d)| Item::from_doc(&format!("https://www.ifanr.com/news-{k}"), d)),
+    );
+    let mut w = World::new();
+    w.config = config;
+    let (it_news, ifanr_news) = others.split_at(others.len() - 3);
+    let mut ifanr_feed = ifanr_news.to_vec();
+    ifanr_feed.push(zh.clone());
+    w.read("www.ifanr.com", &ifanr_feed, T0 + HOUR / 2);
+    let mut it_feed = it_news.to_vec();
+    it_feed.push(it.clone());
+    w.read("it.example", &it_feed, T0 + 2 * HOUR);
+    w.read("en.example", std::slice::from_ref(&en), T0 + 3 * HOUR);
+    w.read(
+        "rilancio.example",
+        std::slice::from_ref(&repost),
+        T0 + 4 * HOUR,
+    );
+    let s = w.story_of(&zh.url);
+    for copy in [&it, &en, &repost] {
+        assert_eq!(
+            w.story_of(&copy.url),
+            s,
+            "{} is not in ifanr's story",
+            copy.url
+        );
+        assert_eq!(
+            w.original_of(&copy.url).as_deref(),
+            Some(zh.url.as_str()),
+            "{}",
+            copy.url
+        );
+    }
+    for o in &others {
+        assert_ne!(w.story_of(&o.url), s, "{} joined the seed's story", o.url);
+    }
+}
