@@ -426,23 +426,12 @@ fn a_short_item_is_not_a_copy_of_a_long_unrelated_one() {
 /// credit names ifanr.
 #[test]
 fn the_seed_and_its_repost_are_one_story_among_distractors() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/seed/ifanr-musk-gpu.it.txt"
-    ))
-    .unwrap();
-    let lines: Vec<String> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect();
-    let seed = Item {
-        url: "https://it.example/musk-gpu".into(),
-        title: lines[0].clone(),
-        paragraphs: lines[1..].to_vec(),
-        html_tail: String::new(),
-        published: Some(T0 + HOUR),
-    };
+    let seed = stories::article_from_lines(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/seed/ifanr-musk-gpu.it.txt"),
+        "https://it.example/musk-gpu",
+        T0 + HOUR,
+    );
     let mut repost = seed.clone();
     repost.url = "https://rilancio.example/musk".into();
     repost.title = "Musk compra GPU per Twitter".into();
@@ -451,46 +440,7 @@ fn the_seed_and_its_repost_are_one_story_among_distractors() {
     let mut w = World::new();
     // Other Italian news about Musk and OpenAI (written for this test), and news of other
     // stories.
-    let distractors = [
-        (
-            "Musk lancia xAI per sfidare OpenAI",
-            "Elon Musk ha annunciato la nascita di xAI, una nuova società di intelligenza artificiale. \
-             Il gruppo riunisce ricercatori provenienti da Google, DeepMind e OpenAI. \
-             Secondo Musk l'obiettivo è capire la vera natura dell'universo. \
-             La società avrà sede in Nevada e lavorerà a stretto contatto con Twitter e Tesla.",
-        ),
-        (
-            "OpenAI presenta GPT-4 agli sviluppatori",
-            "OpenAI ha reso disponibile GPT-4 a un primo gruppo di sviluppatori. \
-             Il modello accetta immagini oltre al testo e supera molti esami professionali. \
-             Microsoft ha confermato che il nuovo Bing usa già il modello da alcune settimane. \
-             L'accesso all'API avverrà tramite una lista d'attesa.",
-        ),
-        (
-            "Tesla taglia di nuovo i prezzi in Europa",
-            "Tesla ha ridotto i prezzi della Model 3 e della Model Y in diversi paesi europei. \
-             È il secondo taglio dall'inizio dell'anno. \
-             Gli analisti temono una guerra dei prezzi con i costruttori cinesi. \
-             Le consegne del trimestre sono comunque cresciute rispetto all'anno scorso.",
-        ),
-    ];
-    let mut others: Vec<Item> = distractors
-        .iter()
-        .enumerate()
-        .map(|(k, (title, body))| Item {
-            url: format!("https://it.example/altro-{k}"),
-            title: (*title).to_string(),
-            paragraphs: stories::sentences(body),
-            html_tail: String::new(),
-            published: Some(T0 + k as i64 * 60),
-        })
-        .collect();
-    others.extend((0..3).map(|k| {
-        Item::from_doc(
-            &format!("https://it.example/news-{k}"),
-            original_in("en", k),
-        )
-    }));
+    let others = stories::italian_news_about_musk(T0);
     let mut feed = others.clone();
     feed.push(seed.clone());
     w.read("it.example", &feed, T0 + 2 * HOUR);

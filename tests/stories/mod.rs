@@ -254,7 +254,7 @@ impl World {
 }
 
 /// A text file's non-empty lines as an article: the first is its title.
-fn article_from_lines(path: &Path, url: &str, published: i64) -> Item {
+pub fn article_from_lines(path: &Path, url: &str, published: i64) -> Item {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let lines: Vec<String> = text
         .lines()
@@ -301,46 +301,7 @@ pub fn the_seed_case(config: Config) {
     repost.title = "Musk compra GPU per Twitter".into();
     repost.paragraphs.truncate(it.paragraphs.len() / 2);
     repost.published = Some(T0 + 3 * HOUR);
-    let distractors = [
-        (
-            "Musk lancia xAI per sfidare OpenAI",
-            "Elon Musk ha annunciato la nascita di xAI, una nuova società di intelligenza artificiale. \
-             Il gruppo riunisce ricercatori provenienti da Google, DeepMind e OpenAI. \
-             Secondo Musk l'obiettivo è capire la vera natura dell'universo. \
-             La società avrà sede in Nevada e lavorerà a stretto contatto con Twitter e Tesla.",
-        ),
-        (
-            "OpenAI presenta GPT-4 agli sviluppatori",
-            "OpenAI ha reso disponibile GPT-4 a un primo gruppo di sviluppatori. \
-             Il modello accetta immagini oltre al testo e supera molti esami professionali. \
-             Microsoft ha confermato che il nuovo Bing usa già il modello da alcune settimane. \
-             L'accesso all'API avverrà tramite una lista d'attesa.",
-        ),
-        (
-            "Tesla taglia di nuovo i prezzi in Europa",
-            "Tesla ha ridotto i prezzi della Model 3 e della Model Y in diversi paesi europei. \
-             È il secondo taglio dall'inizio dell'anno. \
-             Gli analisti temono una guerra dei prezzi con i costruttori cinesi. \
-             Le consegne del trimestre sono comunque cresciute rispetto all'anno scorso.",
-        ),
-    ];
-    let mut others: Vec<Item> = distractors
-        .iter()
-        .enumerate()
-        .map(|(k, (title, body))| Item {
-            url: format!("https://it.example/altro-{k}"),
-            title: (*title).to_string(),
-            paragraphs: sentences(body),
-            html_tail: String::new(),
-            published: Some(T0 + k as i64 * 60),
-        })
-        .collect();
-    others.extend((0..3).map(|k| {
-        Item::from_doc(
-            &format!("https://it.example/news-{k}"),
-            original_in("en", k),
-        )
-    }));
+    let mut others = italian_news_about_musk(T0);
     let zh_news = dev().iter().filter(|d| d.is_original && d.lang == "zh");
     others.extend(
         zh_news
@@ -381,4 +342,51 @@ pub fn the_seed_case(config: Config) {
     for o in &others {
         assert_ne!(w.story_of(&o.url), s, "{} joined the seed's story", o.url);
     }
+}
+
+/// Italian news about Musk, OpenAI and Tesla (written for the tests), published from `t0`
+/// on at it.example, then three English originals of the dev set there: what the seed
+/// case's copies must stay apart from.
+pub fn italian_news_about_musk(t0: i64) -> Vec<Item> {
+    let distractors = [
+        (
+            "Musk lancia xAI per sfidare OpenAI",
+            "Elon Musk ha annunciato la nascita di xAI, una nuova società di intelligenza artificiale. \
+             Il gruppo riunisce ricercatori provenienti da Google, DeepMind e OpenAI. \
+             Secondo Musk l'obiettivo è capire la vera natura dell'universo. \
+             La società avrà sede in Nevada e lavorerà a stretto contatto con Twitter e Tesla.",
+        ),
+        (
+            "OpenAI presenta GPT-4 agli sviluppatori",
+            "OpenAI ha reso disponibile GPT-4 a un primo gruppo di sviluppatori. \
+             Il modello accetta immagini oltre al testo e supera molti esami professionali. \
+             Microsoft ha confermato che il nuovo Bing usa già il modello da alcune settimane. \
+             L'accesso all'API avverrà tramite una lista d'attesa.",
+        ),
+        (
+            "Tesla taglia di nuovo i prezzi in Europa",
+            "Tesla ha ridotto i prezzi della Model 3 e della Model Y in diversi paesi europei. \
+             È il secondo taglio dall'inizio dell'anno. \
+             Gli analisti temono una guerra dei prezzi con i costruttori cinesi. \
+             Le consegne del trimestre sono comunque cresciute rispetto all'anno scorso.",
+        ),
+    ];
+    let mut others: Vec<Item> = distractors
+        .iter()
+        .enumerate()
+        .map(|(k, (title, body))| Item {
+            url: format!("https://it.example/altro-{k}"),
+            title: (*title).to_string(),
+            paragraphs: sentences(body),
+            html_tail: String::new(),
+            published: Some(t0 + k as i64 * 60),
+        })
+        .collect();
+    others.extend((0..3).map(|k| {
+        Item::from_doc(
+            &format!("https://it.example/news-{k}"),
+            original_in("en", k),
+        )
+    }));
+    others
 }
