@@ -28,6 +28,8 @@ pub enum AnchorKind {
     /// name (マスク, Musk) or a loanword (ステッカー, sticker). It meets the [`Name`] of the
     /// same skeleton (see [`AnchorKind::meeting`]); across languages it counts only when
     /// shared, since the other language writes most loanwords as plain lowercase words.
+    /// A Chinese given name read as its pinyin (效良, Xiaoliang) is one too: most such
+    /// readings of Chinese text name nobody, and only a shared one counts.
     ///
     /// [`Name`]: AnchorKind::Name
     Kana,
@@ -167,10 +169,56 @@ fn spans(
             found.push((d.start, d.end, AnchorKind::Date.key(&d.key)));
         }
         names(text, lang, &mut found);
+        if lang == "zh" {
+            chinese_given_names(text, &mut found);
+        }
         found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
         for (start, end, k) in found {
             if seen.insert(k.clone()) {
                 found_one(k, text.get(start..end).unwrap_or_default());
+            }
+        }
+    }
+}
+
+/// The hundred commonest Chinese surnames: a person's name is one of them and a given
+/// name of one or two characters.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习";
+
+/// Chinese given names read as their pinyin: the one or two characters after a common
+/// surname (李效良 → xiaoliang), as [`AnchorKind::Kana`] keys that meet a Latin name of the
+/// same skeleton (Xiaoliang). Chinese writes no spaces, so every such position gives keys
+/// and most name nothing; like katakana words they count only when the other text shares
+/// them. Skeletons under three letters (Jun, Li) are left out: they meet too many names.
+fn chinese_given_names(text: &str, out: &mut Vec<(usize, usize, String)>) {
+    use pinyin::ToPinyin;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (i, &(_, c)) in chars.iter().enumerate() {
+        if !SURNAMES.contains(c) {
+            continue;
+        }
+        for n in 1..=2 {
+            let Some(given) = chars.get(i + 1..i + 1 + n) else {
+                break;
+            };
+            let mut sound = String::new();
+            for &(_, g) in given {
+                match g.to_pinyin() {
+                    Some(p) => sound.push_str(p.plain()),
+                    None => {
+                        sound.clear();
+                        break;
+                    }
+                }
+            }
+            if sound.is_empty() {
+                break;
+            }
+            let sk = translit::skeleton(&sound);
+            if sk.len() >= 3 {
+                let start = given[0].0;
+                let end = given[n - 1].0 + given[n - 1].1.len_utf8();
+                out.push((start, end, AnchorKind::Kana.key(sk)));
             }
         }
     }
@@ -519,6 +567,31 @@ mod tests {
         assert_eq!(
             extract("", "今日はメと会った。", "ja"),
             Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn chinese_given_names_meet_their_pinyin() {
+        let zh = extract(
+            "",
+            "孙艺风宣读李效良赞辞时表示，陈凯先教授从事药物研发40余载。",
+            "zh",
+        );
+        let en = extract(
+            "",
+            "When reading the praise, Sun Yifeng said that Professor Chen Kaixian and Li Xiaoliang",
+            "en",
+        );
+        let meets = |k: &String| en.iter().any(|e| AnchorKind::meeting(k) == e.as_str());
+        for name in ["Yifeng", "Xiaoliang", "Kaixian"] {
+            let key = AnchorKind::Kana.key(translit::skeleton(name));
+            assert!(zh.contains(&key) && meets(&key), "{name}: {zh:?} {en:?}");
+        }
+        // Only in Chinese text: Japanese reads its kanji otherwise.
+        assert!(
+            !extract("", "李効良が述べた。", "ja")
+                .iter()
+                .any(|k| AnchorKind::of(k) == Some(AnchorKind::Kana)),
         );
     }
 
