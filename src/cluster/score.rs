@@ -72,10 +72,6 @@ pub const CJK_ANCHOR_REGRESSION: AnchorRegression = AnchorRegression {
     },
     intercept: -3.1571,
 };
-/// Probability from [`CJK_ANCHOR_REGRESSION`] at or above which two texts match: katakana
-/// loanwords are names that two Japanese texts of different stories share with one
-/// text in another language, so the bar is higher than [`ANCHOR_MATCH`].
-pub const CJK_ANCHOR_MATCH: f64 = 0.6;
 /// Added to the anchor denominator so that texts with few anchors are not "contained"
 /// in everything.
 pub const ANCHOR_SMOOTHING: f64 = 5.0;
@@ -237,7 +233,8 @@ impl Weights {
     }
 
     /// The idf sums of `s`'s anchors: all of them, and those that count across languages
-    /// (seen in two or more languages, and not katakana words).
+    /// (seen in two or more languages, and not readings: [`AnchorKind::Reading`]). With
+    /// the model, readings are left out of both.
     #[must_use]
     pub fn totals(&self, s: &Sig) -> (f64, f64) {
         self.totals
@@ -248,13 +245,14 @@ impl Weights {
 
     fn sum_totals(&self, s: &Sig) -> (f64, f64) {
         s.keys.iter().fold((0.0, 0.0), |(all, multi), &(k, pos)| {
-            if self.model && is_kana(s, pos) {
+            let reading = is_reading(s, pos);
+            if self.model && reading {
                 return (all, multi);
             }
             let idf = self.idf(k);
             (
                 all + idf,
-                if self.multilingual(k) && !is_kana(s, pos) {
+                if self.multilingual(k) && !reading {
                     multi + idf
                 } else {
                     multi
@@ -329,7 +327,7 @@ pub struct AnchorEvidence {
     /// Shared anchors, rarest first (at most 8).
     pub shared: Vec<String>,
     /// Anchors of the side with fewer, of those that count in this pair (see
-    /// [`AnchorKind::Kana`]).
+    /// [`AnchorKind::Reading`]).
     pub fewer_anchors: usize,
 }
 
@@ -354,16 +352,16 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     let cross = a.lang != b.lang;
     // The shared keys (both lists are sorted). A side's weight is the idf of its
     // anchors that count (across languages: those seen in two or more languages) and of
-    // every shared one. With the model, katakana words are left to it: they are not
-    // anchors (MODEL_DECISION was fitted without them).
+    // every shared one. With the model, readings (katakana words, pinyin) are left to it:
+    // they are not anchors (MODEL_DECISION was fitted without them).
     let (mut i, mut j) = (0, 0);
     let mut shared: Vec<(f64, u32, u32)> = Vec::new(); // (idf, pos in a, pos in b)
     // Shared weight that a side's counted total leaves out: anchors seen in one language
-    // only (both sides), katakana words (on their side).
+    // only (both sides), readings (on their side).
     let (mut not_counted_a, mut not_counted_b) = (0.0, 0.0);
     while let (Some(x), Some(y)) = (a.keys.get(i), b.keys.get(j)) {
         match x.0.cmp(&y.0) {
-            std::cmp::Ordering::Equal if w.model && (is_kana(a, x.1) || is_kana(b, y.1)) => {
+            std::cmp::Ordering::Equal if w.model && (is_reading(a, x.1) || is_reading(b, y.1)) => {
                 i += 1;
                 j += 1;
             }
@@ -372,10 +370,10 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
                 shared.push((idf, x.1, y.1));
                 if cross {
                     let one_language = !w.multilingual(x.0);
-                    if one_language || is_kana(a, x.1) {
+                    if one_language || is_reading(a, x.1) {
                         not_counted_a += idf;
                     }
-                    if one_language || is_kana(b, y.1) {
+                    if one_language || is_reading(b, y.1) {
                         not_counted_b += idf;
                     }
                 }
@@ -441,11 +439,12 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     }
 }
 
-/// Whether the anchor at `pos` of `s` is a katakana word.
-fn is_kana(s: &Sig, pos: u32) -> bool {
+/// Whether the anchor at `pos` of `s` is a reading (a katakana word, a Chinese given name
+/// in pinyin: [`AnchorKind::Reading`]).
+fn is_reading(s: &Sig, pos: u32) -> bool {
     s.fp.anchors
         .get(pos as usize)
-        .is_some_and(|a| AnchorKind::of(a) == Some(AnchorKind::Kana))
+        .is_some_and(|a| AnchorKind::of(a) == Some(AnchorKind::Reading))
 }
 
 fn is_cjk(lang: &str) -> bool {
@@ -658,14 +657,14 @@ pub fn anchor_features(a: &Sig, b: &Sig, e: &AnchorEvidence, jaccard: f64) -> Fe
 }
 
 /// How many of `s`'s anchors count in a pair with `other`: across languages or with the
-/// model, its katakana words do not (see [`AnchorKind::Kana`]).
+/// model, its readings do not (see [`AnchorKind::Reading`]).
 fn counting(s: &Sig, other: &Sig, model: bool) -> usize {
     if s.lang == other.lang && !model {
         return s.fp.anchors.len();
     }
     s.fp.anchors
         .iter()
-        .filter(|a| AnchorKind::of(a) != Some(AnchorKind::Kana))
+        .filter(|a| AnchorKind::of(a) != Some(AnchorKind::Reading))
         .count()
 }
 
@@ -869,11 +868,6 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     let p = match cos {
         Some(c) => model_probability(&f, c, !same_lang),
         None => anchor_probability(&f),
-    };
-    let threshold = if cos.is_none() && f.one_cjk > 0.5 {
-        CJK_ANCHOR_MATCH
-    } else {
-        threshold
     };
     // With the model, one date or a few small numbers may be all two texts in different
     // languages share; then the model must be sure.

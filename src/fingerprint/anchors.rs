@@ -24,15 +24,16 @@ pub enum AnchorKind {
     Url,
     /// An @handle or a #hashtag, lowercased (`h@elonmusk`).
     Handle,
-    /// A word in katakana, keyed by its Latin skeleton (`k` then the skeleton): a foreign
-    /// name (マスク, Musk) or a loanword (ステッカー, sticker). It meets the [`Name`] of the
-    /// same skeleton (see [`AnchorKind::meeting`]); across languages it counts only when
-    /// shared, since the other language writes most loanwords as plain lowercase words.
-    /// A Chinese given name read as its pinyin (效良, Xiaoliang) is one too: most such
-    /// readings of Chinese text name nobody, and only a shared one counts.
+    /// A word of a script without Latin letters read as a name's sound, keyed by its Latin
+    /// skeleton (`k` then the skeleton): a katakana word, a foreign name (マスク, Musk) or
+    /// a loanword (ステッカー, sticker); or a Chinese given name read as its pinyin (效良,
+    /// Xiaoliang). It meets the [`Name`] of the same skeleton (see
+    /// [`AnchorKind::meeting`]); across languages it counts only when shared, since most
+    /// such readings name nobody (the other language writes loanwords as plain lowercase
+    /// words, and most characters after a surname's are not a given name).
     ///
     /// [`Name`]: AnchorKind::Name
-    Kana,
+    Reading,
 }
 
 impl AnchorKind {
@@ -46,22 +47,22 @@ impl AnchorKind {
             Self::Model => 'm',
             Self::Url => 'u',
             Self::Handle => 'h',
-            Self::Kana => 'k',
+            Self::Reading => 'k',
         }
     }
 
-    /// Whether anchors of this kind are words (names, katakana), as opposed to the hard
+    /// Whether anchors of this kind are words (names, readings), as opposed to the hard
     /// kinds: numbers, dates, model numbers, URLs and handles.
     #[must_use]
     pub const fn is_word(self) -> bool {
-        matches!(self, Self::Name | Self::Kana)
+        matches!(self, Self::Name | Self::Reading)
     }
 
-    /// The key an anchor meets other anchors by: its own, except that a katakana word
-    /// meets the name of the same skeleton (`kmsk` meets `wmsk`).
+    /// The key an anchor meets other anchors by: its own, except that a reading meets the
+    /// name of the same skeleton (`kmsk` meets `wmsk`).
     #[must_use]
     pub fn meeting(key: &str) -> std::borrow::Cow<'_, str> {
-        match key.strip_prefix(Self::Kana.letter()) {
+        match key.strip_prefix(Self::Reading.letter()) {
             Some(rest) => std::borrow::Cow::Owned(Self::Name.key(rest)),
             None => std::borrow::Cow::Borrowed(key),
         }
@@ -84,7 +85,7 @@ impl AnchorKind {
             'm' => Self::Model,
             'u' => Self::Url,
             'h' => Self::Handle,
-            'k' => Self::Kana,
+            'k' => Self::Reading,
             _ => return None,
         };
         Some((kind, chars.as_str()))
@@ -186,7 +187,7 @@ fn spans(
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习";
 
 /// Chinese given names read as their pinyin: the one or two characters after a common
-/// surname (李效良 → xiaoliang), as [`AnchorKind::Kana`] keys that meet a Latin name of the
+/// surname (李效良 → xiaoliang), as [`AnchorKind::Reading`] keys that meet a Latin name of the
 /// same skeleton (Xiaoliang). Chinese writes no spaces, so every such position gives keys
 /// and most name nothing; like katakana words they count only when the other text shares
 /// them. Skeletons under three letters (Jun, Li) are left out: they meet too many names.
@@ -218,7 +219,7 @@ fn chinese_given_names(text: &str, out: &mut Vec<(usize, usize, String)>) {
             if sk.len() >= 3 {
                 let start = given[0].0;
                 let end = given[n - 1].0 + given[n - 1].1.len_utf8();
-                out.push((start, end, AnchorKind::Kana.key(sk)));
+                out.push((start, end, AnchorKind::Reading.key(sk)));
             }
         }
     }
@@ -296,7 +297,7 @@ fn names(text: &str, lang: &str, out: &mut Vec<(usize, usize, String)>) {
             }
             let sk = translit::skeleton(&text[start..end]);
             if sk.len() >= 2 {
-                out.push((start, end, AnchorKind::Kana.key(sk)));
+                out.push((start, end, AnchorKind::Reading.key(sk)));
             }
             sentence_start = false;
             continue;
@@ -543,6 +544,17 @@ mod tests {
         assert!(ru.iter().any(|k| en.contains(k)), "{ru:?} {en:?}");
     }
 
+    /// Each of `names` is a reading among `keys` that meets a name among `latin`.
+    fn assert_readings_meet(keys: &[String], latin: &[String], names: &[&str]) {
+        for name in names {
+            let key = AnchorKind::Reading.key(translit::skeleton(name));
+            let meets = latin
+                .iter()
+                .any(|e| AnchorKind::meeting(&key) == e.as_str());
+            assert!(keys.contains(&key) && meets, "{name}: {keys:?} {latin:?}");
+        }
+    }
+
     #[test]
     fn katakana_names_meet_latin() {
         // Japanese writes foreign names in katakana, words apart at the middle dot.
@@ -557,12 +569,7 @@ mod tests {
             "en",
         );
         // Katakana words meet names by their skeleton.
-        let meets = |k: &String| en.iter().any(|e| AnchorKind::meeting(k) == e.as_str());
-        let shared: Vec<&String> = ja.iter().filter(|k| meets(k)).collect();
-        for name in ["Brian", "Anita", "Dobson", "Adam"] {
-            let key = AnchorKind::Kana.key(translit::skeleton(name));
-            assert!(shared.contains(&&key), "{name}: {ja:?} {en:?}");
-        }
+        assert_readings_meet(&ja, &en, &["Brian", "Anita", "Dobson", "Adam"]);
         // Hiragana and kanji are not names; a katakana run of one sound gives no key.
         assert_eq!(
             extract("", "今日はメと会った。", "ja"),
@@ -582,16 +589,12 @@ mod tests {
             "When reading the praise, Sun Yifeng said that Professor Chen Kaixian and Li Xiaoliang",
             "en",
         );
-        let meets = |k: &String| en.iter().any(|e| AnchorKind::meeting(k) == e.as_str());
-        for name in ["Yifeng", "Xiaoliang", "Kaixian"] {
-            let key = AnchorKind::Kana.key(translit::skeleton(name));
-            assert!(zh.contains(&key) && meets(&key), "{name}: {zh:?} {en:?}");
-        }
+        assert_readings_meet(&zh, &en, &["Yifeng", "Xiaoliang", "Kaixian"]);
         // Only in Chinese text: Japanese reads its kanji otherwise.
         assert!(
             !extract("", "李効良が述べた。", "ja")
                 .iter()
-                .any(|k| AnchorKind::of(k) == Some(AnchorKind::Kana)),
+                .any(|k| AnchorKind::of(k) == Some(AnchorKind::Reading)),
         );
     }
 
@@ -656,7 +659,7 @@ mod tests {
             AnchorKind::Model,
             AnchorKind::Url,
             AnchorKind::Handle,
-            AnchorKind::Kana,
+            AnchorKind::Reading,
         ] {
             let key = kind.key("x1");
             assert_eq!(AnchorKind::split(&key), Some((kind, "x1")), "{key}");

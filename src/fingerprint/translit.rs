@@ -87,8 +87,6 @@ pub fn skeleton(word: &str) -> String {
             [b'w', ..] => (b"v", 1),
             [b'y' | b'j', ..] => (b"i", 1),
             [b'z', ..] => (b"s", 1),
-            // Japanese has one liquid, writes n before b and p as m's sound, and drops an
-            // r that ends a syllable (Lambert = ランバート, Taylor = テイラー)
             [c, ..] => (std::slice::from_ref(c), 1),
             [] => break,
         };
