@@ -137,16 +137,7 @@ impl<'a> Target<'a> {
 /// Does the claim point at member `t`?
 fn credits(c: &Claim<'_>, t: &Target<'_>) -> bool {
     if c.raw.starts_with("name:") {
-        let Some(n) = &c.name else {
-            return false;
-        };
-        return t
-            .label
-            .as_deref()
-            .is_some_and(|l| l.chars().count() >= 4 && (subsequence(l, n) || subsequence(n, l)))
-            || t.title
-                .as_deref()
-                .is_some_and(|ti| !ti.is_empty() && (ti.contains(n.as_str()) || n.contains(ti)));
+        return names_target(c.name.as_deref(), t.label.as_deref(), t.title.as_deref());
     }
     let s = t.sig;
     if s.canonical_url.as_deref() == Some(c.raw) || s.url.as_deref() == Some(c.raw) {
@@ -261,6 +252,167 @@ pub fn credit_links(members: &[&Sig]) -> Vec<(usize, usize)> {
         .into_iter()
         .map(|(from, to, _)| (from, to))
         .collect()
+}
+
+/// The credit links among a growing set of members, kept as members are added, so that a
+/// large story's contenders are found without reading every member's claims again each
+/// time it gains a few. Whether one member credits another depends on those two alone,
+/// so the links among a set stay when members are added: adding a member only adds the
+/// links from and to it. Equals [`credit_links`] over the same members.
+#[derive(Debug, Default)]
+pub struct CreditGraph {
+    /// Members added, each with what names it (site label and feed title, squashed).
+    members:
+        crate::cluster::intmap::IntMap<ArticleId, (Option<String>, Option<String>, Option<String>)>,
+    /// Members by their URL and canonical URL.
+    by_url: HashMap<String, Vec<ArticleId>>,
+    /// Members by site.
+    by_site: HashMap<String, Vec<ArticleId>>,
+    /// Members by the URLs their claims name.
+    claims_url: HashMap<String, Vec<ArticleId>>,
+    /// Members by the sites whose front pages their claims name.
+    claims_front: HashMap<String, Vec<ArticleId>>,
+    /// `name:` claims (squashed), by member.
+    names: Vec<(ArticleId, String)>,
+    /// (from, to), each once.
+    links: std::collections::BTreeSet<(ArticleId, ArticleId)>,
+}
+
+impl CreditGraph {
+    /// Whether `id` was added.
+    #[must_use]
+    pub fn holds(&self, id: ArticleId) -> bool {
+        self.members.contains_key(&id)
+    }
+
+    /// Members added.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// No member added.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The links, as (from, to) ids.
+    pub fn links(&self) -> impl Iterator<Item = (ArticleId, ArticleId)> + '_ {
+        self.links.iter().copied()
+    }
+
+    /// Adds a member (once; adding it again changes nothing).
+    pub fn add(&mut self, m: &Sig) {
+        if self.holds(m.id) {
+            return;
+        }
+        let target = Target::new(m);
+        let (label, title) = (target.label.clone(), target.title.clone());
+        let mut urls: Vec<&str> = m
+            .canonical_url
+            .iter()
+            .chain(&m.url)
+            .map(String::as_str)
+            .collect();
+        urls.dedup();
+        self.members.insert(m.id, (m.site.clone(), label, title));
+        for u in &urls {
+            self.by_url.entry((*u).to_string()).or_default().push(m.id);
+        }
+        if let Some(site) = &m.site {
+            self.by_site.entry(site.clone()).or_default().push(m.id);
+        }
+        // Its claims, against every member (itself included, as credit_edges does).
+        let mut claims: Vec<Claim<'_>> = m
+            .credits
+            .iter()
+            .map(|c| Claim::new(c, "credit line"))
+            .collect();
+        if let Some(s) = &m.source_url {
+            claims.push(Claim::new(s, "RSS source"));
+        }
+        claims.extend(m.links.iter().map(|l| Claim::new(l, "link")));
+        let mut named: Vec<ArticleId> = Vec::new();
+        for c in &claims {
+            if c.raw.starts_with("name:") {
+                if let Some(n) = &c.name {
+                    self.names.push((m.id, n.clone()));
+                }
+                for (&j, (_, label, title)) in &self.members {
+                    if names_target(c.name.as_deref(), label.as_deref(), title.as_deref()) {
+                        named.push(j);
+                    }
+                }
+                continue;
+            }
+            self.claims_url
+                .entry(c.raw.to_string())
+                .or_default()
+                .push(m.id);
+            named.extend(self.by_url.get(c.raw).into_iter().flatten().copied());
+            if let Some(front) = &c.front {
+                self.claims_front
+                    .entry(front.clone())
+                    .or_default()
+                    .push(m.id);
+                named.extend(
+                    self.by_site
+                        .get(front.as_str())
+                        .into_iter()
+                        .flatten()
+                        .copied(),
+                );
+            }
+        }
+        for j in named {
+            self.link(m.id, j);
+        }
+        // The others' claims that name it.
+        let mut naming: Vec<ArticleId> = Vec::new();
+        for u in &urls {
+            naming.extend(self.claims_url.get(*u).into_iter().flatten().copied());
+        }
+        if let Some(site) = &m.site {
+            naming.extend(
+                self.claims_front
+                    .get(site.as_str())
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            );
+        }
+        for (i, n) in &self.names {
+            if names_target(Some(n), target.label.as_deref(), target.title.as_deref()) {
+                naming.push(*i);
+            }
+        }
+        for i in naming {
+            self.link(i, m.id);
+        }
+    }
+
+    /// Records `from` crediting `to`, unless they are one member or share a site.
+    fn link(&mut self, from: ArticleId, to: ArticleId) {
+        if from == to {
+            return;
+        }
+        let site = |id: ArticleId| self.members.get(&id).and_then(|m| m.0.as_deref());
+        if site(to).is_some() && site(to) == site(from) {
+            return;
+        }
+        self.links.insert((from, to));
+    }
+}
+
+/// Does a `name:` claim (squashed; `None` when too short to tell) point at a member with
+/// this site label and feed title (squashed)?
+fn names_target(name: Option<&str>, label: Option<&str>, title: Option<&str>) -> bool {
+    let Some(n) = name else {
+        return false;
+    };
+    label.is_some_and(|l| l.chars().count() >= 4 && (subsequence(l, n) || subsequence(n, l)))
+        || title.is_some_and(|ti| !ti.is_empty() && (ti.contains(n) || n.contains(ti)))
 }
 
 /// Largest error of a publication clock that the direction of translation may overrule
@@ -684,6 +836,89 @@ fn by_credit(members: &[&Sig], hub: &Hub) -> Option<Decision> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn member(id: i64, site: &str, path: &str, credits: &[&str], links: &[&str]) -> Sig {
+        let title = format!("story {id}");
+        Sig {
+            id: ArticleId(id),
+            ukey: id,
+            feed_id: crate::domain::FeedId(id),
+            feed_url: format!("https://{site}/feed"),
+            feed_title: Some(format!("{site} news")),
+            site: Some(site.to_string()),
+            url: Some(format!("https://{site}{path}")),
+            canonical_url: (id % 3 == 0).then(|| format!("https://{site}{path}?c")),
+            read_title: crate::fingerprint::title::Title::new(&title),
+            title,
+            lang: "en".into(),
+            published: None,
+            first_seen: id,
+            links: links.iter().map(ToString::to_string).collect(),
+            credits: credits.iter().map(ToString::to_string).collect(),
+            source_url: (id % 4 == 1).then(|| "https://wire.example/1".to_string()),
+            fp: crate::fingerprint::compute("t", &[], "en"),
+            keys: Vec::new(),
+            embedding: None,
+        }
+    }
+
+    #[test]
+    fn credit_links_kept_as_members_are_added_equal_those_read_from_all_members() {
+        let sites = [
+            "ifanr.com",
+            "wire.example",
+            "copy.example",
+            "aifaner.example",
+            "news.example",
+        ];
+        let mut members = Vec::new();
+        for id in 1..=60_i64 {
+            let site = sites[usize::try_from(id).unwrap_or(0) % sites.len()];
+            let n = (id * 7) % 60 + 1;
+            let m = (id * 13) % 60 + 1;
+            let to = |k: i64| {
+                let s = sites[usize::try_from(k).unwrap_or(0) % sites.len()];
+                format!("https://{s}/a/{k}")
+            };
+            let to_canonical = format!("{}?c", to(n));
+            let link_n = to(n);
+            let link_m = to(m);
+            let mut credits: Vec<&str> = Vec::new();
+            let mut links: Vec<&str> = vec![&link_n];
+            match id % 5 {
+                0 => credits.push("name:Ai Faner"),
+                1 => credits.push("https://ifanr.com/"),
+                2 => links.push(&link_m),
+                3 => credits.push(&to_canonical),
+                _ => credits.push("name:xy"),
+            }
+            members.push(member(id, site, &format!("/a/{id}"), &credits, &links));
+        }
+        let whole = |ms: &[Sig]| -> Vec<(ArticleId, ArticleId)> {
+            let refs: Vec<&Sig> = ms.iter().collect();
+            let mut l: Vec<_> = credit_links(&refs)
+                .into_iter()
+                .map(|(a, b)| (refs[a].id, refs[b].id))
+                .collect();
+            l.sort_unstable();
+            l
+        };
+        // Added a few at a time, out of id order, the links equal those of all members.
+        let mut graph = CreditGraph::default();
+        let mut added: Vec<Sig> = Vec::new();
+        let order: Vec<usize> = (0..members.len())
+            .map(|k| (k * 37) % members.len())
+            .collect();
+        for chunk in order.chunks(7) {
+            for &k in chunk {
+                graph.add(&members[k]);
+                added.push(members[k].clone());
+            }
+            let kept: Vec<_> = graph.links().collect();
+            assert_eq!(kept, whole(&added), "after {} members", added.len());
+        }
+        assert!(whole(&added).len() > 60, "the case has links of every kind");
+    }
 
     #[test]
     fn names_match_sites_loosely() {

@@ -315,6 +315,7 @@ impl Matcher {
             }
         }
         self.undecided.remove(&from);
+        self.credit_graphs.remove(&from);
         Ok(())
     }
 

@@ -157,7 +157,16 @@ impl Matcher {
         let ids: Vec<ArticleId> = rows.iter().map(|r| r.0).collect();
         let sigs = self.weighed_sigs(tx, &ids)?;
         let current = Store::story_original(tx, story)?;
-        let chosen: Vec<Arc<Sig>> = panel(&sigs, current)
+        let graph = self.credit_graphs.entry(story).or_default();
+        // Links among members stay as members are added; when one has left (moved to
+        // another story), the story's links are read again from all its members.
+        if sigs.iter().filter(|s| graph.holds(s.id)).count() < graph.len() {
+            *graph = origin::CreditGraph::default();
+        }
+        for s in &sigs {
+            graph.add(s);
+        }
+        let chosen: Vec<Arc<Sig>> = panel(&sigs, current, graph)
             .into_iter()
             .map(|k| Arc::clone(&sigs[k]))
             .collect();
@@ -243,8 +252,13 @@ const FULLEST: usize = 4;
 /// the recorded original, the most credited members with some of those crediting them,
 /// the earliest claimed times, the earliest member of each language (the direction of
 /// translation is read among them) and the fullest texts. Chosen from fields every
-/// member carries, without comparing members, so the choice costs one pass.
-fn panel(sigs: &[Arc<Sig>], current: Option<ArticleId>) -> Vec<usize> {
+/// member carries and from `credit` (the credit links among them, kept as the story
+/// grows), without comparing members, so the choice costs one pass.
+fn panel(
+    sigs: &[Arc<Sig>],
+    current: Option<ArticleId>,
+    credit: &origin::CreditGraph,
+) -> Vec<usize> {
     let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
     let mut pick: Vec<usize> = Vec::new();
     let add = |k: usize, pick: &mut Vec<usize>| {
@@ -255,9 +269,12 @@ fn panel(sigs: &[Arc<Sig>], current: Option<ArticleId>) -> Vec<usize> {
     if let Some(k) = current.and_then(|c| refs.iter().position(|s| s.id == c)) {
         add(k, &mut pick);
     }
+    let at: IntMap<ArticleId, usize> = refs.iter().enumerate().map(|(k, s)| (s.id, k)).collect();
     let mut creditors: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (from, to) in origin::credit_links(&refs) {
-        creditors.entry(to).or_default().push(from);
+    for (from, to) in credit.links() {
+        if let (Some(&from), Some(&to)) = (at.get(&from), at.get(&to)) {
+            creditors.entry(to).or_default().push(from);
+        }
     }
     let mut credited: Vec<(usize, Vec<usize>)> = creditors.into_iter().collect();
     credited.sort_by(|a, b| {

@@ -118,6 +118,9 @@ pub struct Matcher {
     fresh: IntSet<ArticleId>,
     /// Per story, the members its samples are drawn from (see [`assign::Lowest`]).
     lowest: IntMap<StoryId, assign::Lowest>,
+    /// Per large story, the credit links among its members, kept as it grows (see
+    /// [`decide`]'s panel).
+    credit_graphs: IntMap<StoryId, crate::origin::CreditGraph>,
     /// Articles that matched articles not yet placed when they were placed (see
     /// [`Matcher::second_look`]).
     second_look: Vec<ArticleId>,
@@ -183,6 +186,7 @@ impl Matcher {
             undecided: BTreeSet::new(),
             fresh: IntSet::default(),
             lowest: IntMap::default(),
+            credit_graphs: IntMap::default(),
             second_look: Vec::new(),
             sites: HashMap::new(),
             pairs: Pairs::default(),
