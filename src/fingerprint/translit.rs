@@ -15,6 +15,10 @@ pub const SKELETON_LEN: usize = 4;
 /// punctuation pass through unchanged (lowercased), so "GPT-4" gives "gpt-4".
 #[must_use]
 pub fn to_latin(word: &str) -> String {
+    if word.is_ascii() {
+        // Nothing to transliterate or fold: lowercase is all the rest would do.
+        return word.to_ascii_lowercase();
+    }
     let chars = decomposed(word);
     let mut out = String::with_capacity(word.len());
     let mut i = 0;
