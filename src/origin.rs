@@ -261,9 +261,8 @@ pub fn credit_links(members: &[&Sig]) -> Vec<(usize, usize)> {
 /// links from and to it. Equals [`credit_links`] over the same members.
 #[derive(Debug, Default)]
 pub struct CreditGraph {
-    /// Members added, each with what names it (site label and feed title, squashed).
-    members:
-        crate::cluster::intmap::IntMap<ArticleId, (Option<String>, Option<String>, Option<String>)>,
+    /// Members added, each with its site and what names it.
+    members: crate::cluster::intmap::IntMap<ArticleId, Named>,
     /// Members by their URL and canonical URL.
     by_url: HashMap<String, Vec<ArticleId>>,
     /// Members by site.
@@ -276,6 +275,15 @@ pub struct CreditGraph {
     names: Vec<(ArticleId, String)>,
     /// (from, to), each once.
     links: std::collections::BTreeSet<(ArticleId, ArticleId)>,
+}
+
+/// A member's site, and its site label and feed title squashed (what `name:` claims are
+/// compared with).
+#[derive(Debug)]
+struct Named {
+    site: Option<String>,
+    label: Option<String>,
+    title: Option<String>,
 }
 
 impl CreditGraph {
@@ -316,7 +324,14 @@ impl CreditGraph {
             .map(String::as_str)
             .collect();
         urls.dedup();
-        self.members.insert(m.id, (m.site.clone(), label, title));
+        self.members.insert(
+            m.id,
+            Named {
+                site: m.site.clone(),
+                label,
+                title,
+            },
+        );
         for u in &urls {
             self.by_url.entry((*u).to_string()).or_default().push(m.id);
         }
@@ -339,8 +354,8 @@ impl CreditGraph {
                 if let Some(n) = &c.name {
                     self.names.push((m.id, n.clone()));
                 }
-                for (&j, (_, label, title)) in &self.members {
-                    if names_target(c.name.as_deref(), label.as_deref(), title.as_deref()) {
+                for (&j, t) in &self.members {
+                    if names_target(c.name.as_deref(), t.label.as_deref(), t.title.as_deref()) {
                         named.push(j);
                     }
                 }
@@ -397,7 +412,7 @@ impl CreditGraph {
         if from == to {
             return;
         }
-        let site = |id: ArticleId| self.members.get(&id).and_then(|m| m.0.as_deref());
+        let site = |id: ArticleId| self.members.get(&id).and_then(|m| m.site.as_deref());
         if site(to).is_some() && site(to) == site(from) {
             return;
         }

@@ -87,7 +87,8 @@ fn put(tx: &Tx<'_>, l: Loaded, now: chrono::DateTime<chrono::Utc>) -> Result<Res
 /// The loaded files in the order given, a batch being every file ready in turn.
 struct Files<'a> {
     loaded: &'a mut InOrder<Loaded>,
-    paths: &'a [PathBuf],
+    /// The name of the `i`th file (for an error about it).
+    name: &'a dyn Fn(usize) -> String,
 }
 
 impl Arrivals for Files<'_> {
@@ -100,13 +101,7 @@ impl Arrivals for Files<'_> {
         if self.loaded.waiting() {
             idle()?;
         }
-        let lost = |Lost(i): Lost| {
-            let path = self
-                .paths
-                .get(i)
-                .map_or(String::new(), |p| p.display().to_string());
-            Error::Internal(format!("{path} not read"))
-        };
+        let lost = |Lost(i): Lost| Error::Internal(format!("{} not read", (self.name)(i)));
         let Some(first) = self.loaded.next() else {
             return Ok(None);
         };
@@ -132,16 +127,70 @@ pub fn files(
     on: &mut dyn FnMut(Event<'_>),
 ) -> Result<Ingested> {
     let started = std::time::Instant::now();
+    let name = |i: usize| {
+        paths
+            .get(i)
+            .map_or(String::new(), |p| p.display().to_string())
+    };
+    let done = store_loaded(store, paths, |p| load(p), &name, &now, on)?;
+    tracing::info!(
+        files = paths.len(),
+        new = done.new,
+        secs = started.elapsed().as_secs_f64(),
+        "read and stored"
+    );
+    let placing = std::time::Instant::now();
+    intake::settle(store, matcher, now().timestamp(), true, on)?;
+    tracing::info!(
+        placed = done.new,
+        secs = placing.elapsed().as_secs_f64(),
+        "matched"
+    );
+    Ok(done)
+}
+
+/// Feeds already in memory, as (feed URL, body): prepared on every core and stored in the
+/// order given as [`files`] stores files (each a read of its feed at `now`), without
+/// placing them (for [`super::place_pending`]). `bench` measures a batch through this.
+///
+/// # Errors
+/// Database failures.
+pub fn documents(
+    store: &mut Store,
+    feeds: &[(String, Vec<u8>)],
+    now: chrono::DateTime<chrono::Utc>,
+    on: &mut dyn FnMut(Event<'_>),
+) -> Result<Ingested> {
+    let name = |i: usize| feeds.get(i).map_or(String::new(), |f| f.0.clone());
+    let load = |(url, body): &(String, Vec<u8>)| Loaded {
+        feed_url: url.clone(),
+        bytes: body.len(),
+        doc: super::document(body, url, url),
+    };
+    store_loaded(store, feeds, load, &name, &|| now, on)
+}
+
+/// Loads `items` on every core and stores them in order, a batch of those ready per
+/// transaction (indexing what is stored while the next batch is not ready), each batch
+/// read at `now()`.
+fn store_loaded<I: Sync>(
+    store: &mut Store,
+    items: &[I],
+    load: impl Fn(&I) -> Loaded + Sync,
+    name: &dyn Fn(usize) -> String,
+    now: &dyn Fn() -> chrono::DateTime<chrono::Utc>,
+    on: &mut dyn FnMut(Event<'_>),
+) -> Result<Ingested> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut done = Ingested::default();
     let mut read = 0;
     let stored = crate::ordered::map(
         vec![(); threads],
-        paths,
+        items,
         threads * 4,
-        |(), p| ControlFlow::Continue(load(p)),
+        |(), item| ControlFlow::Continue(load(item)),
         |loaded| {
-            let mut files = Files { loaded, paths };
+            let mut files = Files { loaded, name };
             // One time for a batch, as for one fetch.
             let put = |tx: &Tx<'_>, batch: Vec<Result<Loaded>>| {
                 let now = now();
@@ -170,25 +219,12 @@ pub fn files(
                 }
                 on(Event::Read {
                     done: read,
-                    of: paths.len(),
+                    of: items.len(),
                 });
             })
         },
     );
     stored?;
-    tracing::info!(
-        files = paths.len(),
-        new = done.new,
-        secs = started.elapsed().as_secs_f64(),
-        "read and stored"
-    );
-    let placing = std::time::Instant::now();
-    intake::settle(store, matcher, now().timestamp(), true, on)?;
-    tracing::info!(
-        placed = done.new,
-        secs = placing.elapsed().as_secs_f64(),
-        "matched"
-    );
     Ok(done)
 }
 
