@@ -146,6 +146,32 @@ fn credits(c: &Claim<'_>, t: &Target<'_>) -> bool {
     c.front.is_some() && c.front == s.site
 }
 
+/// A member's claims in the order they are taken: credit lines, RSS source, links.
+fn claims_of(m: &Sig) -> Vec<Claim<'_>> {
+    let mut claims: Vec<Claim<'_>> = m
+        .credits
+        .iter()
+        .map(|c| Claim::new(c, "credit line"))
+        .collect();
+    if let Some(s) = &m.source_url {
+        claims.push(Claim::new(s, "RSS source"));
+    }
+    claims.extend(m.links.iter().map(|l| Claim::new(l, "link")));
+    claims
+}
+
+/// The URLs a member is named by: its canonical URL and its link.
+fn urls_of(m: &Sig) -> Vec<&str> {
+    let mut urls: Vec<&str> = m
+        .canonical_url
+        .iter()
+        .chain(&m.url)
+        .map(String::as_str)
+        .collect();
+    urls.dedup();
+    urls
+}
+
 /// Who in `members` credits whom: (from, to, how), by `from` then `to`; `how` comes from
 /// the first of `from`'s claims (credit lines, RSS source, links) that names `to`.
 fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
@@ -164,14 +190,7 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
     let mut by_url: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_site: HashMap<&str, Vec<usize>> = HashMap::new();
     for (j, m) in members.iter().enumerate() {
-        let mut urls: Vec<&str> = m
-            .canonical_url
-            .iter()
-            .chain(&m.url)
-            .map(String::as_str)
-            .collect();
-        urls.dedup();
-        for u in urls {
+        for u in urls_of(m) {
             by_url.entry(u).or_default().push(j);
         }
         if let Some(site) = &m.site {
@@ -183,15 +202,7 @@ fn credit_edges(members: &[&Sig]) -> Vec<(usize, usize, String)> {
     // The members some claim of the current member names (their `first` is set).
     let mut named: Vec<usize> = Vec::new();
     for (i, m) in members.iter().enumerate() {
-        let mut claims: Vec<Claim<'_>> = m
-            .credits
-            .iter()
-            .map(|c| Claim::new(c, "credit line"))
-            .collect();
-        if let Some(s) = &m.source_url {
-            claims.push(Claim::new(s, "RSS source"));
-        }
-        claims.extend(m.links.iter().map(|l| Claim::new(l, "link")));
+        let claims = claims_of(m);
         // The first claim that names each member.
         for j in named.drain(..) {
             first[j] = None;
@@ -317,13 +328,7 @@ impl CreditGraph {
         }
         let target = Target::new(m);
         let (label, title) = (target.label.clone(), target.title.clone());
-        let mut urls: Vec<&str> = m
-            .canonical_url
-            .iter()
-            .chain(&m.url)
-            .map(String::as_str)
-            .collect();
-        urls.dedup();
+        let urls = urls_of(m);
         self.members.insert(
             m.id,
             Named {
@@ -339,15 +344,7 @@ impl CreditGraph {
             self.by_site.entry(site.clone()).or_default().push(m.id);
         }
         // Its claims, against every member (itself included, as credit_edges does).
-        let mut claims: Vec<Claim<'_>> = m
-            .credits
-            .iter()
-            .map(|c| Claim::new(c, "credit line"))
-            .collect();
-        if let Some(s) = &m.source_url {
-            claims.push(Claim::new(s, "RSS source"));
-        }
-        claims.extend(m.links.iter().map(|l| Claim::new(l, "link")));
+        let claims = claims_of(m);
         let mut named: Vec<ArticleId> = Vec::new();
         for c in &claims {
             if c.raw.starts_with("name:") {
