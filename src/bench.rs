@@ -179,7 +179,7 @@ struct Stages {
     articles: usize,
     /// Reading the feeds: parsed and prepared on every core while what is ready is stored
     /// (and indexed while the next is not ready), as `ingest` reads files.
-    store: Duration,
+    read: Duration,
     /// Writing the retrieval index rows (and reading the newest articles into memory).
     index: Duration,
     /// Matching after that: retrieval, decisions, stories, origins.
@@ -188,7 +188,7 @@ struct Stages {
 
 impl Stages {
     fn total(&self) -> Duration {
-        self.store + self.index + self.place
+        self.read + self.index + self.place
     }
 
     fn rate(&self) -> f64 {
@@ -240,7 +240,7 @@ fn read_batch(
             "a generated feed was refused: {err}"
         )));
     }
-    st.store = t.elapsed();
+    st.read = t.elapsed();
     let t = Instant::now();
     let mut matcher = Matcher::new(Config::default());
     let mut indexed = None;
@@ -339,7 +339,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         println!(
             "{before:>9}  {:>10.0}  {:>9.2}s  {:>8.2}s  {:>8.2}s  {:>7.0}µs  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>6.1}ms  {:>8.0}",
             st.rate(),
-            secs(st.store),
+            secs(st.read),
             secs(st.index),
             secs(st.place),
             per_art_us,
@@ -356,7 +356,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         total.articles,
         secs(total.total()),
         total.rate(),
-        secs(total.store),
+        secs(total.read),
         secs(total.index),
         secs(total.place),
         peak_rss_mib()
@@ -385,7 +385,7 @@ impl Growing {
         let st = read_batch(&mut self.store, docs, self.shape, self.batch_no, when, now)?;
         self.batch_no += 1;
         self.total.articles += st.articles;
-        self.total.store += st.store;
+        self.total.read += st.read;
         self.total.index += st.index;
         self.total.place += st.place;
         Ok(st)
