@@ -114,7 +114,8 @@ impl Arrivals for Files<'_> {
 }
 
 /// Ingests each file: read, parsed and prepared on every core, stored a batch per
-/// transaction in the order given, placed into stories by `matcher` once all are stored,
+/// transaction in the order given (every file as read when the ingest began), placed
+/// into stories by `matcher` once all are stored,
 /// and the indexes kept to the window. A file that cannot be read or is not a feed is
 /// reported with [`Event::Refused`] and the rest go on.
 ///
@@ -132,7 +133,11 @@ pub fn files(
             .get(i)
             .map_or(String::new(), |p| p.display().to_string())
     };
-    let done = store_loaded(store, paths, |p| load(p), &name, &now, on)?;
+    // The files of one ingest are one read, at one time: taking the time per batch made
+    // an article's first-seen time depend on which files a worker had ready when the
+    // clock turned a second, and so the stories of two ingests of the same files differ.
+    let read_at = now();
+    let done = store_loaded(store, paths, |p| load(p), &name, &|| read_at, on)?;
     tracing::info!(
         files = paths.len(),
         new = done.new,
@@ -172,7 +177,7 @@ pub fn documents(
 
 /// Loads `items` on every core and stores them in order, a batch of those ready per
 /// transaction (indexing what is stored while the next batch is not ready), each batch
-/// read at `now()`.
+/// as read at `now()`.
 fn store_loaded<I: Sync>(
     store: &mut Store,
     items: &[I],
@@ -191,7 +196,6 @@ fn store_loaded<I: Sync>(
         |(), item| ControlFlow::Continue(load(item)),
         |loaded| {
             let mut files = Files { loaded, name };
-            // One time for a batch, as for one fetch.
             let put = |tx: &Tx<'_>, batch: Vec<Result<Loaded>>| {
                 let now = now();
                 batch
