@@ -870,6 +870,7 @@ mod tests {
             source_url: (id % 4 == 1).then(|| "https://wire.example/1".to_string()),
             fp: crate::fingerprint::compute("t", &[], "en"),
             keys: Vec::new(),
+            readings: 0,
             embedding: None,
         }
     }

@@ -439,6 +439,51 @@ pub fn anchor_evidence(a: &Sig, b: &Sig, w: &Weights) -> AnchorEvidence {
     }
 }
 
+/// Whether anchor evidence that reached the count [`pair`] asks for is still too weak
+/// to be a copy or a translation: the shapes that articles about one event, or of one
+/// day, share. `j` is the pair's Jaccard, `cos` the model's cosine when there is one.
+fn too_weak(e: &AnchorEvidence, same_lang: bool, j: f64, cos: Option<f64>) -> bool {
+    if !same_lang
+        && e.shared_hard == 0
+        && (e.order < NAMES_ONLY_ORDER || cos.is_none() && e.shared_n < NAMES_ONLY_SHARED)
+    {
+        // Names alone are what articles about one event share: a translation also keeps
+        // a number, a date, a model number or a link, or, in a text without them, names
+        // its people and places in the order its original does (many of them, unless the
+        // model's vectors say the texts are close).
+        return true;
+    }
+    if !same_lang
+        && cos.is_none_or(|c| c < WEAK_ANCHORS_COSINE)
+        && (e.order < OUT_OF_ORDER && e.shared_hard <= e.shared_common + 1
+            || e.shared_n == 1 && e.shared_common == 1)
+    {
+        // Names, dates and at most one harder anchor, half of them out of order, or one
+        // date alone, without vectors that are close: two reports of one event (a
+        // Guardian and a FAZ report of North Korea's first Covid-19 case: Kim, Kaesong,
+        // Covid-19, 19 July, in order 0.5 to 0.67, cosine 0.84; their Japanese and French
+        // versions: 19 July alone, cosine 0.83).
+        return true;
+    }
+    if (!same_lang || j < super::assign::WEAK_SAME_LANG_JACCARD)
+        && cos.is_none()
+        && e.shared_n <= MIN_SHARED_ANCHORS
+        && e.shared_common > 1
+    {
+        // Dates, years and small numbers are what articles of one day share: three
+        // anchors across languages (or in one language with almost no wording in
+        // common) are a translation's only when at most one of them is so common.
+        return true;
+    }
+    if !same_lang && cos.is_none() && e.shared_n == e.shared_common {
+        // However many, dates and small numbers alone are not a translation's evidence
+        // without the model: counts of one day's news (87 cases, 23 deaths, 17 hospitals)
+        // in two reports of different events.
+        return true;
+    }
+    false
+}
+
 /// Whether the anchor at `pos` of `s` is a reading (a katakana word, a Chinese given name
 /// in pinyin: [`AnchorKind::Reading`]).
 fn is_reading(s: &Sig, pos: u32) -> bool {
@@ -660,12 +705,10 @@ pub fn anchor_features(a: &Sig, b: &Sig, e: &AnchorEvidence, jaccard: f64) -> Fe
 /// model, its readings do not (see [`AnchorKind::Reading`]).
 fn counting(s: &Sig, other: &Sig, model: bool) -> usize {
     if s.lang == other.lang && !model {
-        return s.fp.anchors.len();
+        s.fp.anchors.len()
+    } else {
+        s.fp.anchors.len() - s.readings
     }
-    s.fp.anchors
-        .iter()
-        .filter(|a| AnchorKind::of(a) != Some(AnchorKind::Reading))
-        .count()
 }
 
 /// The logistic function: the probability of a linear score `z`.
@@ -826,42 +869,7 @@ pub fn pair(a: &Sig, b: &Sig, w: &Weights) -> Option<Match> {
     if e.shared_n < least && !wording {
         return None;
     }
-    if !same_lang
-        && e.shared_hard == 0
-        && (e.order < NAMES_ONLY_ORDER || cos.is_none() && e.shared_n < NAMES_ONLY_SHARED)
-    {
-        // Names alone are what articles about one event share: a translation also keeps
-        // a number, a date, a model number or a link, or, in a text without them, names
-        // its people and places in the order its original does (many of them, unless the
-        // model's vectors say the texts are close).
-        return None;
-    }
-    if !same_lang
-        && cos.is_none_or(|c| c < WEAK_ANCHORS_COSINE)
-        && (e.order < OUT_OF_ORDER && e.shared_hard <= e.shared_common + 1
-            || e.shared_n == 1 && e.shared_common == 1)
-    {
-        // Names, dates and at most one harder anchor, half of them out of order, or one
-        // date alone, without vectors that are close: two reports of one event (a
-        // Guardian and a FAZ report of North Korea's first Covid-19 case: Kim, Kaesong,
-        // Covid-19, 19 July, in order 0.5 to 0.67, cosine 0.84; their Japanese and French
-        // versions: 19 July alone, cosine 0.83).
-        return None;
-    }
-    if (!same_lang || j < super::assign::WEAK_SAME_LANG_JACCARD)
-        && cos.is_none()
-        && e.shared_n <= MIN_SHARED_ANCHORS
-        && e.shared_common > 1
-    {
-        // Dates, years and small numbers are what articles of one day share: three
-        // anchors across languages (or in one language with almost no wording in
-        // common) are a translation's only when at most one of them is so common.
-        return None;
-    }
-    if !same_lang && cos.is_none() && e.shared_n == e.shared_common {
-        // However many, dates and small numbers alone are not a translation's evidence
-        // without the model: counts of one day's news (87 cases, 23 deaths, 17 hospitals)
-        // in two reports of different events.
+    if too_weak(&e, same_lang, j, cos) {
         return None;
     }
     let f = anchor_features(a, b, &e, j);

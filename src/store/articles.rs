@@ -48,14 +48,24 @@ pub struct Sig {
     pub fp: Fingerprint,
     /// Anchor keys with the anchor's position in `fp.anchors`, sorted by key.
     pub keys: Vec<(i64, u32)>,
+    /// How many of `fp.anchors` are readings (katakana words, Chinese given names in
+    /// pinyin: [`crate::fingerprint::anchors::AnchorKind::Reading`]).
+    pub readings: usize,
     /// The multilingual model's vector, when a model is configured and has read it.
     pub embedding: Option<std::sync::Arc<[f32]>>,
 }
 
 impl Sig {
-    /// Computes `keys` from `fp.anchors`.
+    /// Computes `keys` and `readings` from `fp.anchors`.
     #[must_use]
     pub fn with_keys(mut self) -> Self {
+        use crate::fingerprint::anchors::AnchorKind;
+        self.readings = self
+            .fp
+            .anchors
+            .iter()
+            .filter(|a| AnchorKind::of(a) == Some(AnchorKind::Reading))
+            .count();
         self.keys = self
             .fp
             .anchors
@@ -123,6 +133,7 @@ impl Sig {
                 chars: r.get("chars")?,
             },
             keys: Vec::new(),
+            readings: 0,
             embedding: r
                 .get::<_, Option<Vec<u8>>>("embedding")?
                 .and_then(|b| crate::embed::from_blob(&b))

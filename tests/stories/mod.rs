@@ -301,21 +301,20 @@ pub fn the_seed_case(config: Config) {
     repost.title = "Musk compra GPU per Twitter".into();
     repost.paragraphs.truncate(it.paragraphs.len() / 2);
     repost.published = Some(T0 + 3 * HOUR);
-    let mut others = italian_news_about_musk(T0);
-    let zh_news = dev().iter().filter(|d| d.is_original && d.lang == "zh");
-    others.extend(
-        zh_news
-            .take(3)
-            .enumerate()
-            .map(|(k, d)| Item::from_doc(&format!("https://www.ifanr.com/news-{k}"), d)),
-    );
+    let it_news = italian_news_about_musk(T0);
+    let ifanr_news: Vec<Item> = dev()
+        .iter()
+        .filter(|d| d.is_original && d.lang == "zh")
+        .take(3)
+        .enumerate()
+        .map(|(k, d)| Item::from_doc(&format!("https://www.ifanr.com/news-{k}"), d))
+        .collect();
     let mut w = World::new();
     w.config = config;
-    let (it_news, ifanr_news) = others.split_at(others.len() - 3);
-    let mut ifanr_feed = ifanr_news.to_vec();
+    let mut ifanr_feed = ifanr_news.clone();
     ifanr_feed.push(zh.clone());
     w.read("www.ifanr.com", &ifanr_feed, T0 + HOUR / 2);
-    let mut it_feed = it_news.to_vec();
+    let mut it_feed = it_news.clone();
     it_feed.push(it.clone());
     w.read("it.example", &it_feed, T0 + 2 * HOUR);
     w.read("en.example", std::slice::from_ref(&en), T0 + 3 * HOUR);
@@ -339,7 +338,7 @@ pub fn the_seed_case(config: Config) {
             copy.url
         );
     }
-    for o in &others {
+    for o in it_news.iter().chain(&ifanr_news) {
         assert_ne!(w.story_of(&o.url), s, "{} joined the seed's story", o.url);
     }
 }
