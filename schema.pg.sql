@@ -157,3 +157,21 @@ CREATE TABLE lsh_filter (
     part BIGINT PRIMARY KEY,
     bits BYTEA NOT NULL
 );
+
+-- migration 5
+-- Young index tables (see schema.sql's migration 5 and src/store/young.rs).
+CREATE TABLE lsh_young (
+    key        BIGINT NOT NULL,
+    article_id BIGINT NOT NULL,
+    PRIMARY KEY (key, article_id)
+);
+CREATE TABLE anchor_index_young (
+    anchor     BIGINT NOT NULL,
+    article_id BIGINT NOT NULL,
+    PRIMARY KEY (anchor, article_id)
+);
+CREATE TABLE anchor_stats_young (
+    anchor BIGINT PRIMARY KEY,
+    df     BIGINT NOT NULL,
+    langs  BIGINT NOT NULL
+);

@@ -218,3 +218,27 @@ CREATE TABLE lsh_filter (
     part INTEGER PRIMARY KEY,
     bits BLOB NOT NULL
 );
+
+-- migration 5
+-- Young index tables (see src/store/young.rs). New index rows go into these small
+-- B-trees and move into `lsh`, `anchor_index` and `anchor_stats` one key range at a time,
+-- a range per few hundred articles indexed: a batch inserted at random into the index of
+-- a million articles dirtied a page per row, into these a bounded number. Lookups read
+-- both; each (key, article) row is in one of the two. `anchor_stats_young` holds changes
+-- not yet moved: its df is added to the large table's (it may be negative), its langs
+-- or-ed in.
+CREATE TABLE lsh_young (
+    key        INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
+CREATE TABLE anchor_index_young (
+    anchor     INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (anchor, article_id)
+) WITHOUT ROWID;
+CREATE TABLE anchor_stats_young (
+    anchor INTEGER PRIMARY KEY,
+    df     INTEGER NOT NULL,
+    langs  INTEGER NOT NULL
+);

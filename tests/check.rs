@@ -94,6 +94,9 @@ fn a_database_of_the_old_simhash_keys_is_reindexed_on_upgrade() {
         &old,
         &format!(
             "INSERT INTO lsh (key, article_id) VALUES (12345, {article}); DROP TABLE lsh_filter;
+             INSERT INTO lsh SELECT * FROM lsh_young; INSERT OR REPLACE INTO anchor_index
+             SELECT * FROM anchor_index_young; DROP TABLE lsh_young;
+             DROP TABLE anchor_index_young; DROP TABLE anchor_stats_young;
              PRAGMA user_version = 2;"
         ),
     );
@@ -106,9 +109,9 @@ fn a_database_of_the_old_simhash_keys_is_reindexed_on_upgrade() {
     assert_eq!(one(&old, "SELECT COUNT(*) FROM lsh WHERE key = 12345"), 0);
     assert_eq!(one(&old, "SELECT COUNT(*) FROM unindexed"), 0);
     for q in [
-        "SELECT COUNT(*) FROM lsh",
-        "SELECT COUNT(*) FROM anchor_index",
-        "SELECT SUM(df) FROM anchor_stats",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM lsh UNION ALL SELECT 1 FROM lsh_young)",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM anchor_index UNION ALL SELECT 1 FROM anchor_index_young)",
+        "SELECT SUM(df) FROM (SELECT df FROM anchor_stats UNION ALL SELECT df FROM anchor_stats_young)",
     ] {
         assert_eq!(one(&old, q), one(&fresh, q), "{q}");
     }

@@ -130,7 +130,10 @@ fn articles_leave_the_indexes_when_they_leave_the_window() {
     assert!(
         count(
             &mut store,
-            &format!("SELECT COUNT(*) FROM lsh WHERE article_id IN ({old})")
+            &format!(
+                "SELECT COUNT(*) FROM (SELECT article_id FROM lsh UNION ALL SELECT article_id FROM lsh_young)
+                 WHERE article_id IN ({old})"
+            )
         ) > 0
     );
     let cfg = firsthand::cluster::Config::default();
@@ -138,7 +141,7 @@ fn articles_leave_the_indexes_when_they_leave_the_window() {
     let old_articles = count(&mut store, &format!("SELECT COUNT(*) FROM ({old})"));
     assert!(old_articles > 0);
     assert_eq!(i64::try_from(pruned).unwrap(), old_articles);
-    for table in ["lsh", "anchor_index"] {
+    for table in ["lsh", "anchor_index", "lsh_young", "anchor_index_young"] {
         let left = count(
             &mut store,
             &format!("SELECT COUNT(*) FROM {table} WHERE article_id IN ({old})"),
@@ -148,7 +151,11 @@ fn articles_leave_the_indexes_when_they_leave_the_window() {
     // Statistics now count only the window: each anchor's df equals its index rows.
     let drift = count(
         &mut store,
-        "SELECT COUNT(*) FROM anchor_stats s WHERE s.df != (SELECT COUNT(*) FROM anchor_index i WHERE i.anchor = s.anchor)",
+        "SELECT COUNT(*) FROM (SELECT anchor, SUM(df) AS df FROM
+           (SELECT anchor, df FROM anchor_stats UNION ALL SELECT anchor, df FROM anchor_stats_young)
+           GROUP BY anchor) s
+         WHERE s.df != (SELECT COUNT(*) FROM anchor_index i WHERE i.anchor = s.anchor)
+                     + (SELECT COUNT(*) FROM anchor_index_young i WHERE i.anchor = s.anchor)",
     );
     assert_eq!(drift, 0);
     // Nothing more to do the second time; the articles themselves stay.

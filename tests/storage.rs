@@ -214,7 +214,10 @@ fn assert_whole(db: &Path, what: &str) {
         loose, 0,
         "{what}: articles neither pending nor placed, or both"
     );
-    let orphans = q("SELECT count(*) FROM lsh WHERE article_id NOT IN (SELECT id FROM articles)");
+    let orphans = q(
+        "SELECT count(*) FROM (SELECT article_id FROM lsh UNION ALL SELECT article_id FROM lsh_young)
+         WHERE article_id NOT IN (SELECT id FROM articles)",
+    );
     assert_eq!(orphans, 0, "{what}: index rows without their article");
 }
 

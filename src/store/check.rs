@@ -8,9 +8,10 @@
 //! 3. That story is live: not merged into another.
 //! 4. Merges form no cycle, and every chain of merges ends at a live story.
 //! 5. A story's original is one of its members, or null with the reason in its evidence.
-//! 6. The retrieval index rows (LSH and anchors) are exactly those of the stored
-//!    fingerprints of the articles in the matching window that are indexed, and each
-//!    anchor's document frequency counts its rows; the stored LSH filter holds every LSH
+//! 6. The retrieval index rows (LSH and anchors, in the large and the young tables) are
+//!    exactly those of the stored fingerprints of the articles in the matching window
+//!    that are indexed, each row once, and each anchor's document frequency counts its
+//!    rows; the stored LSH filter holds every LSH
 //!    row of the articles it claims to cover.
 //! 7. Every stored model vector belongs to the database's model.
 //!
@@ -98,7 +99,7 @@ pub enum Problem {
     },
     /// Index rows that the stored fingerprints do not account for, or that are missing.
     Index {
-        /// `lsh` or `anchor_index`.
+        /// `lsh` or `anchor_index` (with its young table).
         table: String,
         /// Rows expected and absent.
         missing: usize,
@@ -496,24 +497,38 @@ fn index_rows(conn: &Db) -> Result<Vec<Problem>> {
     want_lsh.sort_unstable();
     want_anchor.sort_unstable();
     let mut out = Vec::new();
-    let have = table_rows(conn, "SELECT key, article_id FROM lsh")?;
+    // Each row in the young table or the large one, not both (a row in both is extra).
+    let have = table_rows(
+        conn,
+        "SELECT key, article_id FROM lsh UNION ALL SELECT key, article_id FROM lsh_young",
+    )?;
     out.extend(diff_rows("lsh", &want_lsh, &have));
     out.extend(filter_lacks(conn, &have)?);
     drop(have);
     drop(want_lsh);
-    let have = table_rows(conn, "SELECT anchor, article_id FROM anchor_index")?;
+    let have = table_rows(
+        conn,
+        "SELECT anchor, article_id FROM anchor_index
+         UNION ALL SELECT anchor, article_id FROM anchor_index_young",
+    )?;
     out.extend(diff_rows("anchor_index", &want_anchor, &have));
     // Each anchor's df counts its rows (a row-less anchor may keep a zero).
     let mut rows: BTreeMap<i64, i64> = BTreeMap::new();
     for (a, _) in &have {
         *rows.entry(*a).or_default() += 1;
     }
-    let mut st = conn.prepare_cached("SELECT anchor, df FROM anchor_stats ORDER BY anchor")?;
-    let stats = st.query_map((), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    // An anchor's df is the large table's plus the young table's.
+    let mut st = conn.prepare_cached(
+        "SELECT anchor, df FROM anchor_stats UNION ALL SELECT anchor, df FROM anchor_stats_young",
+    )?;
+    let mut dfs: BTreeMap<i64, i64> = BTreeMap::new();
+    for s in st.query_map((), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (anchor, df) = s?;
+        *dfs.entry(anchor).or_default() += df;
+    }
     let mut wrong: Vec<(i64, i64, i64)> = Vec::new();
     let mut seen: BTreeSet<i64> = BTreeSet::new();
-    for s in stats {
-        let (anchor, df) = s?;
+    for (anchor, df) in dfs {
         seen.insert(anchor);
         let n = rows.get(&anchor).copied().unwrap_or(0);
         if df != n {
@@ -655,7 +670,11 @@ impl Store {
 /// Rebuilds the LSH and anchor rows and the anchor statistics from the stored
 /// fingerprints of the indexed articles in the window. Returns how many articles.
 fn rebuild_index(tx: &Tx<'_>) -> Result<usize> {
-    tx.execute_batch("DELETE FROM lsh; DELETE FROM anchor_index; DELETE FROM anchor_stats;")?;
+    tx.execute_batch(
+        "DELETE FROM lsh; DELETE FROM anchor_index; DELETE FROM anchor_stats;
+         DELETE FROM lsh_young; DELETE FROM anchor_index_young; DELETE FROM anchor_stats_young;
+         DELETE FROM meta WHERE key = 'young_owed';",
+    )?;
     let keys = expected_keys(tx)?;
     for chunk in keys.chunks(crate::pipeline::INDEX_BATCH) {
         Store::index_many(tx, chunk)?;

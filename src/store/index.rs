@@ -19,10 +19,16 @@ pub const RETRIEVAL_ROWS: usize = 50;
 /// older than the time read, once per run: the whole table on a large store); it reads
 /// the `first_seen` index from the time on instead.
 const FIRST_SEEN_SINCE_SQL: &str = "SELECT MIN(+id) FROM articles WHERE first_seen >= ?1";
-/// An anchor's newest rows below an article id (see [`Store::anchor_rows`]).
-const ANCHOR_ROWS_SQL: &str =
-    "SELECT article_id FROM anchor_index WHERE anchor = ?1 AND article_id < ?2
-     ORDER BY article_id DESC LIMIT ?3";
+/// An anchor's newest rows below an article id in the large and the young table (see
+/// [`Store::anchor_rows`]).
+const ANCHOR_ROWS_SQL: &str = "SELECT article_id FROM (SELECT article_id FROM anchor_index
+       WHERE anchor = ?1 AND article_id < ?2 ORDER BY article_id DESC LIMIT ?3) AS large
+     UNION ALL
+     SELECT article_id FROM (SELECT article_id FROM anchor_index_young
+       WHERE anchor = ?1 AND article_id < ?2 ORDER BY article_id DESC LIMIT ?3) AS young";
+/// An anchor's statistics in the large and the young table.
+const ANCHOR_STATS_SQL: &str = "SELECT df, langs FROM anchor_stats WHERE anchor = ?1
+     UNION ALL SELECT df, langs FROM anchor_stats_young WHERE anchor = ?1";
 /// Rows written per multi-row statement (SQLite allows 32,766 parameters).
 const ROWS_PER_STATEMENT: usize = 500;
 /// Bit of a language in the `langs` mask (64 buckets; collisions only merge rare languages).
@@ -128,6 +134,29 @@ pub fn lsh_keys(minhash: &[u32], simhash: u64, shingles: u32, title: Vec<i64>) -
     lsh
 }
 
+/// Statements deleting one (key, article) row from the young and the large LSH table.
+const LSH_REMOVE: [&str; 2] = [
+    "DELETE FROM lsh_young WHERE key = ?1 AND article_id = ?2",
+    "DELETE FROM lsh WHERE key = ?1 AND article_id = ?2",
+];
+/// Statements deleting one (anchor, article) row from the young and the large anchor table.
+const ANCHOR_REMOVE: [&str; 2] = [
+    "DELETE FROM anchor_index_young WHERE anchor = ?1 AND article_id = ?2",
+    "DELETE FROM anchor_index WHERE anchor = ?1 AND article_id = ?2",
+];
+
+/// Deletes the row (`key`, `id`) from its young table or the large one (`deletes`, in
+/// that order); returns how many rows went (0 or 1).
+fn remove_row(tx: &Tx<'_>, deletes: [&str; 2], key: i64, id: ArticleId) -> Result<usize> {
+    for sql in deletes {
+        let n = tx.prepare_cached(sql)?.execute(params![key, id.0])?;
+        if n > 0 {
+            return Ok(n);
+        }
+    }
+    Ok(0)
+}
+
 /// Writes (key, article) rows sorted by key, in multi-row statements after `insert`
 /// (`INSERT … VALUES`).
 fn insert_sorted(tx: &Tx<'_>, insert: &str, mut rows: Vec<(i64, i64)>) -> Result<()> {
@@ -179,8 +208,9 @@ impl Store {
         Ok(())
     }
 
-    /// Indexes many articles at once: every row sorted by key (the B-trees then fill in
-    /// order) and written in multi-row statements, the statistics summed per anchor.
+    /// Indexes many articles at once, into the young tables ([`crate::store::young`]):
+    /// every row sorted by key and written in multi-row statements, the statistics summed
+    /// per anchor. Then moves the key ranges the articles pay for into the large tables.
     ///
     /// # Errors
     /// Database failures.
@@ -192,7 +222,7 @@ impl Store {
             .collect();
         insert_sorted(
             tx,
-            "INSERT OR IGNORE INTO lsh (key, article_id) VALUES",
+            "INSERT OR IGNORE INTO lsh_young (key, article_id) VALUES",
             lsh,
         )?;
         let mut anchors: Vec<(i64, i64)> = Vec::new();
@@ -208,22 +238,22 @@ impl Store {
         }
         insert_sorted(
             tx,
-            "INSERT OR IGNORE INTO anchor_index (anchor, article_id) VALUES",
+            "INSERT OR IGNORE INTO anchor_index_young (anchor, article_id) VALUES",
             anchors,
         )?;
         let stats: Vec<(i64, (i64, i64))> = stats.into_iter().collect();
         for part in stats.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO anchor_stats (anchor, df, langs) VALUES {}
-                 ON CONFLICT(anchor) DO UPDATE SET df = anchor_stats.df + excluded.df,
-                   langs = anchor_stats.langs | excluded.langs",
+                "INSERT INTO anchor_stats_young (anchor, df, langs) VALUES {}
+                 ON CONFLICT(anchor) DO UPDATE SET df = anchor_stats_young.df + excluded.df,
+                   langs = anchor_stats_young.langs | excluded.langs",
                 vec!["(?, ?, ?)"; part.len()].join(", ")
             );
             let args: Vec<i64> = part.iter().flat_map(|&(k, (n, l))| [k, n, l]).collect();
             tx.prepare_cached(&sql)?
                 .execute(crate::store::db::params_from_iter(args))?;
         }
-        Ok(())
+        Self::age_young(tx, items.len())
     }
 
     /// Records that an article's index rows are still to be written (see
@@ -291,19 +321,29 @@ impl Store {
         let Some(keys) = keys else {
             return Ok(());
         };
-        let mut lsh = tx.prepare_cached("DELETE FROM lsh WHERE key = ?1 AND article_id = ?2")?;
+        Self::unindex_rows(tx, &keys)
+    }
+
+    /// Deletes an article's index rows (`keys`, read from its stored fingerprint) and
+    /// counts them out of the statistics.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn unindex_rows(tx: &Tx<'_>, keys: &IndexKeys) -> Result<()> {
+        let id = keys.id;
+        // Each row is in the young table or the large one.
         let mut removed = 0;
         for k in &keys.lsh {
-            removed += lsh.execute(params![k, id.0])?;
+            removed += remove_row(tx, LSH_REMOVE, *k, id)?;
         }
-        drop(lsh);
         Self::lsh_filter_rows_removed(tx, removed)?;
-        let mut anchor =
-            tx.prepare_cached("DELETE FROM anchor_index WHERE anchor = ?1 AND article_id = ?2")?;
-        let mut stat =
-            tx.prepare_cached("UPDATE anchor_stats SET df = df - 1 WHERE anchor = ?1")?;
+        // The statistic goes down in the young table, whichever table held the row.
+        let mut stat = tx.prepare_cached(
+            "INSERT INTO anchor_stats_young (anchor, df, langs) VALUES (?1, -1, 0)
+             ON CONFLICT(anchor) DO UPDATE SET df = anchor_stats_young.df - 1",
+        )?;
         for k in &keys.anchors {
-            if anchor.execute(params![k, id.0])? > 0 {
+            if remove_row(tx, ANCHOR_REMOVE, *k, id)? > 0 {
                 stat.execute([k])?;
             }
         }
@@ -355,10 +395,17 @@ impl Store {
         if keys.is_empty() {
             return Ok(out);
         }
-        // One statement for all keys of the article.
+        // One statement for all keys of the article, in both tables.
+        let n = keys.len();
+        let list = (1..=n)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let below_at = n + 1;
         let sql = format!(
-            "SELECT article_id FROM lsh WHERE key IN ({}) AND article_id < ?",
-            vec!["?"; keys.len()].join(", ")
+            "SELECT article_id FROM lsh WHERE key IN ({list}) AND article_id < ?{below_at}
+             UNION ALL
+             SELECT article_id FROM lsh_young WHERE key IN ({list}) AND article_id < ?{below_at}"
         );
         let mut st = conn.prepare_cached(&sql)?;
         let args = keys.iter().copied().chain(std::iter::once(below));
@@ -375,18 +422,15 @@ impl Store {
     /// # Errors
     /// Database failures.
     pub fn anchor_stats_by_key(conn: &Db, keys: &[i64]) -> Result<Vec<AnchorStat>> {
-        let mut st = conn.prepare_cached("SELECT df, langs FROM anchor_stats WHERE anchor = ?1")?;
+        let mut st = conn.prepare_cached(ANCHOR_STATS_SQL)?;
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
-            let s = st
-                .query_row([k], |r| {
-                    Ok(AnchorStat {
-                        df: r.get(0)?,
-                        langs: r.get(1)?,
-                    })
-                })
-                .optional()?
-                .unwrap_or_default();
+            let mut s = AnchorStat::default();
+            for part in st.query_map([k], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+                let (df, langs) = part?;
+                s.df += df;
+                s.langs |= langs;
+            }
             out.push(s);
         }
         Ok(out)
@@ -402,7 +446,11 @@ impl Store {
             params![key, below, i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| r.get(0).map(ArticleId),
         )?;
-        rows.collect::<crate::Result<_>>()
+        let mut out: Vec<ArticleId> = rows.collect::<crate::Result<_>>()?;
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out.dedup();
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// The first article (lowest id) first seen no earlier than `start` (unix seconds),

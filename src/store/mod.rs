@@ -16,6 +16,7 @@ pub mod keys;
 pub mod locks;
 pub mod stories;
 pub mod web;
+pub mod young;
 
 pub use db::{Db, Tx};
 
