@@ -70,6 +70,8 @@ def fnv1a64(text):
 
 
 def main(path, with_model=False, exclude=None, json_out=None, pairs=None):
+    """Fits and prints one regression; returns its weights (None with the model), after
+    writing them to json_out when given (with the CJK regression's under "cjk")."""
     lines = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")]
     header, rows = lines[0], lines[1:]
     if pairs is not None:
@@ -91,19 +93,20 @@ def main(path, with_model=False, exclude=None, json_out=None, pairs=None):
     model = LogisticRegression(max_iter=5000).fit(X, y)
     weights = [round(float(c), 4) for c in model.coef_[0]] + [round(float(model.intercept_[0]), 4)]
     print(rust_constant(header, weights, with_model))
+    doc = None
+    if not with_model:
+        doc = dict(zip(header[4:15], weights[:11]))
+        doc["intercept"] = weights[11]
     if json_out:
         if with_model:
             sys.exit("--json writes the anchor model's weights only (not with --model)")
-        doc = dict(zip(header[4:15], weights[:11]))
-        doc["intercept"] = weights[11]
         if pairs == "other":
             # Both regressions in one file, as `firsthand eval --anchor-weights` reads it.
-            main(path, exclude=exclude, pairs="cjk", json_out=json_out + ".cjk")
-            with open(json_out + ".cjk", encoding="utf-8") as f:
-                doc["cjk"] = json.load(f)
+            doc["cjk"] = main(path, exclude=exclude, pairs="cjk")
         with open(json_out, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1)
-    folds = np.array([hash(tuple(r[4:8])) % 5 for r in rows])
+    # fnv1a64, not hash(): the same folds in every run (Python salts str hashes).
+    folds = np.array([fnv1a64("\t".join(r[4:8])) % 5 for r in rows])
     cv = np.zeros(len(rows))
     for k in range(5):
         train = folds != k
@@ -116,6 +119,7 @@ def main(path, with_model=False, exclude=None, json_out=None, pairs=None):
             fp = (pred & ~y).sum()
             prec, rec = tp / max(1, tp + fp), tp / max(1, y.sum())
             print(f"{name:9} threshold {t}: P {prec:.3f} R {rec:.3f} F1 {2 * prec * rec / max(1e-9, prec + rec):.3f}")
+    return doc
 
 
 def option(args, name):
