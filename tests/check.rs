@@ -80,6 +80,46 @@ fn a_clean_ingest_is_sound_and_lists_every_article_once() {
 }
 
 #[test]
+fn a_database_with_every_index_row_in_the_large_tables_upgrades_and_matches_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, n) = world_files(80, dir.path());
+    let (first, rest) = files.split_at(files.len() / 2);
+    let fresh = dir.path().join("fresh.db");
+    ingest(&fresh, first);
+    ingest(&fresh, rest);
+    // As a database written before migration 5: no young tables, every row in the
+    // large ones.
+    let old = dir.path().join("old.db");
+    ingest(&old, first);
+    sql(
+        &old,
+        "INSERT INTO lsh SELECT * FROM lsh_young;
+         INSERT INTO anchor_index SELECT * FROM anchor_index_young;
+         INSERT INTO anchor_stats (anchor, df, langs)
+           SELECT anchor, df, langs FROM anchor_stats_young WHERE true
+           ON CONFLICT(anchor) DO UPDATE SET df = anchor_stats.df + excluded.df,
+             langs = anchor_stats.langs | excluded.langs;
+         DROP TABLE lsh_young; DROP TABLE anchor_index_young; DROP TABLE anchor_stats_young;
+         DELETE FROM meta WHERE key LIKE 'young_%';
+         PRAGMA user_version = 4;",
+    );
+    assert!(one(&old, "SELECT COUNT(*) FROM lsh") > 0);
+    cli(&old, &["check"]).code(0, "check before the upgrade");
+    ingest(&old, rest);
+    assert_eq!(
+        one(&old, "PRAGMA user_version"),
+        one(&fresh, "PRAGMA user_version")
+    );
+    cli(&old, &["check"]).code(0, "check after the upgrade");
+    assert_eq!(
+        support::story_sets(&old),
+        support::story_sets(&fresh),
+        "the same stories as a database that had young tables from the start"
+    );
+    assert_listed_once(&old, n, "after the upgrade");
+}
+
+#[test]
 fn a_database_of_the_old_simhash_keys_is_reindexed_on_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let (files, n) = world_files(30, dir.path());
