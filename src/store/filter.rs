@@ -14,9 +14,9 @@
 //! drops the filter, and the next run builds it afresh; keys taken out of the window stay
 //! in it (counted as stale) until it is rebuilt.
 
-use super::Store;
-use super::db::{Db, OptionalExtension, Tx, params};
+use super::db::{Db, Tx, params};
 use super::index::{IndexKeys, lsh_keys};
+use super::{Store, meta, set_meta};
 use crate::Result;
 use crate::domain::ArticleId;
 
@@ -125,22 +125,6 @@ impl LshFilter {
     pub fn bytes(&self) -> usize {
         self.words.len() * 8
     }
-}
-
-/// A `meta` value, when set.
-fn meta(conn: &Db, key: &str) -> Result<Option<i64>> {
-    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()
-}
-
-fn set_meta(tx: &Tx<'_>, key: &str, value: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![key, value])?;
-    Ok(())
 }
 
 impl Store {

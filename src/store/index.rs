@@ -380,8 +380,7 @@ impl Store {
         // The window's start never moves back: articles before it left the indexes (a
         // shorter window once, or the clock), and moving it back would count them in.
         let next = next.max(from);
-        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('index_window_start', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
-            .execute([next])?;
+        super::set_meta(tx, "index_window_start", next)?;
         Ok(ids.len())
     }
 

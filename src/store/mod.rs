@@ -392,6 +392,24 @@ impl Store {
     }
 }
 
+/// A `meta` value, when set.
+pub(crate) fn meta(conn: &Db, key: &str) -> Result<Option<i64>> {
+    use db::OptionalExtension;
+    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
+}
+
+/// Sets a `meta` value.
+pub(crate) fn set_meta(tx: &Tx<'_>, key: &str, value: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(db::params![key, value])?;
+    Ok(())
+}
+
 /// Now, truncated to seconds (what the store records).
 #[must_use]
 pub fn now() -> chrono::DateTime<chrono::Utc> {

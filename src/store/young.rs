@@ -16,7 +16,8 @@
 //! of the two, and an anchor's statistics are the large table's plus the young one's.
 
 use super::Store;
-use super::db::{OptionalExtension, Tx, params};
+use super::db::{Tx, params};
+use super::set_meta;
 use crate::Result;
 
 /// Key ranges the young tables move in (keys are hashes, spread evenly over `i64`).
@@ -37,22 +38,9 @@ pub fn slice_bounds(slice: u64) -> (i64, i64) {
     (shift(lo), shift(hi))
 }
 
-/// Reads an integer from `meta` (0 when absent).
+/// An integer of `meta` (0 when absent).
 fn meta(tx: &Tx<'_>, key: &str) -> Result<i64> {
-    Ok(tx
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0))
-}
-
-fn set_meta(tx: &Tx<'_>, key: &str, value: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![key, value])?;
-    Ok(())
+    Ok(super::meta(tx, key)?.unwrap_or(0))
 }
 
 impl Store {
