@@ -74,10 +74,12 @@ impl Store {
         set_meta(tx, "young_next", next)
     }
 
-    /// Moves every young row into the large tables.
+    /// Moves every young row into the large tables (tests: placement moves them a range
+    /// at a time).
     ///
     /// # Errors
     /// Database failures.
+    #[cfg(test)]
     pub fn move_all_young(tx: &Tx<'_>) -> Result<()> {
         for s in 0..SLICES {
             Self::move_young_slice(tx, s)?;
