@@ -100,16 +100,30 @@ fn recluster_keeps_the_stories_and_their_ids() {
 
 #[test]
 fn articles_leave_the_indexes_when_they_leave_the_window() {
+    // A third of the feeds read 40 days ago: their articles' rows are taken out one by one.
+    leave_the_window(|i| i % 3 == 0);
+}
+
+#[test]
+fn when_most_of_the_window_leaves_at_once_the_rest_is_indexed_afresh() {
+    // Two thirds read 40 days ago (polling resumed after weeks): the indexes are emptied
+    // and the articles that stay are indexed again.
+    leave_the_window(|i| i % 3 != 0);
+}
+
+/// Stores the sample world's feeds, those for which `old` holds read 40 days ago and the
+/// others now, then keeps the indexes to the window: the old articles' rows are gone, the
+/// statistics count the window only, and `check` finds nothing.
+fn leave_the_window(old: fn(usize) -> bool) {
     use firsthand::store::Store;
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("w.db")).unwrap();
     let world = sample_world();
     let day = 86_400;
     let t0 = 1_700_000_000;
-    // Half the feeds read 40 days ago, half now.
     for (i, f) in world.feeds.iter().enumerate() {
         let url = format!("https://w.example{}", f.path);
-        let now = if i % 2 == 0 { t0 - 40 * day } else { t0 };
+        let now = if old(i) { t0 - 40 * day } else { t0 };
         let (_, articles) = firsthand::pipeline::articles(&f.body, &url, &url).unwrap();
         let (feed, _) = store
             .add_feed(&url, None, firsthand::store::time(now))
@@ -158,6 +172,29 @@ fn articles_leave_the_indexes_when_they_leave_the_window() {
                      + (SELECT COUNT(*) FROM anchor_index_young i WHERE i.anchor = s.anchor)",
     );
     assert_eq!(drift, 0);
+    // The articles that stay keep all their rows.
+    let kept = count(
+        &mut store,
+        &format!(
+            "SELECT COUNT(DISTINCT article_id) FROM
+               (SELECT article_id FROM lsh UNION ALL SELECT article_id FROM lsh_young)
+             WHERE article_id NOT IN ({old})"
+        ),
+    );
+    let staying = count(
+        &mut store,
+        &format!("SELECT COUNT(*) FROM articles WHERE id NOT IN ({old})"),
+    );
+    assert!(staying > 0);
+    assert_eq!(kept, staying, "articles in the window with LSH rows");
+    // (The articles were stored and never placed: only `Pending` is expected.)
+    let problems: Vec<_> = store
+        .check()
+        .unwrap()
+        .into_iter()
+        .filter(|p| !matches!(p, firsthand::store::check::Problem::Pending { .. }))
+        .collect();
+    assert!(problems.is_empty(), "check after pruning: {problems:?}");
     // Nothing more to do the second time; the articles themselves stay.
     assert_eq!(
         firsthand::pipeline::prune_window(&mut store, &cfg, t0).unwrap(),

@@ -398,6 +398,13 @@ pub fn prune_window(store: &mut Store, cfg: &crate::cluster::Config, now: i64) -
     // behind the window start, indexed and never pruned.
     index_pending(store)?;
     let before = now - cfg.window_secs;
+    let (leaving, staying) = Store::window_counts(store.conn(), before)?;
+    if leaving > staying {
+        // Most of the window leaves at once: the indexes are written afresh for the rest.
+        store.write(|tx| Store::restart_window(tx, before))?;
+        index_pending(store)?;
+        return Ok(usize::try_from(leaving).unwrap_or(usize::MAX));
+    }
     let mut total = 0;
     loop {
         let n = store.write(|tx| Store::prune_window(tx, before, PRUNE_BATCH))?;

@@ -384,6 +384,43 @@ impl Store {
         Ok(ids.len())
     }
 
+    /// How many indexed articles were first seen before `before` (they leave the window)
+    /// and how many from then on (they stay).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn window_counts(conn: &Db, before: i64) -> Result<(i64, i64)> {
+        let from = Self::index_window_start(conn)?;
+        let mut st = conn.prepare_cached(
+            "SELECT (SELECT COUNT(*) FROM articles WHERE first_seen >= ?1 AND first_seen < ?2),
+                    (SELECT COUNT(*) FROM articles WHERE first_seen >= ?2)",
+        )?;
+        st.query_row(params![from, before], |r| Ok((r.get(0)?, r.get(1)?)))
+    }
+
+    /// Empties the retrieval indexes and the anchor statistics, moves the window's start
+    /// to `before` and queues the articles first seen from then on in `unindexed`, to be
+    /// indexed afresh. When most of the window leaves at once (polling resumed after weeks,
+    /// the clock jumped) this is quicker than taking each leaving article's rows out one by
+    /// one, a B-tree delete per row.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn restart_window(tx: &Tx<'_>, before: i64) -> Result<()> {
+        let start = Self::index_window_start(tx)?.max(before);
+        tx.execute_batch(
+            "DELETE FROM lsh; DELETE FROM anchor_index; DELETE FROM anchor_stats;
+             DELETE FROM lsh_young; DELETE FROM anchor_index_young; DELETE FROM anchor_stats_young;
+             DELETE FROM meta WHERE key = 'young_owed';",
+        )?;
+        Self::drop_lsh_filter(tx)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO unindexed (article_id) SELECT id FROM articles WHERE first_seen >= ?1",
+        )?
+        .execute([start])?;
+        super::set_meta(tx, "index_window_start", start)
+    }
+
     /// Articles below `below` sharing any of the LSH band or SimHash block `keys`
     /// ([`lsh_keys`]), distinct, in id order.
     ///
