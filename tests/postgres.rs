@@ -413,3 +413,39 @@ fn a_server_that_cannot_be_reached_or_a_newer_schema_is_one_line() {
     assert!(r.one_line("newer schema").contains("newer"), "{}", r.stderr);
     assert_eq!(count(&pg, "newer", "SELECT COUNT(*) FROM feeds"), 1, "kept");
 }
+
+#[test]
+fn when_the_whole_window_leaves_at_once_the_indexes_empty_on_postgresql_as_on_sqlite() {
+    let served = support::world(40);
+    let pg = PgServer::start();
+    let url = pg.database("pruned");
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let lite = dir.path().join("w.db");
+    for db in [lite.as_path(), Path::new(&url)] {
+        served.subscribe(db);
+        run_in(cwd.path(), &db.display().to_string(), &["poll", "--all"]).code(0, "poll");
+    }
+    let want = story_sets(&lite);
+    // A day later with a window of nothing: every article leaves at once, and the
+    // indexes are emptied rather than taken apart row by row.
+    let cfg = firsthand::cluster::Config {
+        window_secs: 0,
+        ..firsthand::cluster::Config::default()
+    };
+    let later = chrono::Utc::now().timestamp() + 86_400;
+    let mut left = Vec::new();
+    for db in [lite.as_path(), Path::new(&url)] {
+        let mut store = firsthand::store::Store::open(db).unwrap();
+        left.push(firsthand::pipeline::prune_window(&mut store, &cfg, later).unwrap());
+    }
+    assert!(left[0] > 0);
+    assert_eq!(left[0], left[1], "articles that left");
+    for table in ["lsh", "lsh_young", "anchor_index", "anchor_index_young"] {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        assert_eq!(count(&pg, "pruned", &sql), 0, "{table}");
+    }
+    run_in(cwd.path(), &url, &["check"]).code(0, "check on PostgreSQL");
+    cli(&lite, &["check"]).code(0, "check on SQLite");
+    assert_same_as_sqlite(&want, &url, cwd.path());
+}
