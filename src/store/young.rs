@@ -6,11 +6,12 @@
 //! dirties a page of its own, and every dirty page is written to the WAL at commit and
 //! again at the checkpoint: writing a batch's rows grew tenfold from 10k to 1M articles
 //! while everything else stayed flat. New rows go into the `_young` tables instead, which
-//! hold at most [`YOUNG_ARTICLES`] articles' rows, and move into the large ones one key
-//! range (a [`SLICES`]th of the key space) at a time, each range once per
-//! [`YOUNG_ARTICLES`] articles indexed. A range's rows are inserted in key order, so a
-//! move dirties only the large table's pages of that range: a batch's writes depend on
-//! the young tables' size, a bounded one, and on a small share of the large tables.
+//! hold at most Y articles' rows ([`young_articles`]: 16k–64k, growing with the window),
+//! and move into the large ones one key range (a [`SLICES`]th of the key space) at a
+//! time, each range once per Y articles indexed. A range's rows are inserted in key
+//! order, so a move dirties only the large table's pages of that range: a batch's writes
+//! depend on the young tables' size, a bounded one, and on a small share of the large
+//! tables.
 //!
 //! Lookups read both (see [`crate::store::index`]); each (key, article) row is in one
 //! of the two, and an anchor's statistics are the large table's plus the young one's.
