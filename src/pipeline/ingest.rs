@@ -137,7 +137,7 @@ pub fn files(
     // an article's first-seen time depend on which files a worker had ready when the
     // clock turned a second, and so the stories of two ingests of the same files differ.
     let read_at = now();
-    let done = store_loaded(store, paths, |p| load(p), &name, &|| read_at, on)?;
+    let done = store_loaded(store, paths, |p| load(p), &name, read_at, on)?;
     tracing::info!(
         files = paths.len(),
         new = done.new,
@@ -172,18 +172,18 @@ pub fn documents(
         bytes: body.len(),
         doc: super::document(body, url, url),
     };
-    store_loaded(store, feeds, load, &name, &|| now, on)
+    store_loaded(store, feeds, load, &name, now, on)
 }
 
 /// Loads `items` on every core and stores them in order, a batch of those ready per
 /// transaction (indexing what is stored while the next batch is not ready), each batch
-/// as read at `now()`.
+/// as read at `now`.
 fn store_loaded<I: Sync>(
     store: &mut Store,
     items: &[I],
     load: impl Fn(&I) -> Loaded + Sync,
     name: &dyn Fn(usize) -> String,
-    now: &dyn Fn() -> chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
     on: &mut dyn FnMut(Event<'_>),
 ) -> Result<Ingested> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -197,7 +197,6 @@ fn store_loaded<I: Sync>(
         |loaded| {
             let mut files = Files { loaded, name };
             let put = |tx: &Tx<'_>, batch: Vec<Result<Loaded>>| {
-                let now = now();
                 batch
                     .into_iter()
                     .map(|l| match l {

@@ -670,11 +670,7 @@ impl Store {
 /// Rebuilds the LSH and anchor rows and the anchor statistics from the stored
 /// fingerprints of the indexed articles in the window. Returns how many articles.
 fn rebuild_index(tx: &Tx<'_>) -> Result<usize> {
-    tx.execute_batch(
-        "DELETE FROM lsh; DELETE FROM anchor_index; DELETE FROM anchor_stats;
-         DELETE FROM lsh_young; DELETE FROM anchor_index_young; DELETE FROM anchor_stats_young;
-         DELETE FROM meta WHERE key = 'young_owed';",
-    )?;
+    Store::empty_index(tx)?;
     let keys = expected_keys(tx)?;
     for chunk in keys.chunks(crate::pipeline::INDEX_BATCH) {
         Store::index_many(tx, chunk)?;

@@ -398,6 +398,18 @@ impl Store {
         st.query_row(params![from, before], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
+    /// Deletes every index row and anchor statistic, young and large.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn empty_index(tx: &Tx<'_>) -> Result<()> {
+        tx.execute_batch(
+            "DELETE FROM lsh; DELETE FROM anchor_index; DELETE FROM anchor_stats;
+             DELETE FROM lsh_young; DELETE FROM anchor_index_young; DELETE FROM anchor_stats_young;
+             DELETE FROM meta WHERE key = 'young_owed';",
+        )
+    }
+
     /// Empties the retrieval indexes and the anchor statistics, moves the window's start
     /// to `before` and queues the articles first seen from then on in `unindexed`, to be
     /// indexed afresh. When most of the window leaves at once (polling resumed after weeks,
@@ -408,11 +420,7 @@ impl Store {
     /// Database failures.
     pub fn restart_window(tx: &Tx<'_>, before: i64) -> Result<()> {
         let start = Self::index_window_start(tx)?.max(before);
-        tx.execute_batch(
-            "DELETE FROM lsh; DELETE FROM anchor_index; DELETE FROM anchor_stats;
-             DELETE FROM lsh_young; DELETE FROM anchor_index_young; DELETE FROM anchor_stats_young;
-             DELETE FROM meta WHERE key = 'young_owed';",
-        )?;
+        Self::empty_index(tx)?;
         Self::drop_lsh_filter(tx)?;
         tx.prepare_cached(
             "INSERT OR IGNORE INTO unindexed (article_id) SELECT id FROM articles WHERE first_seen >= ?1",
