@@ -175,3 +175,8 @@ CREATE TABLE anchor_stats_young (
     df     BIGINT NOT NULL,
     langs  BIGINT NOT NULL
 );
+
+-- migration 6
+-- A story's contenders for its original (see schema.sql's migration 6).
+ALTER TABLE members ADD COLUMN contender BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX members_contenders ON members(story_id) WHERE contender = 1;

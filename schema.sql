@@ -242,3 +242,10 @@ CREATE TABLE anchor_stats_young (
     df     INTEGER NOT NULL,
     langs  INTEGER NOT NULL
 );
+
+-- migration 6
+-- A story's contenders for its original (see src/cluster/decide.rs): a story of more
+-- than 32 members is decided among the members flagged here and those placed since,
+-- not among all of them. The flag moves with the member when stories merge.
+ALTER TABLE members ADD COLUMN contender INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX members_contenders ON members(story_id) WHERE contender = 1;

@@ -5,22 +5,14 @@
 
 mod support;
 
+use firsthand_world::Shape;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use support::{cli, shared};
+use support::cli;
 
 /// The world of the first `clusters` dev stories, written as feed files into `dir`.
 fn world_files(clusters: usize, dir: &Path) -> (Vec<PathBuf>, usize) {
-    let mut docs = firsthand::dataset::load(&shared().join("wmt-dev/dev-small.jsonl")).unwrap();
-    firsthand::dataset::keep_stories(&mut docs, clusters);
-    let world = firsthand_world::build(&docs, &firsthand_world::Options::default());
-    let mut paths = Vec::new();
-    for f in &world.feeds {
-        let p = dir.join(f.path.trim_start_matches('/').replace('/', "-"));
-        std::fs::write(&p, &f.body).unwrap();
-        paths.push(p);
-    }
-    (paths, world.articles.len())
+    support::world_files("wmt-dev/dev-small.jsonl", clusters, Shape::Mixed, dir)
 }
 
 /// How often each article URL is listed by `stories --json --all`.
@@ -80,6 +72,59 @@ fn a_clean_ingest_is_sound_and_lists_every_article_once() {
 }
 
 #[test]
+fn large_stories_are_decided_among_contenders_and_every_relation_follows_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, n) = support::world_files(
+        "wmt-dev/dev-full-news.jsonl.gz",
+        12,
+        Shape::Large,
+        dir.path(),
+    );
+    let db = dir.path().join("w.db");
+    // Four runs: the large stories are decided again on their contenders and newcomers.
+    for part in files.chunks(files.len().div_ceil(4)) {
+        ingest(&db, part);
+    }
+    // `check` holds each member's relation against its story's original.
+    let r = cli(&db, &["check"]);
+    r.code(0, "check");
+    assert!(r.stdout.contains("every invariant holds"), "{}", r.stdout);
+    assert_listed_once(&db, n, "after four runs");
+
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT m.story_id, COUNT(*), SUM(m.contender),
+                    SUM(m.contender * (m.article_id = s.original_id))
+             FROM members m JOIN stories s ON s.id = m.story_id GROUP BY m.story_id",
+        )
+        .unwrap();
+    let stories: Vec<(i64, i64, i64, i64)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let large: Vec<_> = stories.iter().filter(|s| s.1 > 32).collect();
+    assert!(large.len() >= 3, "the world has large stories: {stories:?}");
+    for &&(story, members, flagged, original_flagged) in &large {
+        assert!(
+            (1..=32).contains(&flagged),
+            "story {story} of {members} members: {flagged} contenders"
+        );
+        assert_eq!(
+            original_flagged, 1,
+            "story {story}: its original is a contender"
+        );
+    }
+    for (story, members, flagged, _) in stories.iter().filter(|s| s.1 <= 32) {
+        assert_eq!(
+            *flagged, 0,
+            "story {story} of {members} members keeps no contenders"
+        );
+    }
+}
+
+#[test]
 fn a_database_with_every_index_row_in_the_large_tables_upgrades_and_matches_as_before() {
     let dir = tempfile::tempdir().unwrap();
     let (files, n) = world_files(80, dir.path());
@@ -88,7 +133,7 @@ fn a_database_with_every_index_row_in_the_large_tables_upgrades_and_matches_as_b
     ingest(&fresh, first);
     ingest(&fresh, rest);
     // As a database written before migration 5: no young tables, every row in the
-    // large ones.
+    // large ones (and no contender flags, migration 6).
     let old = dir.path().join("old.db");
     ingest(&old, first);
     sql(
@@ -101,6 +146,7 @@ fn a_database_with_every_index_row_in_the_large_tables_upgrades_and_matches_as_b
              langs = anchor_stats.langs | excluded.langs;
          DROP TABLE lsh_young; DROP TABLE anchor_index_young; DROP TABLE anchor_stats_young;
          DELETE FROM meta WHERE key LIKE 'young_%';
+         DROP INDEX members_contenders; ALTER TABLE members DROP COLUMN contender;
          PRAGMA user_version = 4;",
     );
     assert!(one(&old, "SELECT COUNT(*) FROM lsh") > 0);
@@ -137,6 +183,7 @@ fn a_database_of_the_old_simhash_keys_is_reindexed_on_upgrade() {
              INSERT INTO lsh SELECT * FROM lsh_young; INSERT OR REPLACE INTO anchor_index
              SELECT * FROM anchor_index_young; DROP TABLE lsh_young;
              DROP TABLE anchor_index_young; DROP TABLE anchor_stats_young;
+             DROP INDEX members_contenders; ALTER TABLE members DROP COLUMN contender;
              PRAGMA user_version = 2;"
         ),
     );
@@ -188,6 +235,21 @@ fn injected_faults_are_named_and_repaired_without_losing_an_article() {
         &db,
         &format!("SELECT MIN(article_id) FROM members WHERE story_id = {story}"),
     );
+    // A third story's copy called its original.
+    let third = one(
+        &db,
+        &format!(
+            "SELECT MIN(s.id) FROM stories s WHERE s.merged_into IS NULL AND s.id NOT IN ({story}, {other})
+             AND (SELECT COUNT(*) FROM members m WHERE m.story_id = s.id) >= 2"
+        ),
+    );
+    let miscalled = one(
+        &db,
+        &format!(
+            "SELECT MIN(m.article_id) FROM members m JOIN stories s ON s.id = m.story_id
+             WHERE s.id = {third} AND m.article_id <> s.original_id"
+        ),
+    );
     sql(
         &db,
         &format!(
@@ -195,7 +257,8 @@ fn injected_faults_are_named_and_repaired_without_losing_an_article() {
              UPDATE members SET story_id = 900001 WHERE article_id = {moved};
              INSERT INTO lsh (key, article_id) VALUES (12345, 987654);
              INSERT INTO anchor_index (anchor, article_id) VALUES (777, 987654);
-             UPDATE stories SET original_id = {stranger} WHERE id = {other};"
+             UPDATE stories SET original_id = {stranger} WHERE id = {other};
+             UPDATE members SET relation = 'original' WHERE article_id = {miscalled};"
         ),
     );
     // The article in the dead story is listed nowhere now.
@@ -216,6 +279,11 @@ fn injected_faults_are_named_and_repaired_without_losing_an_article() {
         )),
         "{out}"
     );
+    assert!(
+        out.contains("whose relation does not follow from their story's original")
+            && out.contains(&miscalled.to_string()),
+        "{out}"
+    );
     let r = cli(&db, &["check", "--json"]);
     r.code(1, "check --json with faults");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -230,6 +298,7 @@ fn injected_faults_are_named_and_repaired_without_losing_an_article() {
         "index",
         "anchor_stats",
         "original_not_member",
+        "relations",
     ] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }

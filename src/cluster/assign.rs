@@ -145,7 +145,7 @@ impl Matcher {
         let story = match (home, own) {
             (Some(best), _) => best.story,
             // Alone in its story already (recluster): it stays there.
-            (None, Some(s)) if Store::story_members(tx, s)?.len() <= 1 => s,
+            (None, Some(s)) if Store::story_size_upto(tx, s, 2)? <= 1 => s,
             (None, _) => Store::create_story(tx, now)?,
         };
         let mut retired = None;
@@ -200,7 +200,7 @@ impl Matcher {
             let Some(story) = self.story_of(tx, id)? else {
                 continue;
             };
-            if Store::story_members(tx, story)?.len() == 1 {
+            if Store::story_size_upto(tx, story, 2)? == 1 {
                 self.place(tx, id, now)?;
                 again += 1;
             }
@@ -303,9 +303,15 @@ impl Matcher {
 
     /// Merges `from` into `into`: every member moves, and `from` resolves to `into`.
     fn merge(&mut self, tx: &Tx<'_>, from: StoryId, into: StoryId, now: i64) -> Result<()> {
+        // `from`'s contenders stay contenders (the flag moves with them); a story without
+        // any (decided on all its members) brings all of them into `into`'s next decision.
+        let flagged = !Store::contenders(tx, from)?.is_empty();
         for a in Store::story_members(tx, from)? {
             Store::move_member(tx, a, into)?;
             self.stories.insert(a, Some(into));
+            if !flagged {
+                self.arrived.insert(a);
+            }
         }
         Store::merge_story(tx, from, into, "an article matched both stories", now)?;
         match (self.lowest.remove(&from), self.lowest.get_mut(&into)) {
@@ -315,7 +321,8 @@ impl Matcher {
             }
         }
         self.undecided.remove(&from);
-        self.credit_graphs.remove(&from);
+        self.merged.remove(&from);
+        self.merged.insert(into);
         Ok(())
     }
 
@@ -328,7 +335,7 @@ impl Matcher {
         into: StoryId,
         now: i64,
     ) -> Result<bool> {
-        if Store::story_members(tx, story)?.is_empty() {
+        if Store::story_size_upto(tx, story, 1)? == 0 {
             Store::merge_story(tx, story, into, "its last article moved", now)?;
             self.undecided.remove(&story);
             Ok(true)

@@ -58,9 +58,11 @@ impl Matcher {
     /// Database failures.
     pub fn decide_again(&mut self, tx: &Tx<'_>, stories: &[StoryId], now: i64) -> Result<()> {
         for &story in stories {
-            // A removed member may be what the others matched best: every reason again.
+            // A removed member may be what the others matched best: every reason again,
+            // and a large story's contenders chosen again among all its members.
             self.fresh.extend(Store::story_members(tx, story)?);
             self.undecided.insert(story);
+            self.merged.insert(story);
         }
         self.finish(tx, now)
     }
@@ -70,21 +72,41 @@ impl Matcher {
     /// per transaction instead of once per article placed: call it before committing.
     ///
     /// A story of at most [`PANEL`] members is decided on all of them. A larger one is
-    /// decided among its contenders (see [`panel`]), and only the members placed since the
-    /// last call get their reason written; the others' relations change only when the
-    /// original does. So the work per article placed does not grow with its story.
+    /// decided among its contenders (see [`panel`]): those chosen at its last decision,
+    /// kept as a flag on their membership, and the members placed since. Only those are
+    /// read; only the members placed since get their reason written, and the others'
+    /// relations are set again (in the database) only when the original changed or
+    /// another story's members came in. So the work per article placed does not grow with
+    /// its story.
     ///
     /// # Errors
     /// Database failures.
     pub fn finish(&mut self, tx: &Tx<'_>, now: i64) -> Result<()> {
         let fresh = std::mem::take(&mut self.fresh);
+        let merged = std::mem::take(&mut self.merged);
+        let mut joined: IntMap<StoryId, Vec<ArticleId>> = IntMap::default();
+        for &id in &fresh {
+            if let Some(story) = self.story_of(tx, id)? {
+                joined.entry(story).or_default().push(id);
+            }
+        }
+        let mut arrived: IntMap<StoryId, Vec<ArticleId>> = IntMap::default();
+        for id in std::mem::take(&mut self.arrived) {
+            if let Some(story) = self.story_of(tx, id)? {
+                arrived.entry(story).or_default().push(id);
+            }
+        }
         for story in std::mem::take(&mut self.undecided) {
-            let rows = Store::member_relations(tx, story)?;
-            if rows.len() <= PANEL {
-                let ids: Vec<ArticleId> = rows.iter().map(|r| r.0).collect();
+            if Store::story_size_upto(tx, story, PANEL + 1)? <= PANEL {
+                let ids = Store::story_members(tx, story)?;
                 self.decide_whole(tx, story, &ids, now)?;
+                Store::clear_contenders(tx, story)?;
             } else {
-                self.decide_by_panel(tx, story, &rows, &fresh, now)?;
+                let mut joined = joined.remove(&story).unwrap_or_default();
+                joined.sort_unstable();
+                let arrived = arrived.remove(&story).unwrap_or_default();
+                let merged = merged.contains(&story);
+                self.decide_by_panel(tx, story, &joined, &arrived, merged, now)?;
             }
         }
         Ok(())
@@ -143,51 +165,83 @@ impl Matcher {
         Ok((matrix, decision))
     }
 
-    /// Decides a large story among its contenders. Members placed since the last decision
-    /// (`fresh`) get their reason from their best match among the contenders; the others
-    /// keep theirs and change their relation only when the original changed.
+    /// Decides a large story among its contenders: those flagged at its last decision
+    /// (all its members when none are, the first time it is decided so), `arrived` (moved
+    /// in from a story without contenders) and `joined`, the members placed since, which
+    /// get their reason from their best match among the chosen. The chosen are flagged for the next decision. The other members keep their
+    /// reason; their relations are set again when the original changed or when `merged`
+    /// (members of another story came in with relations to its original).
     fn decide_by_panel(
         &mut self,
         tx: &Tx<'_>,
         story: StoryId,
-        rows: &[(ArticleId, Relation)],
-        fresh: &IntSet<ArticleId>,
+        joined: &[ArticleId],
+        arrived: &[ArticleId],
+        merged: bool,
         now: i64,
     ) -> Result<()> {
-        let ids: Vec<ArticleId> = rows.iter().map(|r| r.0).collect();
+        // The recorded original counts only while it is a member.
+        let current = match Store::story_original(tx, story)? {
+            Some(o) if self.story_of(tx, o)? == Some(story) => Some(o),
+            _ => None,
+        };
+        let flagged = Store::contenders(tx, story)?;
+        let mut ids: Vec<ArticleId> = if flagged.is_empty() {
+            Store::story_members(tx, story)?
+        } else {
+            let mut ids = flagged.clone();
+            ids.extend_from_slice(joined);
+            ids.extend_from_slice(arrived);
+            ids.extend(current);
+            ids
+        };
+        ids.sort_unstable();
+        ids.dedup();
         let sigs = self.weighed_sigs(tx, &ids)?;
-        let current = Store::story_original(tx, story)?;
-        let graph = self.credit_graphs.entry(story).or_default();
-        // Links among members stay as members are added; when one has left (moved to
-        // another story), the story's links are read again from all its members.
-        if sigs.iter().filter(|s| graph.holds(s.id)).count() < graph.len() {
-            *graph = origin::CreditGraph::default();
-        }
+        // Credit links among the contenders and the newcomers: the panel keeps some of
+        // those crediting each credited contender, so what was credited stays in view.
+        let mut graph = origin::CreditGraph::default();
         for s in &sigs {
             graph.add(s);
         }
-        let chosen: Vec<Arc<Sig>> = panel(&sigs, current, graph)
-            .into_iter()
-            .map(|k| Arc::clone(&sigs[k]))
+        let kept = panel(&sigs, current, &graph);
+        let mut chosen: Vec<Arc<Sig>> = kept
+            .iter()
+            .take(PANEL)
+            .map(|&k| Arc::clone(&sigs[k]))
             .collect();
+        chosen.sort_by_key(|s| s.id);
         let refs: Vec<&Sig> = chosen.iter().map(AsRef::as_ref).collect();
         let (_, decision) = self.decide_among(tx, &chosen)?;
         let original = decision
             .original
             .and_then(|o| chosen.iter().find(|x| x.id == o))
             .map(Arc::clone);
-        let stored: IntMap<ArticleId, Relation> = rows.iter().copied().collect();
-        for s in &sigs {
+        for s in sigs.iter().filter(|s| joined.binary_search(&s.id).is_ok()) {
             let relation = relation(s, original.as_deref());
-            if fresh.contains(&s.id) {
-                let best = self.best_in(s, &chosen);
-                let reason = self.reason(s, best.as_ref().map(|(j, m)| (*j, m.as_ref())), &refs);
-                Store::set_member(tx, s.id, story, relation, &reason)?;
-                self.written
-                    .insert(s.id, (story, relation, best.map(|(j, _)| refs[j].id)));
-            } else if stored.get(&s.id) != Some(&relation) {
-                Store::set_relation(tx, s.id, relation)?;
-                self.written.remove(&s.id);
+            let best = self.best_in(s, &chosen);
+            let reason = self.reason(s, best.as_ref().map(|(j, m)| (*j, m.as_ref())), &refs);
+            Store::set_member(tx, s.id, story, relation, &reason)?;
+            self.written
+                .insert(s.id, (story, relation, best.map(|(j, _)| refs[j].id)));
+        }
+        if merged || decision.original != current {
+            let to = original
+                .as_deref()
+                .map(|o| (o.id, o.lang.as_str(), o.fp.dup_hash));
+            for id in Store::relate_members(tx, story, to)? {
+                self.written.remove(&id);
+            }
+        }
+        let keep: IntSet<ArticleId> = kept.iter().map(|&k| sigs[k].id).collect();
+        for &id in &flagged {
+            if !keep.contains(&id) {
+                Store::set_contender(tx, id, false)?;
+            }
+        }
+        for &id in &keep {
+            if flagged.binary_search(&id).is_err() {
+                Store::set_contender(tx, id, true)?;
             }
         }
         Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
@@ -239,6 +293,10 @@ impl Matcher {
 /// Members of a story decided on all of them; a larger story is decided among at most
 /// this many contenders.
 pub const PANEL: usize = 32;
+/// Contenders kept between decisions: the panel and those next in line, so that each
+/// choice below (the earliest, the earliest of each language, the fullest) survives
+/// the panel's cap and the next decision can pick among all that ever qualified.
+const KEPT: usize = 64;
 /// Credited members taken as contenders (with up to [`CREDITORS`] of those crediting each).
 const CREDITED: usize = 6;
 /// Members crediting a credited contender taken with it (credit needs both ends).
@@ -248,12 +306,13 @@ const EARLIEST: usize = 10;
 /// Members with the fullest texts taken as contenders.
 const FULLEST: usize = 4;
 
-/// The contenders for a large story's original, as positions into `sigs` in id order:
+/// The contenders for a large story's original, as positions into `sigs` in order of
+/// priority, at most [`KEPT`] (the first [`PANEL`] are the panel it is decided among):
 /// the recorded original, the most credited members with some of those crediting them,
 /// the earliest claimed times, the earliest member of each language (the direction of
 /// translation is read among them) and the fullest texts. Chosen from fields every
-/// member carries and from `credit` (the credit links among them, kept as the story
-/// grows), without comparing members, so the choice costs one pass.
+/// member carries and from `credit` (the credit links among them), without comparing
+/// members, so the choice costs one pass.
 fn panel(
     sigs: &[Arc<Sig>],
     current: Option<ArticleId>,
@@ -262,7 +321,7 @@ fn panel(
     let refs: Vec<&Sig> = sigs.iter().map(AsRef::as_ref).collect();
     let mut pick: Vec<usize> = Vec::new();
     let add = |k: usize, pick: &mut Vec<usize>| {
-        if pick.len() < PANEL && !pick.contains(&k) {
+        if pick.len() < KEPT && !pick.contains(&k) {
             pick.push(k);
         }
     };
@@ -309,7 +368,6 @@ fn panel(
     for k in fullest.into_iter().take(FULLEST) {
         add(k, &mut pick);
     }
-    pick.sort_by_key(|&k| refs[k].id);
     pick
 }
 

@@ -118,9 +118,12 @@ pub struct Matcher {
     fresh: IntSet<ArticleId>,
     /// Per story, the members its samples are drawn from (see [`assign::Lowest`]).
     lowest: IntMap<StoryId, assign::Lowest>,
-    /// Per large story, the credit links among its members, kept as it grows (see
-    /// [`decide`]'s panel).
-    credit_graphs: IntMap<StoryId, crate::origin::CreditGraph>,
+    /// Stories that took in another's members since [`Matcher::finish`] last ran: every
+    /// member's relation is set again then (a large story's others are not read).
+    merged: IntSet<StoryId>,
+    /// Members moved in by those merges from stories without contenders: they are
+    /// contenders at the next decision of the story they joined.
+    arrived: IntSet<ArticleId>,
     /// Articles that matched articles not yet placed when they were placed (see
     /// [`Matcher::second_look`]).
     second_look: Vec<ArticleId>,
@@ -186,7 +189,8 @@ impl Matcher {
             undecided: BTreeSet::new(),
             fresh: IntSet::default(),
             lowest: IntMap::default(),
-            credit_graphs: IntMap::default(),
+            merged: IntSet::default(),
+            arrived: IntSet::default(),
             second_look: Vec::new(),
             sites: HashMap::new(),
             pairs: Pairs::default(),

@@ -92,6 +92,17 @@ pub enum Problem {
         /// The story the original is in, if any.
         in_story: Option<i64>,
     },
+    /// Members whose relation does not follow from their story's original (the rule of
+    /// `cluster`: the original itself; another language, a translation; the same
+    /// duplicate hash, a duplicate; else, or with no original, syndicated).
+    Relations {
+        /// How many members.
+        count: usize,
+        /// Some of them.
+        articles: Vec<i64>,
+        /// Every story involved.
+        stories: Vec<i64>,
+    },
     /// A live story with members, no original, and no reason given.
     UnknownWithoutReason {
         /// The story.
@@ -180,6 +191,13 @@ impl std::fmt::Display for Problem {
                     "story {story} names article {original} its original, but it is in no story"
                 ),
             },
+            Self::Relations {
+                count, articles, ..
+            } => write!(
+                f,
+                "{count} member(s) whose relation does not follow from their story's original: {}",
+                list(articles, *count)
+            ),
             Self::UnknownWithoutReason { story } => {
                 write!(f, "story {story} has no original and no reason why")
             }
@@ -385,6 +403,31 @@ fn originals(conn: &Db) -> Result<Vec<Problem>> {
     })?;
     for p in rows {
         out.push(p?);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT m.article_id, m.story_id FROM members m
+         JOIN articles a ON a.id = m.article_id
+         JOIN stories s ON s.id = m.story_id
+         LEFT JOIN articles o ON o.id = s.original_id
+         WHERE s.merged_into IS NULL
+           AND m.relation <> CASE WHEN o.id IS NULL THEN 'syndicated'
+                                  WHEN m.article_id = o.id THEN 'original'
+                                  WHEN a.lang <> o.lang THEN 'translation'
+                                  WHEN a.dup_hash = o.dup_hash THEN 'duplicate'
+                                  ELSE 'syndicated' END
+         ORDER BY m.article_id",
+    )?;
+    let wrong: Vec<(i64, i64)> = st
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<crate::Result<_>>()?;
+    if !wrong.is_empty() {
+        let (count, articles) = sample(&wrong.iter().map(|w| w.0).collect::<Vec<_>>());
+        let stories: BTreeSet<i64> = wrong.iter().map(|w| w.1).collect();
+        out.push(Problem::Relations {
+            count,
+            articles,
+            stories: stories.into_iter().collect(),
+        });
     }
     let unknown = ids(
         conn,
@@ -619,6 +662,7 @@ impl Store {
                 | Problem::UnknownWithoutReason { story } => {
                     redecide.insert(*story);
                 }
+                Problem::Relations { stories, .. } => redecide.extend(stories),
                 Problem::Index { .. } | Problem::AnchorStats { .. } => rebuild = true,
                 Problem::ForeignVectors { model, .. } => {
                     done.vectors_removed += tx.execute(

@@ -115,6 +115,102 @@ impl Store {
         rows.collect::<crate::Result<_>>()
     }
 
+    /// How many members a story has, counted up to `limit` (a larger story reads as
+    /// `limit`): the count costs at most `limit` rows, however large the story.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn story_size_upto(conn: &Db, story: StoryId, limit: usize) -> Result<usize> {
+        let n: i64 = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE story_id = ?1 LIMIT ?2) AS m",
+            )?
+            .query_row(
+                params![story.0, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// The members of a story flagged as contenders for its original, by id.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn contenders(conn: &Db, story: StoryId) -> Result<Vec<ArticleId>> {
+        let mut st = conn.prepare_cached(
+            "SELECT article_id FROM members WHERE story_id = ?1 AND contender = 1
+             ORDER BY article_id",
+        )?;
+        let rows = st.query_map([story.0], |r| r.get(0))?;
+        rows.map(|r| r.map(ArticleId)).collect::<crate::Result<_>>()
+    }
+
+    /// Flags a member as a contender for its story's original, or clears the flag.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn set_contender(tx: &Tx<'_>, article: ArticleId, contender: bool) -> Result<()> {
+        tx.prepare_cached("UPDATE members SET contender = ?2 WHERE article_id = ?1")?
+            .execute(params![article.0, i64::from(contender)])?;
+        Ok(())
+    }
+
+    /// Clears every contender flag of a story (one decided on all its members keeps none).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn clear_contenders(tx: &Tx<'_>, story: StoryId) -> Result<()> {
+        tx.prepare_cached(
+            "UPDATE members SET contender = 0 WHERE story_id = ?1 AND contender = 1",
+        )?
+        .execute([story.0])?;
+        Ok(())
+    }
+
+    /// Sets every member's relation to `original` (its id, language and duplicate hash)
+    /// where it differs, in the database, without reading the members; returns the members
+    /// changed. With no original every member is syndicated. The rule is the one
+    /// `cluster` applies to each member it decides (same article: original; another
+    /// language: translation; the same duplicate hash: duplicate; else syndicated).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn relate_members(
+        tx: &Tx<'_>,
+        story: StoryId,
+        original: Option<(ArticleId, &str, u64)>,
+    ) -> Result<Vec<ArticleId>> {
+        let ids: Vec<i64> = match original {
+            None => {
+                let mut st = tx.prepare_cached(
+                    "UPDATE members SET relation = 'syndicated'
+                     WHERE story_id = ?1 AND relation <> 'syndicated' RETURNING article_id",
+                )?;
+                st.query_map([story.0], |r| r.get(0))?
+                    .collect::<crate::Result<_>>()?
+            }
+            Some((id, lang, dup)) => {
+                let mut st = tx.prepare_cached(
+                    "UPDATE members SET relation = r.rel FROM (
+                       SELECT m.article_id AS id,
+                              CASE WHEN m.article_id = ?2 THEN 'original'
+                                   WHEN a.lang <> ?3 THEN 'translation'
+                                   WHEN a.dup_hash = ?4 THEN 'duplicate'
+                                   ELSE 'syndicated' END AS rel
+                       FROM members m JOIN articles a ON a.id = m.article_id
+                       WHERE m.story_id = ?1) AS r
+                     WHERE members.article_id = r.id AND members.relation <> r.rel
+                     RETURNING members.article_id",
+                )?;
+                st.query_map(params![story.0, id.0, lang, dup.cast_signed()], |r| {
+                    r.get(0)
+                })?
+                .collect::<crate::Result<_>>()?
+            }
+        };
+        Ok(ids.into_iter().map(ArticleId).collect())
+    }
+
     /// A story's recorded original.
     ///
     /// # Errors

@@ -168,6 +168,30 @@ impl Served {
     }
 }
 
+/// The world of the first `clusters` stories of a dataset in ../shared/data, of `shape`,
+/// written as feed files into `dir`; returns the files and the number of articles.
+pub fn world_files(
+    dataset: &str,
+    clusters: usize,
+    shape: firsthand_world::Shape,
+    dir: &Path,
+) -> (Vec<PathBuf>, usize) {
+    let mut docs = firsthand::dataset::load(&shared().join(dataset)).expect("dataset");
+    firsthand::dataset::keep_stories(&mut docs, clusters);
+    let options = firsthand_world::Options {
+        shape,
+        ..firsthand_world::Options::default()
+    };
+    let world = firsthand_world::build(&docs, &options);
+    let mut paths = Vec::new();
+    for f in &world.feeds {
+        let p = dir.join(f.path.trim_start_matches('/').replace('/', "-"));
+        std::fs::write(&p, &f.body).expect("write a feed file");
+        paths.push(p);
+    }
+    (paths, world.articles.len())
+}
+
 /// The world of the first `clusters` gold stories of the dev set, served on 127.0.0.1.
 pub fn world(clusters: usize) -> Served {
     let mut docs =
