@@ -89,14 +89,10 @@ impl Recent {
         self.sigs.get(&id)
     }
 
-    /// Held articles under any of the LSH `keys`, appended to `out` (unsorted, repeats
-    /// possible).
-    pub fn lsh(&self, keys: &[i64], out: &mut Vec<ArticleId>) {
-        for k in keys {
-            if let Some(ids) = self.lsh.get(k) {
-                out.extend_from_slice(ids);
-            }
-        }
+    /// Held articles under the LSH `key`, oldest first.
+    #[must_use]
+    pub fn lsh(&self, key: i64) -> &[ArticleId] {
+        self.lsh.get(&key).map_or(&[], Vec::as_slice)
     }
 
     /// Held articles holding the anchor `key`, oldest first.

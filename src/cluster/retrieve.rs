@@ -12,7 +12,7 @@ use crate::Result;
 use crate::domain::ArticleId;
 use crate::fingerprint::anchors::AnchorKind;
 use crate::store::db::Db;
-use crate::store::index::{MAX_RETRIEVAL_DF, RETRIEVAL_ROWS};
+use crate::store::index::{LSH_ROWS, MAX_RETRIEVAL_DF, RETRIEVAL_ROWS};
 use crate::store::{Store, articles::Sig};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -94,22 +94,24 @@ impl Matcher {
             me.fp.shingles,
             me.read_title.keys(),
         );
-        if let Some(b) = below {
-            // (Without a filter, the keys are asked as they are: no copy per article.)
-            let kept: Vec<i64>;
-            let asked: &[i64] = match &self.lsh_filter {
-                Some(f) if f.covers_below(b) => {
-                    kept = lsh.iter().copied().filter(|&k| f.may_hold(k)).collect();
-                    &kept
-                }
-                _ => &lsh,
-            };
-            cands.extend(Store::lsh_candidates(tx, asked, b)?);
+        // Each key's newest LSH_ROWS: held ones first, then SQLite for the rest, unless
+        // the filter says no article below holds the key.
+        let filter = match (&self.lsh_filter, below) {
+            (Some(f), Some(b)) if f.covers_below(b) => Some(f),
+            _ => None,
+        };
+        let mut asked: Vec<(i64, usize)> = Vec::new();
+        for &k in &lsh {
+            let held = recent.as_ref().map_or(&[][..], |r| r.lsh(k));
+            let newest = &held[held.len().saturating_sub(LSH_ROWS)..];
+            cands.extend(newest.iter().copied());
+            let want = LSH_ROWS - newest.len();
+            if want > 0 && filter.is_none_or(|f| f.may_hold(k)) {
+                asked.push((k, want));
+            }
         }
-        if let Some(r) = &recent {
-            let mut held = Vec::new();
-            r.lsh(&lsh, &mut held);
-            cands.extend(held);
+        if let Some(b) = below {
+            cands.extend(Store::lsh_candidates(tx, &asked, b)?);
         }
         self.weigh(tx, &[&me])?;
         let w = &self.weights;

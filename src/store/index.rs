@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 pub const MAX_RETRIEVAL_DF: i64 = 1000;
 /// Most recent articles read per anchor during retrieval (copies are recent).
 pub const RETRIEVAL_ROWS: usize = 50;
+/// Most recent articles read per LSH key during retrieval: a copy of a story of
+/// thousands finds the story among its newest members, and the work per article stays
+/// bounded (every copy of one text shares every key).
+pub const LSH_ROWS: usize = 100;
 
 /// The lowest id first seen from a time on. `+id` keeps SQLite from answering `MIN(id)`
 /// by walking the table from its lowest rowid until a row is new enough (every article
@@ -26,6 +30,12 @@ const ANCHOR_ROWS_SQL: &str = "SELECT article_id FROM (SELECT article_id FROM an
      UNION ALL
      SELECT article_id FROM (SELECT article_id FROM anchor_index_young
        WHERE anchor = ?1 AND article_id < ?2 ORDER BY article_id DESC LIMIT ?3) AS young";
+/// The newest rows of one LSH key below an id, in the large and the young table.
+const LSH_ROWS_SQL: &str = "SELECT article_id FROM (SELECT article_id FROM lsh
+       WHERE key = ?1 AND article_id < ?2 ORDER BY article_id DESC LIMIT ?3) AS large
+     UNION ALL
+     SELECT article_id FROM (SELECT article_id FROM lsh_young
+       WHERE key = ?1 AND article_id < ?2 ORDER BY article_id DESC LIMIT ?3) AS young";
 /// An anchor's statistics in the large and the young table.
 const ANCHOR_STATS_SQL: &str = "SELECT df, langs FROM anchor_stats WHERE anchor = ?1
      UNION ALL SELECT df, langs FROM anchor_stats_young WHERE anchor = ?1";
@@ -429,32 +439,54 @@ impl Store {
         super::set_meta(tx, "index_window_start", start)
     }
 
-    /// Articles below `below` sharing any of the LSH band or SimHash block `keys`
-    /// ([`lsh_keys`]), distinct, in id order.
+    /// Articles below `below` sharing an LSH band or SimHash block key ([`lsh_keys`]),
+    /// distinct, in id order: every row of the `keys` when they hold at most the sum of
+    /// their limits (one statement, the common case), else each key's `limit` newest (a
+    /// statement per key). Either way the rows read are bounded, however many articles
+    /// share a key.
     ///
     /// # Errors
     /// Database failures.
-    pub fn lsh_candidates(conn: &Db, keys: &[i64], below: i64) -> Result<Vec<ArticleId>> {
+    pub fn lsh_candidates(conn: &Db, keys: &[(i64, usize)], below: i64) -> Result<Vec<ArticleId>> {
         let mut out = Vec::new();
         if keys.is_empty() {
             return Ok(out);
         }
+        let cap: usize = keys.iter().map(|k| k.1).fold(0, usize::saturating_add);
         // One statement for all keys of the article, in both tables.
         let n = keys.len();
         let list = (1..=n)
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let below_at = n + 1;
+        let (below_at, limit_at) = (n + 1, n + 2);
         let sql = format!(
             "SELECT article_id FROM lsh WHERE key IN ({list}) AND article_id < ?{below_at}
              UNION ALL
-             SELECT article_id FROM lsh_young WHERE key IN ({list}) AND article_id < ?{below_at}"
+             SELECT article_id FROM lsh_young WHERE key IN ({list}) AND article_id < ?{below_at}
+             LIMIT ?{limit_at}"
         );
         let mut st = conn.prepare_cached(&sql)?;
-        let args = keys.iter().copied().chain(std::iter::once(below));
+        let read_at_most = i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX);
+        let args = keys.iter().map(|k| k.0).chain([below, read_at_most]);
         for r in st.query_map(crate::store::db::params_from_iter(args), |r| r.get(0))? {
             out.push(ArticleId(r?));
+        }
+        if out.len() > cap {
+            out.clear();
+            let mut st = conn.prepare_cached(LSH_ROWS_SQL)?;
+            let mut rows: Vec<i64> = Vec::new();
+            for &(key, limit) in keys {
+                rows.clear();
+                let bound = i64::try_from(limit).unwrap_or(i64::MAX);
+                for r in st.query_map(params![key, below, bound], |r| r.get(0))? {
+                    rows.push(r?);
+                }
+                // Each table gave its newest: the key's newest of both.
+                rows.sort_unstable_by(|a, b| b.cmp(a));
+                rows.truncate(limit);
+                out.extend(rows.iter().map(|&a| ArticleId(a)));
+            }
         }
         out.sort_unstable();
         out.dedup();

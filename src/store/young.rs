@@ -205,9 +205,14 @@ mod tests {
     fn assert_lookups(store: &Store, m: &Model, below: i64) {
         let conn = store.conn();
         for (k, ids) in m.lsh.iter().take(40) {
-            let got = Store::lsh_candidates(conn, &[*k], below).unwrap();
+            let got = Store::lsh_candidates(conn, &[(*k, usize::MAX)], below).unwrap();
             let want: Vec<ArticleId> = ids.range(..below).map(|&i| ArticleId(i)).collect();
             assert_eq!(got, want, "lsh key {k}");
+            // The newest three of both tables.
+            let got = Store::lsh_candidates(conn, &[(*k, 3)], below).unwrap();
+            let mut want: Vec<ArticleId> = want.into_iter().rev().take(3).collect();
+            want.reverse();
+            assert_eq!(got, want, "lsh key {k}, newest three");
         }
         let keys: Vec<i64> = m.anchors.keys().copied().collect();
         let stats = Store::anchor_stats_by_key(conn, &keys).unwrap();
