@@ -245,7 +245,7 @@ CREATE TABLE anchor_stats_young (
 
 -- migration 6
 -- A story's contenders for its original (see src/cluster/decide.rs): a story of more
--- than 32 members is decided among the members flagged here and those placed since,
--- not among all of them. The flag moves with the member when stories merge.
+-- than 512 members has its contenders chosen among the members flagged here and those
+-- placed since, not among all of them. The flag moves with the member when stories merge.
 ALTER TABLE members ADD COLUMN contender INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX members_contenders ON members(story_id) WHERE contender = 1;

@@ -80,16 +80,22 @@ fn large_stories_are_decided_among_contenders_and_every_relation_follows_the_ori
         Shape::Large,
         dir.path(),
     );
+    // One story of 720 copies besides, in four parts, each claiming an earlier time (the
+    // third run takes it past 512 members, the fourth decides it on its contenders).
+    let copies = support::copies_files(dir.path(), 4, 180);
     let db = dir.path().join("w.db");
-    // Four runs: the large stories are decided again on their contenders and newcomers.
-    for part in files.chunks(files.len().div_ceil(4)) {
-        ingest(&db, part);
+    // Four runs: stories are decided again on their members (up to 512) or on their
+    // kept contenders (past that) and the newcomers.
+    for (i, part) in files.chunks(files.len().div_ceil(4)).enumerate() {
+        let mut run = part.to_vec();
+        run.extend(copies.get(i).cloned());
+        ingest(&db, &run);
     }
     // `check` holds each member's relation against its story's original.
     let r = cli(&db, &["check"]);
     r.code(0, "check");
     assert!(r.stdout.contains("every invariant holds"), "{}", r.stdout);
-    assert_listed_once(&db, n, "after four runs");
+    assert_listed_once(&db, n + 720, "after four runs");
 
     let c = rusqlite::Connection::open(&db).unwrap();
     let mut st = c
@@ -104,19 +110,31 @@ fn large_stories_are_decided_among_contenders_and_every_relation_follows_the_ori
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let large: Vec<_> = stories.iter().filter(|s| s.1 > 32).collect();
-    assert!(large.len() >= 3, "the world has large stories: {stories:?}");
-    for &&(story, members, flagged, original_flagged) in &large {
-        assert!(
-            (1..=32).contains(&flagged),
-            "story {story} of {members} members: {flagged} contenders"
-        );
-        assert_eq!(
-            original_flagged, 1,
-            "story {story}: its original is a contender"
-        );
-    }
-    for (story, members, flagged, _) in stories.iter().filter(|s| s.1 <= 32) {
+    assert!(
+        stories.iter().filter(|s| (33..=512).contains(&s.1)).count() >= 3,
+        "the world has large stories: {stories:?}"
+    );
+    let largest = stories.iter().max_by_key(|s| s.1).unwrap();
+    assert!(largest.1 >= 720, "the copies are one story: {largest:?}");
+    let (story, _, flagged, original_flagged) = *largest;
+    assert!(
+        (1..=64).contains(&flagged),
+        "story {story}: {flagged} contenders"
+    );
+    assert_eq!(
+        original_flagged, 1,
+        "story {story}: its original is a contender"
+    );
+    // The last part claims the earliest time: its copies hold the original.
+    let original_url: String = c
+        .query_row(
+            "SELECT a.url FROM stories s JOIN articles a ON a.id = s.original_id WHERE s.id = ?1",
+            [story],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(original_url.contains("copies3."), "{original_url}");
+    for (story, members, flagged, _) in stories.iter().filter(|s| s.1 <= 512) {
         assert_eq!(
             *flagged, 0,
             "story {story} of {members} members keeps no contenders"

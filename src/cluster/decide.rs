@@ -72,12 +72,12 @@ impl Matcher {
     /// per transaction instead of once per article placed: call it before committing.
     ///
     /// A story of at most [`PANEL`] members is decided on all of them. A larger one is
-    /// decided among its contenders (see [`panel`]): those chosen at its last decision,
-    /// kept as a flag on their membership, and the members placed since. Only those are
-    /// read; only the members placed since get their reason written, and the others'
-    /// relations are set again (in the database) only when the original changed or
-    /// another story's members came in. So the work per article placed does not grow with
-    /// its story.
+    /// decided among its contenders (see [`panel`]), chosen from all its members up to
+    /// [`ALL_READ`] of them; past that, from those kept at its last decision (a flag on
+    /// their membership) and the members come since, and only those are read. Only the
+    /// members placed since get their reason written; the others' relations are set again
+    /// (in the database) only when the original changed or another story's members came
+    /// in. So the work per article placed does not grow with its story past a bound.
     ///
     /// # Errors
     /// Database failures.
@@ -97,7 +97,8 @@ impl Matcher {
             }
         }
         for story in std::mem::take(&mut self.undecided) {
-            if Store::story_size_upto(tx, story, PANEL + 1)? <= PANEL {
+            let size = Store::story_size_upto(tx, story, ALL_READ + 1)?;
+            if size <= PANEL {
                 let ids = Store::story_members(tx, story)?;
                 self.decide_whole(tx, story, &ids, now)?;
                 Store::clear_contenders(tx, story)?;
@@ -106,7 +107,17 @@ impl Matcher {
                 joined.sort_unstable();
                 let arrived = arrived.remove(&story).unwrap_or_default();
                 let merged = merged.contains(&story);
-                self.decide_by_panel(tx, story, &joined, &arrived, merged, now)?;
+                let among = if size <= ALL_READ {
+                    Among::All
+                } else {
+                    Among::Kept
+                };
+                let came = Came {
+                    joined: &joined,
+                    arrived: &arrived,
+                    merged,
+                };
+                self.decide_by_panel(tx, story, among, &came, now)?;
             }
         }
         Ok(())
@@ -165,28 +176,34 @@ impl Matcher {
         Ok((matrix, decision))
     }
 
-    /// Decides a large story among its contenders: those flagged at its last decision
-    /// (all its members when none are, the first time it is decided so), `arrived` (moved
-    /// in from a story without contenders) and `joined`, the members placed since, which
-    /// get their reason from their best match among the chosen. The chosen are flagged for the next decision. The other members keep their
-    /// reason; their relations are set again when the original changed or when `merged`
-    /// (members of another story came in with relations to its original).
+    /// Decides a large story among its contenders, chosen from all its members
+    /// ([`Among::All`], or when none is flagged yet) or from those flagged at its last
+    /// decision, `arrived` (moved in from a story without contenders) and `joined`, the
+    /// members placed since, which get their reason from their best match among the
+    /// chosen. With [`Among::Kept`] the chosen and those next in line are flagged for the
+    /// next decision. The other members keep their reason; their relations are set again
+    /// when the original changed or when `merged` (members of another story came in with
+    /// relations to its original).
     fn decide_by_panel(
         &mut self,
         tx: &Tx<'_>,
         story: StoryId,
-        joined: &[ArticleId],
-        arrived: &[ArticleId],
-        merged: bool,
+        among: Among,
+        came: &Came<'_>,
         now: i64,
     ) -> Result<()> {
+        let Came {
+            joined,
+            arrived,
+            merged,
+        } = *came;
         // The recorded original counts only while it is a member.
         let current = match Store::story_original(tx, story)? {
             Some(o) if self.story_of(tx, o)? == Some(story) => Some(o),
             _ => None,
         };
         let flagged = Store::contenders(tx, story)?;
-        let mut ids: Vec<ArticleId> = if flagged.is_empty() {
+        let mut ids: Vec<ArticleId> = if among == Among::All || flagged.is_empty() {
             Store::story_members(tx, story)?
         } else {
             let mut ids = flagged.clone();
@@ -233,7 +250,11 @@ impl Matcher {
                 self.written.remove(&id);
             }
         }
-        let keep: IntSet<ArticleId> = kept.iter().map(|&k| sigs[k].id).collect();
+        // Contenders are kept only where the next decision will read them.
+        let keep: IntSet<ArticleId> = match among {
+            Among::All => IntSet::default(),
+            Among::Kept => kept.iter().map(|&k| sigs[k].id).collect(),
+        };
         for &id in &flagged {
             if !keep.contains(&id) {
                 Store::set_contender(tx, id, false)?;
@@ -293,6 +314,30 @@ impl Matcher {
 /// Members of a story decided on all of them; a larger story is decided among at most
 /// this many contenders.
 pub const PANEL: usize = 32;
+/// Members of a story its contenders are chosen from all of (read from the run's cache,
+/// a bounded cost); a larger story's are chosen among those kept at its last decision
+/// and the members come since.
+pub const ALL_READ: usize = 512;
+
+/// What changed in a story since its last decision.
+#[derive(Debug, Clone, Copy)]
+struct Came<'a> {
+    /// Members placed since (their reasons are written), by id.
+    joined: &'a [ArticleId],
+    /// Members moved in from a story without contenders.
+    arrived: &'a [ArticleId],
+    /// Whether another story's members came in (every relation is set again).
+    merged: bool,
+}
+
+/// Which members a large story's contenders are chosen from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Among {
+    /// All of them (at most [`ALL_READ`]).
+    All,
+    /// Those kept at the last decision and the members come since.
+    Kept,
+}
 /// Contenders kept between decisions: the panel and those next in line, so that each
 /// choice below (the earliest, the earliest of each language, the fullest) survives
 /// the panel's cap and the next decision can pick among all that ever qualified.

@@ -192,6 +192,45 @@ pub fn world_files(
     (paths, world.articles.len())
 }
 
+/// `parts` feed files each of `per_part` copies of one long dev text, on a site of its
+/// own per file: one story of `parts * per_part` articles, each part claiming an hour
+/// earlier than the one before (so its original changes as the parts come in).
+pub fn copies_files(dir: &Path, parts: usize, per_part: usize) -> Vec<PathBuf> {
+    let docs = firsthand::dataset::load(&shared().join("wmt-dev/dev-small.jsonl")).expect("dev");
+    let doc = docs
+        .iter()
+        .filter(|d| d.lang == "en" && d.text.lines().count() >= 4)
+        .max_by_key(|d| d.text.len())
+        .expect("a long English text");
+    let mut lines = doc.text.lines();
+    let title = esc(lines.next().unwrap_or_default());
+    let body = esc(&lines
+        .map(|p| format!("<p>{}</p>", esc(p)))
+        .collect::<String>());
+    let start = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("a time");
+    (0..parts)
+        .map(|part| {
+            let host = format!("copies{part}.example");
+            let mut xml = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{host}</title><link>https://{host}/</link><description>d</description>\n"
+            );
+            for i in 0..per_part {
+                let when = start - chrono::Duration::hours(i64::try_from(part).unwrap_or(0))
+                    + chrono::Duration::seconds(i64::try_from(i).unwrap_or(0));
+                let link = format!("https://{host}/story/{i}");
+                xml.push_str(&format!(
+                    "<item><title>{title}</title><link>{link}</link><guid>{link}</guid><pubDate>{}</pubDate><description>{body}</description></item>\n",
+                    when.to_rfc2822()
+                ));
+            }
+            xml.push_str("</channel></rss>\n");
+            let p = dir.join(format!("copies-{part}.xml"));
+            std::fs::write(&p, xml).expect("write a feed file");
+            p
+        })
+        .collect()
+}
+
 /// The world of the first `clusters` gold stories of the dev set, served on 127.0.0.1.
 pub fn world(clusters: usize) -> Served {
     let mut docs =
