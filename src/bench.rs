@@ -216,21 +216,31 @@ fn read_batch(
             ..firsthand_world::Options::default()
         },
     );
-    let mut st = Stages {
-        articles: world.articles.len(),
-        ..Stages::default()
-    };
     let feeds: Vec<(String, Vec<u8>)> = world
         .feeds
         .into_iter()
         .map(|f| (format!("https://bench.example{}", f.path), f.body))
         .collect();
+    read_feeds(store, &feeds, world.articles.len(), now)
+}
+
+/// Reads feeds (`articles` articles in all) through the whole path, as a run of its own.
+fn read_feeds(
+    store: &mut Store,
+    feeds: &[(String, Vec<u8>)],
+    articles: usize,
+    now: i64,
+) -> firsthand::Result<Stages> {
+    let mut st = Stages {
+        articles,
+        ..Stages::default()
+    };
     // Read as `ingest` reads files: parsed and prepared on every core while the main
     // thread stores what is ready and indexes while it waits.
     let t = Instant::now();
     let stored_at = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
     let mut failed = None;
-    pipeline::ingest::documents(store, &feeds, stored_at, &mut |e| {
+    pipeline::ingest::documents(store, feeds, stored_at, &mut |e| {
         if let pipeline::Event::Refused(err) = e {
             failed.get_or_insert_with(|| err.to_string());
         }
@@ -271,6 +281,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     if args.ingest_only {
         ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.story_sizes.is_empty() {
+        story_bench(&docs, &args.story_sizes)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut by_cluster: BTreeMap<&str, Vec<&Doc>> = BTreeMap::new();
@@ -364,6 +378,91 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     ingest_bench(&docs, args.shape, args.feeds_dir.as_deref())?;
     poll_bench()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Copies placed into the story at each size, in a run of their own.
+const LATE_COPIES: usize = 40;
+/// Sites the story's copies are spread over.
+const STORY_SITES: usize = 20;
+
+/// One story of each size (copies of one text of the set), then [`LATE_COPIES`] more in
+/// a run of their own, timed: the cost of placing an article as its story grows.
+fn story_bench(docs: &[Doc], sizes: &[usize]) -> anyhow::Result<()> {
+    // A full article: the longest of the set's first hundred with a few paragraphs.
+    let doc = docs
+        .iter()
+        .take(100)
+        .filter(|d| d.text.lines().count() >= 4)
+        .max_by_key(|d| (d.text.len(), std::cmp::Reverse(d.id.as_str())))
+        .or_else(|| docs.first())
+        .ok_or_else(|| anyhow::anyhow!("the labelled set is empty"))?;
+    println!(
+        "firsthand bench: one story of copies of {} ({} characters), then {LATE_COPIES} more in a run of their own\n",
+        doc.id,
+        doc.text.len()
+    );
+    println!(
+        "{:>8}  {:>10}  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
+        "copies", "story a/s", "late a/s", "read", "index", "match", "per art", "peak MiB"
+    );
+    for &size in sizes {
+        let dir = scratch()?;
+        let mut store = Store::open(&dir.path().join("story.db"))?;
+        let now = 1_700_000_000;
+        let t = Instant::now();
+        let story = read_feeds(
+            &mut store,
+            &copies(doc, "copy", size, STORY_SITES),
+            size,
+            now,
+        )?;
+        let build = t.elapsed();
+        let late = copies(doc, "late", LATE_COPIES, LATE_COPIES);
+        let st = read_feeds(&mut store, &late, LATE_COPIES, now + 3600)?;
+        #[allow(clippy::cast_precision_loss)]
+        let per_art_us = secs(st.total()) * 1e6 / LATE_COPIES as f64;
+        #[allow(clippy::cast_precision_loss)]
+        let story_rate = story.articles as f64 / secs(build).max(1e-9);
+        println!(
+            "{size:>8}  {story_rate:>10.0}  {:>10.0}  {:>8.3}s  {:>8.3}s  {:>8.3}s  {:>7.0}µs  {:>8.0}",
+            st.rate(),
+            secs(st.read),
+            secs(st.index),
+            secs(st.place),
+            per_art_us,
+            peak_rss_mib()
+        );
+    }
+    Ok(())
+}
+
+/// `count` copies of `doc` as RSS items spread over `sites` feeds (each on its own
+/// site, `tag` in its host), a minute apart: `(feed URL, body)`.
+fn copies(doc: &Doc, tag: &str, count: usize, sites: usize) -> Vec<(String, Vec<u8>)> {
+    let esc = |s: &str| html_escape::encode_text(s).into_owned();
+    let mut lines = doc.text.lines();
+    let title = esc(doc.title.as_deref().or(lines.next()).unwrap_or_default());
+    let body: String = lines.map(|p| format!("<p>{}</p>", esc(p))).collect();
+    let body = esc(&body);
+    let start = chrono::DateTime::from_timestamp(1_699_990_000, 0).unwrap_or_default();
+    (0..sites.max(1))
+        .map(|site| {
+            let host = format!("{tag}{site}.example");
+            let mut xml = format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>{host}</title><link>https://{host}/</link><description>copies</description>"
+            );
+            for i in (site..count).step_by(sites.max(1)) {
+                let url = format!("https://{host}/story/{i}");
+                let when = start + chrono::Duration::minutes(i64::try_from(i).unwrap_or(0));
+                xml.push_str(&format!(
+                    "<item><title>{title}</title><link>{url}</link><guid>{url}</guid><pubDate>{}</pubDate><description>{body}</description></item>",
+                    when.to_rfc2822()
+                ));
+            }
+            xml.push_str("</channel></rss>");
+            (format!("https://{host}/feed.xml"), xml.into_bytes())
+        })
+        .collect()
 }
 
 /// The growing benchmark store: each batch is read one hour after the last.

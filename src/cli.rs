@@ -255,6 +255,11 @@ pub struct BenchArgs {
     /// reposted twice: stories of up to ~225 copies)
     #[arg(long, value_enum, default_value = "mixed")]
     pub shape: firsthand_world::Shape,
+    /// Instead, sizes of one story (copies of one text of the set on 20 sites) at which a
+    /// run of its own places 40 more copies: how the cost per article grows with the
+    /// story (e.g. 500,5000,20000)
+    #[arg(long, value_delimiter = ',', value_name = "COPIES")]
+    pub story_sizes: Vec<usize>,
 }
 
 /// `export` formats.
