@@ -91,7 +91,7 @@ pub fn recluster(
             let Some((&into, _)) = to.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
                 continue;
             };
-            if into != old && Store::story_members(tx, old)?.is_empty() {
+            if into != old && Store::story_size_upto(tx, old, 1)? == 0 {
                 Store::merge_story(tx, old, into, "reclustered", now)?;
             } else {
                 decide.push(old);

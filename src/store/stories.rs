@@ -98,23 +98,6 @@ impl Store {
         rows.collect::<crate::Result<_>>()
     }
 
-    /// Members of a story with their stored relation, by id.
-    ///
-    /// # Errors
-    /// Database failures.
-    pub fn member_relations(conn: &Db, story: StoryId) -> Result<Vec<(ArticleId, Relation)>> {
-        let mut st = conn.prepare_cached(
-            "SELECT article_id, relation FROM members WHERE story_id = ?1 ORDER BY article_id",
-        )?;
-        let rows = st.query_map([story.0], |r| {
-            Ok((
-                ArticleId(r.get(0)?),
-                Relation::parse(&r.get::<_, String>(1)?),
-            ))
-        })?;
-        rows.collect::<crate::Result<_>>()
-    }
-
     /// How many members a story has, counted up to `limit` (a larger story reads as
     /// `limit`): the count costs at most `limit` rows, however large the story.
     ///
@@ -222,16 +205,6 @@ impl Store {
             .optional()?
             .flatten()
             .map(ArticleId))
-    }
-
-    /// Sets a member's relation to its story's original, keeping why it is there.
-    ///
-    /// # Errors
-    /// Database failures.
-    pub fn set_relation(tx: &Tx<'_>, article: ArticleId, relation: Relation) -> Result<()> {
-        tx.prepare_cached("UPDATE members SET relation = ?2 WHERE article_id = ?1")?
-            .execute(params![article.0, relation.as_str()])?;
-        Ok(())
     }
 
     /// Creates an empty story.
