@@ -215,8 +215,9 @@ impl Matcher {
         ids.sort_unstable();
         ids.dedup();
         let sigs = self.weighed_sigs(tx, &ids)?;
-        // Credit links among the contenders and the newcomers: the panel keeps some of
-        // those crediting each credited contender, so what was credited stays in view.
+        // Credit links among the members read (at most ALL_READ, or the kept ones and the
+        // newcomers), built per decision; past ALL_READ the panel's creditors of each
+        // credited contender are kept, so what was credited stays in view.
         let mut graph = origin::CreditGraph::default();
         for s in &sigs {
             graph.add(s);
