@@ -58,11 +58,11 @@ impl Matcher {
     /// Database failures.
     pub fn decide_again(&mut self, tx: &Tx<'_>, stories: &[StoryId], now: i64) -> Result<()> {
         for &story in stories {
-            // A removed member may be what the others matched best: every reason again,
-            // and a large story's contenders chosen again among all its members.
+            // A removed member may be what the others matched best: every reason (and
+            // relation) again, and a large story's contenders chosen again among all its
+            // members.
             self.fresh.extend(Store::story_members(tx, story)?);
             self.undecided.insert(story);
-            self.merged.insert(story);
         }
         self.finish(tx, now)
     }
@@ -82,20 +82,11 @@ impl Matcher {
     /// # Errors
     /// Database failures.
     pub fn finish(&mut self, tx: &Tx<'_>, now: i64) -> Result<()> {
-        let fresh = std::mem::take(&mut self.fresh);
         let merged = std::mem::take(&mut self.merged);
-        let mut joined: IntMap<StoryId, Vec<ArticleId>> = IntMap::default();
-        for &id in &fresh {
-            if let Some(story) = self.story_of(tx, id)? {
-                joined.entry(story).or_default().push(id);
-            }
-        }
-        let mut arrived: IntMap<StoryId, Vec<ArticleId>> = IntMap::default();
-        for id in std::mem::take(&mut self.arrived) {
-            if let Some(story) = self.story_of(tx, id)? {
-                arrived.entry(story).or_default().push(id);
-            }
-        }
+        let fresh = std::mem::take(&mut self.fresh);
+        let mut joined = self.by_story(tx, fresh)?;
+        let arrived = std::mem::take(&mut self.arrived);
+        let mut arrived = self.by_story(tx, arrived)?;
         for story in std::mem::take(&mut self.undecided) {
             let size = Store::story_size_upto(tx, story, ALL_READ + 1)?;
             if size <= PANEL {
@@ -121,6 +112,21 @@ impl Matcher {
             }
         }
         Ok(())
+    }
+
+    /// `ids` by the story each is in now (those in none left out).
+    fn by_story(
+        &mut self,
+        tx: &Tx<'_>,
+        ids: IntSet<ArticleId>,
+    ) -> Result<IntMap<StoryId, Vec<ArticleId>>> {
+        let mut out: IntMap<StoryId, Vec<ArticleId>> = IntMap::default();
+        for id in ids {
+            if let Some(story) = self.story_of(tx, id)? {
+                out.entry(story).or_default().push(id);
+            }
+        }
+        Ok(out)
     }
 
     /// Decides a story on all its members: every pair compared, every reason written.
@@ -243,11 +249,9 @@ impl Matcher {
             self.written
                 .insert(s.id, (story, relation, best.map(|(j, _)| refs[j].id)));
         }
+        Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
         if merged || decision.original != current {
-            let to = original
-                .as_deref()
-                .map(|o| (o.id, o.lang.as_str(), o.fp.dup_hash));
-            for id in Store::relate_members(tx, story, to)? {
+            for id in Store::relate_members(tx, story)? {
                 self.written.remove(&id);
             }
         }
@@ -266,7 +270,6 @@ impl Matcher {
                 Store::set_contender(tx, id, true)?;
             }
         }
-        Store::set_original(tx, story, decision.original, &decision.evidence, now)?;
         Ok(())
     }
 

@@ -93,8 +93,7 @@ pub enum Problem {
         in_story: Option<i64>,
     },
     /// Members whose relation does not follow from their story's original (the rule of
-    /// `cluster`: the original itself; another language, a translation; the same
-    /// duplicate hash, a duplicate; else, or with no original, syndicated).
+    /// `cluster`, [`super::stories::RELATION_RULE`]).
     Relations {
         /// How many members.
         count: usize,
@@ -404,19 +403,15 @@ fn originals(conn: &Db) -> Result<Vec<Problem>> {
     for p in rows {
         out.push(p?);
     }
-    let mut st = conn.prepare_cached(
+    let mut st = conn.prepare_cached(&format!(
         "SELECT m.article_id, m.story_id FROM members m
          JOIN articles a ON a.id = m.article_id
          JOIN stories s ON s.id = m.story_id
          LEFT JOIN articles o ON o.id = s.original_id
-         WHERE s.merged_into IS NULL
-           AND m.relation <> CASE WHEN o.id IS NULL THEN 'syndicated'
-                                  WHEN m.article_id = o.id THEN 'original'
-                                  WHEN a.lang <> o.lang THEN 'translation'
-                                  WHEN a.dup_hash = o.dup_hash THEN 'duplicate'
-                                  ELSE 'syndicated' END
+         WHERE s.merged_into IS NULL AND m.relation <> {}
          ORDER BY m.article_id",
-    )?;
+        super::stories::RELATION_RULE
+    ))?;
     let wrong: Vec<(i64, i64)> = st
         .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<crate::Result<_>>()?;

@@ -36,6 +36,26 @@ const LSH_ROWS_SQL: &str = "SELECT article_id FROM (SELECT article_id FROM lsh
      UNION ALL
      SELECT article_id FROM (SELECT article_id FROM lsh_young
        WHERE key = ?1 AND article_id < ?2 ORDER BY article_id DESC LIMIT ?3) AS young";
+/// The `limit` newest articles below `below` under `key`, newest first, by `sql` (one of
+/// the `*_ROWS_SQL` statements: each table's `limit` newest, merged here).
+fn newest_below(
+    conn: &Db,
+    sql: &str,
+    key: i64,
+    below: i64,
+    limit: usize,
+) -> Result<Vec<ArticleId>> {
+    let mut st = conn.prepare_cached(sql)?;
+    let rows = st.query_map(
+        params![key, below, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| r.get(0).map(ArticleId),
+    )?;
+    let mut out: Vec<ArticleId> = rows.collect::<crate::Result<_>>()?;
+    out.sort_unstable_by(|a, b| b.cmp(a));
+    out.dedup();
+    out.truncate(limit);
+    Ok(out)
+}
 /// An anchor's statistics in the large and the young table.
 const ANCHOR_STATS_SQL: &str = "SELECT df, langs FROM anchor_stats WHERE anchor = ?1
      UNION ALL SELECT df, langs FROM anchor_stats_young WHERE anchor = ?1";
@@ -474,18 +494,8 @@ impl Store {
         }
         if out.len() > cap {
             out.clear();
-            let mut st = conn.prepare_cached(LSH_ROWS_SQL)?;
-            let mut rows: Vec<i64> = Vec::new();
             for &(key, limit) in keys {
-                rows.clear();
-                let bound = i64::try_from(limit).unwrap_or(i64::MAX);
-                for r in st.query_map(params![key, below, bound], |r| r.get(0))? {
-                    rows.push(r?);
-                }
-                // Each table gave its newest: the key's newest of both.
-                rows.sort_unstable_by(|a, b| b.cmp(a));
-                rows.truncate(limit);
-                out.extend(rows.iter().map(|&a| ArticleId(a)));
+                out.extend(newest_below(conn, LSH_ROWS_SQL, key, below, limit)?);
             }
         }
         out.sort_unstable();
@@ -517,16 +527,7 @@ impl Store {
     /// # Errors
     /// Database failures.
     pub fn anchor_rows(conn: &Db, key: i64, below: i64, limit: usize) -> Result<Vec<ArticleId>> {
-        let mut st = conn.prepare_cached(ANCHOR_ROWS_SQL)?;
-        let rows = st.query_map(
-            params![key, below, i64::try_from(limit).unwrap_or(i64::MAX)],
-            |r| r.get(0).map(ArticleId),
-        )?;
-        let mut out: Vec<ArticleId> = rows.collect::<crate::Result<_>>()?;
-        out.sort_unstable_by(|a, b| b.cmp(a));
-        out.dedup();
-        out.truncate(limit);
-        Ok(out)
+        newest_below(conn, ANCHOR_ROWS_SQL, key, below, limit)
     }
 
     /// The first article (lowest id) first seen no earlier than `start` (unix seconds),

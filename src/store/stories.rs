@@ -8,6 +8,16 @@ use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// A member's relation to its story's original, in SQL over `m` (its `members` row), `a`
+/// (its article) and `o` (the original's article, NULL when the story has none): the
+/// original itself; another language, a translation; the same duplicate hash, a
+/// duplicate; else, or with no original, syndicated (as `cluster` decides it).
+pub const RELATION_RULE: &str = "CASE WHEN o.id IS NULL THEN 'syndicated'
+                  WHEN m.article_id = o.id THEN 'original'
+                  WHEN a.lang <> o.lang THEN 'translation'
+                  WHEN a.dup_hash = o.dup_hash THEN 'duplicate'
+                  ELSE 'syndicated' END";
+
 /// Articles of a site its record is read from (the latest).
 pub const SITE_RECORD_ARTICLES: i64 = 500;
 
@@ -150,48 +160,25 @@ impl Store {
         Ok(())
     }
 
-    /// Sets every member's relation to `original` (its id, language and duplicate hash)
-    /// where it differs, in the database, without reading the members; returns the members
-    /// changed. With no original every member is syndicated. The rule is the one
-    /// `cluster` applies to each member it decides (same article: original; another
-    /// language: translation; the same duplicate hash: duplicate; else syndicated).
+    /// Sets every member's relation to its story's recorded original ([`RELATION_RULE`])
+    /// where it differs, in the database, without reading the members; returns the
+    /// members changed.
     ///
     /// # Errors
     /// Database failures.
-    pub fn relate_members(
-        tx: &Tx<'_>,
-        story: StoryId,
-        original: Option<(ArticleId, &str, u64)>,
-    ) -> Result<Vec<ArticleId>> {
-        let ids: Vec<i64> = match original {
-            None => {
-                let mut st = tx.prepare_cached(
-                    "UPDATE members SET relation = 'syndicated'
-                     WHERE story_id = ?1 AND relation <> 'syndicated' RETURNING article_id",
-                )?;
-                st.query_map([story.0], |r| r.get(0))?
-                    .collect::<crate::Result<_>>()?
-            }
-            Some((id, lang, dup)) => {
-                let mut st = tx.prepare_cached(
-                    "UPDATE members SET relation = r.rel FROM (
-                       SELECT m.article_id AS id,
-                              CASE WHEN m.article_id = ?2 THEN 'original'
-                                   WHEN a.lang <> ?3 THEN 'translation'
-                                   WHEN a.dup_hash = ?4 THEN 'duplicate'
-                                   ELSE 'syndicated' END AS rel
-                       FROM members m JOIN articles a ON a.id = m.article_id
-                       WHERE m.story_id = ?1) AS r
-                     WHERE members.article_id = r.id AND members.relation <> r.rel
-                     RETURNING members.article_id",
-                )?;
-                st.query_map(params![story.0, id.0, lang, dup.cast_signed()], |r| {
-                    r.get(0)
-                })?
-                .collect::<crate::Result<_>>()?
-            }
-        };
-        Ok(ids.into_iter().map(ArticleId).collect())
+    pub fn relate_members(tx: &Tx<'_>, story: StoryId) -> Result<Vec<ArticleId>> {
+        let mut st = tx.prepare_cached(&format!(
+            "UPDATE members SET relation = r.rel FROM (
+               SELECT m.article_id AS id, {RELATION_RULE} AS rel
+               FROM members m JOIN articles a ON a.id = m.article_id
+               JOIN stories s ON s.id = m.story_id
+               LEFT JOIN articles o ON o.id = s.original_id
+               WHERE m.story_id = ?1) AS r
+             WHERE members.article_id = r.id AND members.relation <> r.rel
+             RETURNING members.article_id"
+        ))?;
+        st.query_map([story.0], |r| r.get(0).map(ArticleId))?
+            .collect::<crate::Result<_>>()
     }
 
     /// A story's recorded original.
